@@ -1,0 +1,1 @@
+"""drafter: policy-checked, empathetic replies to refund, return, exchange and cancel requests."""

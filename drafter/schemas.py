@@ -1,0 +1,427 @@
+"""The objects that cross stage boundaries: Request in, Verdict out of the checker, Draft and
+ComplianceReport out of the phrasing stage.
+
+All are strict pydantic models that refuse unknown fields. Money is ``Decimal``: amounts in a
+request are in the order's (or subscription's) currency; amounts in a verdict carry it.
+JSON floats are refused for money, so no amount ever passes through binary floating point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Amount",
+    "Ask",
+    "AskKind",
+    "Channel",
+    "ComplianceReport",
+    "Customer",
+    "Decision",
+    "Disclosure",
+    "Draft",
+    "DraftClaims",
+    "Escalation",
+    "Evidence",
+    "ExchangeLine",
+    "Fee",
+    "GrantedException",
+    "Handoff",
+    "Item",
+    "Money",
+    "Need",
+    "Offer",
+    "Order",
+    "Payment",
+    "PaymentMethod",
+    "PolicyRef",
+    "Provenance",
+    "Rationale",
+    "Reason",
+    "Refund",
+    "Request",
+    "Signals",
+    "Subscription",
+    "TraceStep",
+    "Verdict",
+    "Violation",
+]
+
+MAX_AMOUNT = Decimal("10000000")
+MAX_MESSAGE_CHARS = 20_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+def _cents(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    if value < 0:
+        raise ValueError("must not be negative")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT}")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("must have at most two decimal places")
+    return value
+
+
+# JSON strings ("49.99") or integers; floats are refused by strict mode.
+Amount = Annotated[Decimal, AfterValidator(_cents)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=2_000)]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class Channel(StrEnum):
+    email = "email"
+    chat = "chat"
+    phone = "phone"
+
+
+class AskKind(StrEnum):
+    refund = "refund"
+    return_ = "return"
+    exchange = "exchange"
+    cancel = "cancel"
+    modify_items = "modify_items"
+    modify_address = "modify_address"
+    modify_payment = "modify_payment"
+
+
+class Reason(StrEnum):
+    changed_mind = "changed_mind"
+    no_longer_needed = "no_longer_needed"
+    ordered_by_mistake = "ordered_by_mistake"
+    defective = "defective"
+    damaged_in_transit = "damaged_in_transit"
+    wrong_item = "wrong_item"
+    not_as_described = "not_as_described"
+    late_delivery = "late_delivery"
+    duplicate_charge = "duplicate_charge"
+    billing_error = "billing_error"
+    company_error = "company_error"
+    unused_service = "unused_service"
+    other = "other"
+
+
+class Decision(StrEnum):
+    approve = "approve"
+    partial = "partial"
+    decline = "decline"
+    escalate = "escalate"
+    needs_info = "needs_info"
+
+
+# --- Request -----------------------------------------------------------------------------
+
+
+class PaymentMethod(Strict):
+    id: Id
+    kind: Literal["card", "paypal", "gift_card", "bank", "store_credit", "other"]
+    balance: Amount | None = Field(None, description="Remaining balance, for gift cards.")
+
+
+class Customer(Strict):
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    tier: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    tenure_days: Count | None = None
+    refunds_last_12_months: Count | None = None
+    payment_methods: list[PaymentMethod] = Field(default_factory=list, max_length=50)
+
+
+class Item(Strict):
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    product_id: Id | None = None
+    category: Annotated[str, Field(max_length=100)] | None = None
+    price: Amount
+    quantity: Annotated[int, Field(ge=1, le=10_000)] = 1
+    condition: Literal["unopened", "opened", "used"] | None = None
+    final_sale: bool = False
+    custom: bool = False
+
+
+class Payment(Strict):
+    method_id: Id
+    amount: Amount
+    kind: Literal["payment", "refund"] = "payment"
+
+
+class Order(Strict):
+    id: Id
+    status: Annotated[str, Field(min_length=1, max_length=50)]
+    currency: Currency
+    placed_on: dt.date | None = None
+    expected_delivery_on: dt.date | None = None
+    delivered_on: dt.date | None = None
+    items: list[Item] = Field(min_length=1, max_length=500)
+    shipping_fee: Amount = Decimal(0)
+    payments: list[Payment] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Order:
+        if self.placed_on and self.delivered_on and self.delivered_on < self.placed_on:
+            raise ValueError("delivered_on is before placed_on")
+        ids = [item.id for item in self.items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("item ids must be unique within the order")
+        return self
+
+
+class Subscription(Strict):
+    id: Id
+    plan: Literal["monthly", "annual"]
+    status: Literal["trialing", "active", "past_due", "cancelled"]
+    currency: Currency
+    price: Amount = Field(description="Price of one billing period.")
+    started_on: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    trial_end: dt.date | None = None
+    usage_consumed: Amount = Field(
+        Decimal(0), description="Value of usage already consumed this period (credits, seats)."
+    )
+    retention_offers_used: Count = 0
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Subscription:
+        if self.period_end <= self.period_start:
+            raise ValueError("period_end must be after period_start")
+        if self.period_start < self.started_on:
+            raise ValueError("period_start is before started_on")
+        return self
+
+
+class ExchangeLine(Strict):
+    item_id: Id
+    new_item_id: Id
+    new_product_id: Id | None = None
+    new_price: Amount | None = None
+    new_available: bool | None = None
+
+
+class Ask(Strict):
+    kind: AskKind
+    reason: Reason | None = None
+    item_ids: list[Id] = Field(
+        default_factory=list, max_length=500, description="Empty means the whole order."
+    )
+    amount: Amount | None = Field(None, description="The amount the customer asks for.")
+    refund_to: Id | None = Field(
+        None, description="A payment method id, or 'store_credit'; empty means unstated."
+    )
+    payment_method_id: Id | None = Field(
+        None, description="The new payment method (modify_payment) or the one that settles a "
+        "price difference (exchange, modify_items).",
+    )
+    exchanges: list[ExchangeLine] = Field(default_factory=list, max_length=500)
+
+
+class Evidence(Strict):
+    photos: bool | None = None
+    defect_confirmed: bool | None = None
+    misuse_found: bool | None = None
+    carrier_damage_confirmed: bool | None = None
+    duplicate_charge_confirmed: bool | None = None
+    company_error_confirmed: bool | None = None
+
+
+class Signals(Strict):
+    """Facts about the conversation, set by the agent or a deterministic detector."""
+
+    legal_threat: bool = False
+    chargeback_threat: bool = False
+    abusive_language: bool = False
+
+
+class GrantedException(Strict):
+    id: Id
+    role: Literal["agent", "supervisor"]
+    granted_by: Annotated[str, Field(min_length=1, max_length=200)]
+    amount: Amount | None = None
+    note: Text | None = None
+
+
+class Request(Strict):
+    """Everything the checker may know about one ticket. ``message`` is untrusted text."""
+
+    ticket_id: Id | None = None
+    channel: Channel = Channel.email
+    locale: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    as_of: dt.date
+    customer: Customer
+    order: Order | None = None
+    subscription: Subscription | None = None
+    ask: Ask
+    evidence: Evidence = Field(default_factory=Evidence)
+    signals: Signals = Field(default_factory=Signals)
+    exception: GrantedException | None = None
+    message: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)] = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Request:
+        for field, day in self._dates():
+            if day is not None and day > self.as_of:
+                raise ValueError(f"{field} ({day}) is after as_of ({self.as_of})")
+        if self.order is not None:
+            known = {item.id for item in self.order.items}
+            for index, item_id in enumerate(self.ask.item_ids):
+                if item_id not in known:
+                    raise ValueError(f"ask.item_ids[{index}] '{item_id}' is not in the order")
+        return self
+
+    def _dates(self) -> list[tuple[str, dt.date | None]]:
+        dates: list[tuple[str, dt.date | None]] = []
+        if self.order is not None:
+            dates += [("order.placed_on", self.order.placed_on)]
+            dates += [("order.delivered_on", self.order.delivered_on)]
+        if self.subscription is not None:
+            dates += [("subscription.started_on", self.subscription.started_on)]
+            dates += [("subscription.period_start", self.subscription.period_start)]
+        return dates
+
+    @property
+    def currency(self) -> str | None:
+        if self.order is not None:
+            return self.order.currency
+        if self.subscription is not None:
+            return self.subscription.currency
+        return None
+
+
+# --- Verdict -----------------------------------------------------------------------------
+
+
+class Money(Strict):
+    amount: Decimal
+    currency: Currency
+
+
+class Fee(Strict):
+    id: str
+    amount: Money
+
+
+class Refund(Strict):
+    amount: Money
+    destination: Literal["original_payment", "store_credit", "gift_card", "requested_method"]
+    gross: Money
+    fees: list[Fee] = Field(default_factory=list)
+
+
+class Offer(Strict):
+    id: str
+    kind: str
+    amount: Money | None = None
+    percent: Decimal | None = None
+    cap: Money | None = None
+    terms: str
+
+
+class Disclosure(Strict):
+    id: str
+    text: str
+
+
+class Rationale(Strict):
+    rule: str
+    text: str
+
+
+class Need(Strict):
+    fact: str
+    question: str
+
+
+class TraceStep(Strict):
+    rule: str
+    stage: Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
+    result: Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
+    facts: dict[str, str | None]
+
+
+class Handoff(Strict):
+    facts: dict[str, str | None]
+    rules_fired: list[str]
+    options_considered: list[str]
+    recommended: str
+
+
+class Escalation(Strict):
+    target: Literal["supervisor", "legal"]
+    reason: str
+    summary: Handoff
+
+
+class PolicyRef(Strict):
+    id: str
+    version: str
+    sha256: str
+
+
+class Verdict(Strict):
+    decision: Decision
+    rule: str = Field(description="The gate or outcome rule that decided.")
+    currency: str
+    refund: Refund | None = None
+    offers: list[Offer] = Field(default_factory=list)
+    escalation: Escalation | None = None
+    needs: list[Need] = Field(default_factory=list)
+    must_say: list[Disclosure] = Field(default_factory=list)
+    must_not_say: list[Disclosure] = Field(default_factory=list)
+    rationale: list[Rationale] = Field(default_factory=list)
+    trace: list[TraceStep] = Field(default_factory=list)
+    policy: PolicyRef
+    as_of: dt.date
+
+
+# --- Draft and compliance ----------------------------------------------------------------
+
+
+class DraftClaims(Strict):
+    """What a draft says it does; the guard still checks the text itself."""
+
+    decision: Decision | None = None
+    offers: list[str] = Field(default_factory=list)
+    amounts: list[str] = Field(default_factory=list)
+
+
+class Provenance(Strict):
+    provider: str
+    model: str
+    template_version: str
+    verdict_sha256: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: float | None = None
+    llm_calls: int = 0
+
+
+class Draft(Strict):
+    subject: str | None = None
+    body: str
+    claims: DraftClaims = Field(default_factory=DraftClaims)
+    provenance: Provenance
+    templated: bool = False
+
+
+class Violation(Strict):
+    code: str
+    message: str
+    start: int
+    end: int
+    excerpt: str
+
+
+class ComplianceReport(Strict):
+    passed: bool
+    violations: list[Violation] = Field(default_factory=list)
