@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
@@ -24,24 +24,18 @@ from drafter.policy.model import (
 from drafter.policy.types import MISSING, EnumType, Value
 from drafter.schemas import (
     Decision,
-    Disclosure,
-    Escalation,
     Fee,
-    Handoff,
     Money,
-    Need,
     Offer,
-    PolicyRef,
     Refund,
     Request,
-    TraceStep,
     Verdict,
 )
-from drafter.schemas import Rationale as RationaleOut
 
 __all__ = ["evaluate"]
 
 CENT = Decimal("0.01")
+Json = dict[str, Any]  # verdict parts, validated once as a whole (faster than per part)
 Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
 Result = Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
 
@@ -58,7 +52,7 @@ class _Run:
     policy: Policy
     request: Request
     env: dict[str, Value]
-    trace: list[TraceStep] = field(default_factory=list)
+    trace: list[Json] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
 
@@ -66,7 +60,7 @@ class _Run:
         value = when(self.env)
         result: Result = "unknown" if value is MISSING else ("fired" if value else "passed")
         self.trace.append(
-            TraceStep(rule=rule, stage=stage, result=result, facts=_seen(when, self.env))
+            {"rule": rule, "stage": stage, "result": result, "facts": _seen(when, self.env)}
         )
         return value
 
@@ -98,7 +92,7 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
 def _decide(run: _Run) -> CompiledRule:
     for gate in run.policy.gates:
         if gate.id in run.waived:
-            run.trace.append(TraceStep(rule=gate.id, stage="gate", result="waived", facts={}))
+            run.trace.append({"rule": gate.id, "stage": "gate", "result": "waived", "facts": {}})
             continue
         if _holds(run, gate.id, "gate", gate.when):
             return gate
@@ -137,12 +131,12 @@ def _apply_exception(run: _Run) -> None:
     run.waived = spec.waives
     run.env["exception"], run.env["exception_cap"] = spec.id, run.cap
     run.trace.append(
-        TraceStep(
-            rule=spec.id,
-            stage="exception",
-            result="granted",
-            facts={"role": granted.role, "granted_by": granted.granted_by, "cap": str(run.cap)},
-        )
+        {
+            "rule": spec.id,
+            "stage": "exception",
+            "result": "granted",
+            "facts": {"role": granted.role, "granted_by": granted.granted_by, "cap": str(run.cap)},
+        }
     )
 
 
@@ -239,12 +233,12 @@ def _capped(run: _Run, rule: str, net: Decimal) -> Decimal:
     for name, limit in limits:
         if isinstance(limit, Decimal) and net > limit:
             run.trace.append(
-                TraceStep(
-                    rule=rule,
-                    stage="cap",
-                    result="capped",
-                    facts={name: str(limit), "uncapped": str(net)},
-                )
+                {
+                    "rule": rule,
+                    "stage": "cap",
+                    "result": "capped",
+                    "facts": {name: str(limit), "uncapped": str(net)},
+                }
             )
             net = max(limit, Decimal(0))
     return net
@@ -300,20 +294,22 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
     rationale = _rationale(run, out, flags)
     escalation = _escalation(run, out) if out.escalation else None
     decided_by = out.rule.id if out.rule else (out.undecided.rule if out.undecided else "")
-    return Verdict(
-        decision=Decision.escalate if escalation else out.decision,
-        rule=out.escalation.id if out.escalation else decided_by,
-        currency=policy.currency,
-        refund=out.refund,
-        offers=out.offers,
-        escalation=escalation,
-        needs=_needs(out.undecided),
-        must_say=say,
-        must_not_say=never,
-        rationale=rationale,
-        trace=run.trace,
-        policy=PolicyRef(id=policy.id, version=policy.version, sha256=policy.sha256),
-        as_of=run.request.as_of,
+    return Verdict.model_validate(
+        {
+            "decision": Decision.escalate if escalation else out.decision,
+            "rule": out.escalation.id if out.escalation else decided_by,
+            "currency": policy.currency,
+            "refund": out.refund,
+            "offers": out.offers,
+            "escalation": escalation,
+            "needs": _needs(out.undecided),
+            "must_say": say,
+            "must_not_say": never,
+            "rationale": rationale,
+            "trace": run.trace,
+            "policy": {"id": policy.id, "version": policy.version, "sha256": policy.sha256},
+            "as_of": run.request.as_of,
+        }
     )
 
 
@@ -321,9 +317,7 @@ def _flags(run: _Run) -> list[str]:
     return [flag.id for flag in run.policy.flags if run.test(flag.id, "flag", flag.when) is True]
 
 
-def _disclosures(
-    run: _Run, out: _Outcome, flags: list[str]
-) -> tuple[list[Disclosure], list[Disclosure]]:
+def _disclosures(run: _Run, out: _Outcome, flags: list[str]) -> tuple[list[Json], list[Json]]:
     say: list[str] = list(out.rule.must_say) if out.rule else []
     never: list[str] = list(out.rule.must_not_say) if out.rule else []
     if out.escalation:
@@ -335,12 +329,12 @@ def _disclosures(
         never += by_id[flag_id].must_not_say
     policy = run.policy
     return (
-        [Disclosure(id=i, text=policy.disclosures[i]) for i in dict.fromkeys(say)],
-        [Disclosure(id=i, text=policy.forbidden[i]) for i in dict.fromkeys(never)],
+        [{"id": i, "text": policy.disclosures[i]} for i in dict.fromkeys(say)],
+        [{"id": i, "text": policy.forbidden[i]} for i in dict.fromkeys(never)],
     )
 
 
-def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]:
+def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[Json]:
     policy = run.policy
     parts: list[tuple[str, Rationale | str]] = []
     if run.request.exception is not None:
@@ -354,7 +348,7 @@ def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]
         parts.append((out.escalation.id, out.escalation.rationale))
     by_id = {flag.id: flag for flag in policy.flags}
     parts += [(flag_id, by_id[flag_id].rationale) for flag_id in flags]
-    return [RationaleOut(rule=rule, text=_render(text, run.env)) for rule, text in parts]
+    return [{"rule": rule, "text": _render(text, run.env)} for rule, text in parts]
 
 
 def _render(rationale: Rationale | str, env: dict[str, Value]) -> str:
@@ -366,40 +360,42 @@ def _render(rationale: Rationale | str, env: dict[str, Value]) -> str:
     return text
 
 
-def _needs(undecided: _Undecided | None) -> list[Need]:
+def _needs(undecided: _Undecided | None) -> list[Json]:
     if undecided is None:
         return []
     if not undecided.missing:
-        return [Need(fact="details", question="Could you tell us a little more?")]
+        return [{"fact": "details", "question": "Could you tell us a little more?"}]
     return [
-        Need(
-            fact=name,
-            question=CATALOGUE[name].question
+        {
+            "fact": name,
+            "question": CATALOGUE[name].question
             if name in CATALOGUE
             else f"What is the {name.replace('_', ' ')}?",
-        )
+        }
         for name in undecided.missing
     ]
 
 
-def _escalation(run: _Run, out: _Outcome) -> Escalation:
+def _escalation(run: _Run, out: _Outcome) -> Json:
     trigger = out.escalation
     assert trigger is not None
     recommended = _describe(out)
     options = [recommended, *(f"offer {o.id} ({o.kind}{_offer_size(o)})" for o in out.offers)]
-    return Escalation(
-        target=trigger.target,
-        reason=trigger.reason,
-        summary=Handoff(
-            facts={
+    return {
+        "target": trigger.target,
+        "reason": trigger.reason,
+        "summary": {
+            "facts": {
                 name: _show(value) if value is not MISSING else None
                 for name, value in sorted(run.env.items())
             },
-            rules_fired=[s.rule for s in run.trace if s.result in ("fired", "granted", "capped")],
-            options_considered=options,
-            recommended=recommended,
-        ),
-    )
+            "rules_fired": [
+                s["rule"] for s in run.trace if s["result"] in ("fired", "granted", "capped")
+            ],
+            "options_considered": options,
+            "recommended": recommended,
+        },
+    }
 
 
 def _describe(out: _Outcome) -> str:
