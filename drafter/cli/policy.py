@@ -28,8 +28,8 @@ def _policies(policy_id: str | None) -> list[Policy]:
     return [found.get(i) for i in ([policy_id] if policy_id else found.ids())]
 
 
-@app.command()
-def test(policy_id: OptionalId = None, as_json: AsJson = False) -> None:
+@app.command(name="test")
+def run_tests(policy_id: OptionalId = None, as_json: AsJson = False) -> None:
     """Run test tables; fail on any failing case or any rule no case reaches."""
     found = registry()
     reports = [run_table(p, found.tests_path(p.id)) for p in _policies(policy_id)]

@@ -87,7 +87,7 @@ def _order_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
             )
             continue
         if not any(_reaches(earlier, env) for env in own):
-            blockers = sorted({_first_firing(earlier, env) for env in own} - {None})
+            blockers = sorted({b for env in own if (b := _first_firing(earlier, env))})
             yield Finding(
                 "error",
                 "shadowed",
@@ -116,13 +116,16 @@ def _overlaps(
 
 
 def _trigger_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
-    for trigger in (*policy.escalations, *policy.flags):
-        if not any(trigger.when(env) is True for env in space.own(trigger.when)):
+    triggers: list[tuple[str, int | None, Compiled]] = [
+        (t.id, t.line, t.when) for t in policy.escalations
+    ] + [(f.id, f.line, f.when) for f in policy.flags]
+    for rule_id, line, when in triggers:
+        if not any(when(env) is True for env in space.own(when)):
             yield Finding(
                 "error",
                 "unreachable",
-                trigger.id,
-                trigger.line,
+                rule_id,
+                line,
                 "can never fire: no combination of inputs makes its condition true",
             )
 
@@ -211,7 +214,6 @@ class _Space:
     def around(self, when: Compiled, earlier: Sequence[CompiledRule]) -> Iterator[dict[str, Value]]:
         """Own-fact assignments where the condition holds, completed (when a greedy search
         with a few shuffled restarts can) so that every earlier rule is false."""
-        others = sorted(set().union(*(r.when.facts for r in earlier)) - when.facts)
         for own in self.own(when):
             env: dict[str, Value] = {**dict.fromkeys(self.values, MISSING), **own}
             if when(env) is not True:
