@@ -56,7 +56,8 @@ def test_missing_fact_fails_closed_with_a_question() -> None:
     assert verdict.decision == Decision.needs_info
     assert [n.fact for n in verdict.needs] == ["days_since_delivery"]
     assert verdict.needs[0].question == "When was the order delivered?"
-    assert verdict.refund is None and verdict.offers == []
+    assert verdict.refund is None
+    assert verdict.offers == []
 
 
 def test_escalation_hands_off_a_summary_a_supervisor_can_act_on() -> None:
@@ -80,7 +81,8 @@ def test_escalation_hands_off_a_summary_a_supervisor_can_act_on() -> None:
 def test_legal_threat_escalates_even_when_facts_are_missing() -> None:
     verdict = evaluate(POLICY, request(order__delivered_on=None, signals={"legal_threat": True}))
     assert verdict.decision == Decision.escalate
-    assert verdict.escalation is not None and verdict.escalation.target == "legal"
+    assert verdict.escalation is not None
+    assert verdict.escalation.target == "legal"
     assert [d.id for d in verdict.must_not_say] == ["admission_of_fault"]
 
 
@@ -100,7 +102,8 @@ def _exception(**fields: Any) -> dict[str, Any]:
 def test_exception_is_honoured_within_cap_and_traced() -> None:
     verdict = evaluate(POLICY, request(exception=_exception(amount="40.00")))
     assert verdict.decision == Decision.approve
-    assert verdict.refund is not None and str(verdict.refund.amount.amount) == "40.00"
+    assert verdict.refund is not None
+    assert str(verdict.refund.amount.amount) == "40.00"
     granted = [s for s in verdict.trace if s.stage == "exception"]
     assert granted[0].facts == {"role": "agent", "granted_by": "Sam Lee", "cap": "40.00"}
     assert verdict.rationale[0].rule == "loyalty_goodwill"
