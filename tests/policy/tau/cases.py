@@ -20,7 +20,7 @@ from decimal import Decimal
 from .convert import ASK_KINDS, Json, TaskState, TauData, request_json
 from .tau_tools import Refusal, apply
 
-__all__ = ["Case", "Step", "flips", "steps", "task_case"]
+__all__ = ["Case", "Step", "flips", "status_rule", "steps", "task_case"]
 
 UNKNOWN_CARD = "credit_card_0000000"  # an id no user in users.json has
 NEW_GIFT_CARD = "gift_card_0000000"
@@ -32,13 +32,13 @@ _APPROVE_RULES = {
     "modify_items": "change_items",
     "exchange": "exchange_items",
 }
-_STATUS_RULES = {
+_WRONG_STATUS_RULES = {
     "cancel": "cancel_not_pending",
     "modify_address": "modify_not_pending",
     "modify_payment": "modify_not_pending",
     "modify_items": "modify_not_pending",
-    "return": "return_not_delivered",
-    "exchange": "exchange_not_delivered",
+    "return": "not_yet_delivered",
+    "exchange": "not_yet_delivered",
 }
 _REFUSAL_RULES = {
     "reason": "cancel_reason_not_allowed",
@@ -102,6 +102,17 @@ def steps(data: TauData) -> Iterator[Step]:
             )
 
 
+def status_rule(ask: str, status: str) -> str:
+    """The gate the policy text implies for ``ask`` on an order in the wrong ``status``."""
+    if status == "cancelled":
+        return "order_cancelled"
+    if status in ("return_requested", "exchange_requested"):
+        return "return_or_exchange_open"
+    if status == "pending_item_modified" and ask not in ("return", "exchange"):
+        return "items_already_modified"
+    return _WRONG_STATUS_RULES[ask]
+
+
 def _approve_rule(payload: Json) -> str:
     ask = payload["ask"]
     if ask["kind"] != "return":
@@ -119,7 +130,10 @@ def task_case(step: Step) -> Case:
         return Case("task", step.task_index, step.action_index, name, step.payload, "approve",
                     rule, why)  # fmt: skip
     why = f"the task lists this call, but tau's own tool refuses it: {step.refused.message}"
-    rule = _REFUSAL_RULES.get(step.refused.code)
+    if step.refused.code == "status":
+        rule: str | None = status_rule(step.ask, step.payload["order"]["status"])
+    else:
+        rule = _REFUSAL_RULES.get(step.refused.code)
     return Case("task", step.task_index, step.action_index, name, step.payload, "decline", rule,
                 why)  # fmt: skip
 
@@ -146,7 +160,7 @@ def _status_flip(step: Step) -> list[Case]:
     status = wrong[(step.task_index + step.action_index) % len(wrong)]
     payload = _changed(step, lambda p: p["order"].update(status=status))
     why = f"order status set to {status!r}"
-    return [_case(step, "status", payload, ("decline", _STATUS_RULES[step.ask]), why)]
+    return [_case(step, "status", payload, ("decline", status_rule(step.ask, status)), why)]
 
 
 def _other_method(step: Step) -> str:
@@ -303,8 +317,9 @@ def _repeat_flip(step: Step) -> list[Case]:
     if step.ask not in ("cancel", "return", "exchange"):
         return []
     payload = request_json(step.after, step.user_id, step.action, "flip")
-    why = f"the same call again, after it moved the order to {payload['order']['status']!r}"
-    return [_case(step, "repeat", payload, ("decline", _STATUS_RULES[step.ask]), why)]
+    status = payload["order"]["status"]
+    why = f"the same call again, after it moved the order to {status!r}"
+    return [_case(step, "repeat", payload, ("decline", status_rule(step.ask, status)), why)]
 
 
 # --- A fact the decision needs is missing --------------------------------------------------
