@@ -1,6 +1,6 @@
 """Turn tau-bench retail tasks into drafter ``Request``s.
 
-A tau task is a user plus a list of tool calls (``actions``) that a correct agent makes. Each
+A tau task is a user plus the tool calls (``actions``) of its reference solution. Each
 consequential call (cancel, modify, return, exchange) becomes one ``Request``: the customer and
 their payment methods from ``users.json``, the order from ``orders.json``, and the ask from the
 call's arguments, with replacement items looked up in ``products.json``.

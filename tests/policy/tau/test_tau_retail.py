@@ -14,6 +14,7 @@ import pytest
 
 from drafter.policy import load_policy
 from drafter.policy.tables import run_table
+from drafter.policy.types import EnumType
 
 from . import convert, harness, tau_tools
 from .cases import steps
@@ -116,6 +117,12 @@ def test_repeated_item_ids_become_distinct_lines(data: convert.TauData) -> None:
     ids = [item["id"] for item in convert.order_json(order)["items"]]
     assert len(set(ids)) == len(order["items"])
     assert any(line.endswith("~2") for line in ids)
+
+
+def test_converter_statuses_are_the_policys_order_statuses() -> None:
+    declared = load_policy(harness.POLICY_PATH).scope.facts["order_status"]
+    assert isinstance(declared, EnumType)
+    assert declared.values == convert.STATUSES
 
 
 def test_unknown_status_is_an_error_naming_the_field() -> None:
