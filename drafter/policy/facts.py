@@ -105,6 +105,16 @@ def _refund_to(request: Request) -> Value:
     return "other_method"
 
 
+def _original_payment_kind(request: Request) -> Value:
+    """The kind of method that paid for the order, or 'mixed'; refund timing depends on it."""
+    method_ids = _original_method_ids(request)
+    methods = {m.id: m for m in request.customer.payment_methods}
+    if not method_ids or not method_ids <= methods.keys():
+        return MISSING
+    kinds = {methods[method_id].kind for method_id in method_ids}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
 def _payment_method(request: Request, attribute: str) -> Value:
     method_id = request.ask.payment_method_id
     if method_id is None:
@@ -269,6 +279,13 @@ _FACTS: list[Fact] = [
         "ask.refund_to",
         "Where should the refund go?",
         _refund_to,
+    ),
+    Fact(
+        "original_payment_kind",
+        _enum("card", "paypal", "gift_card", "bank", "store_credit", "other", "mixed"),
+        "order.payments[].method_id",
+        "How was the order paid for?",
+        _original_payment_kind,
     ),
     # The customer
     Fact(
