@@ -27,7 +27,9 @@ app.add_typer(policy.app, name="policy")
 def main() -> None:
     """Entry point: run the app, turning drafter errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode, typer returns a command's exit code instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except DrafterError as error:
         kind = "error" if isinstance(error, UserError) else "failure"
         Console(stderr=True).print(f"[bold red]{kind}:[/] {error}", highlight=False)

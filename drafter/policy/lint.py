@@ -87,8 +87,10 @@ def _order_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
                 f"shadowed: no input reaches it without an earlier rule deciding "
                 f"first (for example '{blocker}')",
             )
-        for other in later:
-            if other.decision == rule.decision or other.when.source == "true":
+        for other in later:  # gates are meant to pre-empt outcomes; compare within a stage
+            if other.stage != rule.stage or other.decision == rule.decision:
+                continue
+            if other.when.source == "true":
                 continue
             if space.solve([(rule.when, True), (other.when, True)], tries=2) is not None:
                 yield Finding(
@@ -194,11 +196,10 @@ class _Space:
                 unmet = [when for when, wanted in goals if when(env) is not wanted]
                 if not unmet:
                     return env
-                target = self.random.choice(unmet)
-                env = min(
-                    self.moves(env, target, known),
-                    key=lambda e: sum(w(e) is not v for w, v in goals),
-                )
+                moves = list(self.moves(env, self.random.choice(unmet), known))
+                if not moves:
+                    break
+                env = min(moves, key=lambda e: sum(w(e) is not v for w, v in goals))
         return None
 
     def moves(
