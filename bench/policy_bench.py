@@ -97,8 +97,10 @@ def main() -> None:
     for result in results:
         for stage in ("evaluate", "end_to_end"):
             s = result[stage]
-            print(f"{result['policy']:20} {stage:11} {result['requests']:8d} "
-                  f"{s['per_second']:9.0f} {s['p50_us']:8.1f} {s['p99_us']:8.1f}")
+            print(
+                f"{result['policy']:20} {stage:11} {result['requests']:8d} "
+                f"{s['per_second']:9.0f} {s['p50_us']:8.1f} {s['p99_us']:8.1f}"
+            )
 
 
 if __name__ == "__main__":
