@@ -104,7 +104,7 @@ def _length(ctx: Context, text: Text) -> Iterator[Violation]:
 def _greeting(lang: str) -> re.Pattern[str]:
     greetings = by_language("form", "greetings")[lang]
     # Used with Pattern.match at the line's start, which anchors it there.
-    return re.compile(rf"\s*(?:{alternation(greetings).pattern})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"\s*[¡¿]?\s*(?:{alternation(greetings).pattern})(?!\w)", re.IGNORECASE)
 
 
 def _fold(word: str) -> str:

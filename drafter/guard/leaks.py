@@ -72,11 +72,10 @@ def _emails_and_urls(ctx: Context, text: Text) -> Iterator[Violation]:
             yield violation(Code.EMAIL, "contains an email address that is not allowlisted",
                             text, *match.span())
     for match in _URL.finditer(text.scan):
-        if not _inside(match.span(), emails) and not _host_allowed(
-            _url_host(match[0]), allow.domains
-        ):
-            yield violation(Code.URL, "contains a link that is not allowlisted", text,
-                            *match.span())
+        url = match[0].rstrip(".,;:!?")
+        span = (match.start(), match.start() + len(url))
+        if not _inside(span, emails) and not _host_allowed(_url_host(url), allow.domains):
+            yield violation(Code.URL, "contains a link that is not allowlisted", text, *span)
 
 
 def _request_digits(ctx: Context) -> set[str]:
