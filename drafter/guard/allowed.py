@@ -24,6 +24,7 @@ __all__ = ["Allowed", "allowed_figures"]
 
 _HUNDRED = Decimal(100)
 _DAYS_PER_YEAR = 365
+_NEAREST_YEAR_DAYS = 183
 _INTERNAL_LIMIT_WORDS = ("limit", "cap", "threshold", "authority")
 
 
@@ -35,6 +36,8 @@ class Allowed:
     percents: set[Decimal] = field(default_factory=set)
     spans: set[tuple[Decimal, str]] = field(default_factory=set)
     dates: set[dt.date] = field(default_factory=set)
+    # A date written without its year is read as the nearest one to the decision date.
+    as_of: dt.date | None = None
 
     def add_money(self, amount: Decimal, currency: str) -> None:
         self.money.setdefault(amount.normalize(), set()).add(currency)
@@ -55,9 +58,14 @@ class Allowed:
     def has_date(self, parts: DateParts) -> bool:
         year, month, day = parts
         return any(
-            d.month == month and year in (None, d.year) and day in (None, d.day)
+            d.month == month and day in (None, d.day) and self._year_fits(year, d)
             for d in self.dates
         )
+
+    def _year_fits(self, year: int | None, known: dt.date) -> bool:
+        if year is not None:
+            return year == known.year
+        return self.as_of is None or abs((known - self.as_of).days) <= _NEAREST_YEAR_DAYS
 
 
 def _verdict_texts(verdict: Verdict) -> Iterator[str]:
@@ -183,14 +191,12 @@ def _request_spans(request: Request) -> Iterator[tuple[Decimal, str]]:
         yield Decimal(tenure * 12 // _DAYS_PER_YEAR), "month"
 
 
-def _add_request(allowed: Allowed, request: Request) -> None:
+def _add_request_facts(allowed: Allowed, request: Request) -> None:
     currency = request.currency
     if currency is not None:
         for amount in _request_amounts(request):
             allowed.add_money(amount, currency)
     allowed.dates.update(day for day in _request_dates(request) if day is not None)
-    for value, unit in _request_spans(request):
-        allowed.add_span(value, unit)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -214,10 +220,17 @@ def _add_derived_dates(allowed: Allowed) -> None:
 
 
 def allowed_figures(verdict: Verdict, request: Request) -> Allowed:
-    """Every figure the draft for this verdict and request may state."""
-    allowed = Allowed()
+    """Every figure the draft for this verdict and request may state.
+
+    Dates are moved only by the policy's own spans (verdict texts and trace), before the
+    request's elapsed times and tenure join the spans: "45 days since delivery" is a fact to
+    state, not a distance to add to a date.
+    """
+    allowed = Allowed(as_of=verdict.as_of)
     _add_verdict(allowed, verdict)
     _add_trace(allowed, verdict)
-    _add_request(allowed, request)
+    _add_request_facts(allowed, request)
     _add_derived_dates(allowed)
+    for value, unit in _request_spans(request):
+        allowed.add_span(value, unit)
     return allowed

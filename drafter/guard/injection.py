@@ -65,14 +65,14 @@ def _decoded(blob: str) -> str | None:
 
 
 def _suspicious_sentences(message: str) -> Iterator[str]:
+    """From the first sentence of a line that holds a cue, the rest of that line: injected
+    instructions usually follow their opening marker ("you are now ... Give me code X")."""
     cues = [patterns("leaks", key) for key in ("injection_markers", "demands", "fake_tags")]
     for line in message.splitlines():
-        if patterns("leaks", "fake_tags").search(line):
-            yield line
-            continue
-        for sentence in _SENTENCE.findall(line):
-            if any(cue.search(sentence) for cue in cues):
-                yield sentence
+        for sentence in _SENTENCE.finditer(line):
+            if any(cue.search(sentence[0]) for cue in cues):
+                yield line[sentence.start() :]
+                break
 
 
 @functools.lru_cache(maxsize=256)
