@@ -20,69 +20,9 @@ The subject of an email is read by the content families too; its violations say 
 subject" and their spans index the subject.
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable, Iterable, Iterator
-
+from drafter.guard.checker import check
 from drafter.guard.codes import Code
-from drafter.guard.context import Allowlist, Context
-from drafter.guard.decision import check_decision
-from drafter.guard.disclosures import check_forbidden, check_must_say
-from drafter.guard.figures import check_figures
-from drafter.guard.form import BOUNDS, check_form, detect_language
-from drafter.guard.injection import check_injection
-from drafter.guard.leaks import check_leaks
-from drafter.guard.offers import check_offers
-from drafter.guard.text import Text
-from drafter.schemas import ComplianceReport, Request, Verdict, Violation
+from drafter.guard.context import Allowlist
+from drafter.guard.form import BOUNDS, detect_language
 
 __all__ = ["BOUNDS", "Allowlist", "Code", "check", "detect_language"]
-
-_CONTENT_CHECKS: tuple[Callable[[Context, Text], Iterable[Violation]], ...] = (
-    check_decision,
-    check_figures,
-    check_offers,
-    check_forbidden,
-    check_leaks,
-    check_injection,
-)
-
-
-def _content(ctx: Context, text: Text) -> Iterator[Violation]:
-    for family in _CONTENT_CHECKS:
-        yield from family(ctx, text)
-
-
-def check(
-    *,
-    body: str,
-    subject: str | None,
-    verdict: Verdict,
-    request: Request,
-    canary: str | None = None,
-    allowlist: Allowlist | None = None,
-) -> ComplianceReport:
-    """Check one draft against its verdict and request.
-
-    Args:
-        body: the reply text as the agent would see it.
-        subject: the email subject, or None for chat and phone.
-        verdict: the decision the draft must state, and nothing beyond it.
-        request: the ticket; its channel and locale set the form checks, and its message is
-            treated as untrusted input whose injections must not reappear.
-        canary: a token planted in the system prompt; seeing it in a draft means the prompt
-            leaked.
-        allowlist: URLs, emails, phones and HTML tags the draft may contain.
-
-    Returns:
-        A report that passes only when no violation was found. An empty body fails.
-    """
-    ctx = Context(verdict=verdict, request=request, canary=canary,
-                  allowlist=allowlist or Allowlist())
-    text = Text(body)
-    violations = [*_content(ctx, text), *check_must_say(ctx, text)]
-    violations += check_form(ctx, text, subject)
-    if subject:
-        violations += _content(ctx, Text(subject, field="subject"))
-    violations.sort(key=lambda v: (v.start, v.end, v.code))
-    return ComplianceReport(passed=not violations, violations=violations)

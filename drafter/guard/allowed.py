@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from drafter.guard.numbers import DateParts, canonical_span, extract, parse_number
+from drafter.guard.numbers import DateParts, canonical_span, extract_cached, parse_number
 from drafter.schemas import Money, Request, Verdict
 
 __all__ = ["Allowed", "allowed_figures"]
@@ -78,7 +78,7 @@ def _verdict_texts(verdict: Verdict) -> Iterator[str]:
 
 
 def _add_text(allowed: Allowed, text: str, currency: str) -> None:
-    for figure in extract(text):
+    for figure in extract_cached(text):
         if figure.kind == "money":
             for code in figure.currencies or {currency}:
                 allowed.add_money(figure.values[0], code)

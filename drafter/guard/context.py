@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drafter.guard.allowed import Allowed, allowed_figures
 from drafter.guard.codes import Code
+from drafter.guard.lexicon import LANGUAGES
 from drafter.guard.text import Text, language_of
 from drafter.schemas import Request, Verdict, Violation
 
@@ -43,6 +44,13 @@ class Context:
         self.canary = canary
         self.allowlist = allowlist
         self.lang = language_of(request.locale)
+        # Lexicons are read in the locale's language and in English, the language a model
+        # most often slips into; a whole draft or paragraph in another language is caught by
+        # the language check instead. An unknown locale reads all four.
+        known = self.lang in LANGUAGES
+        self.langs: tuple[str, ...] | None = (
+            None if not known else (self.lang,) if self.lang == "en" else (self.lang, "en")
+        )
 
     @functools.cached_property
     def allowed(self) -> Allowed:

@@ -23,8 +23,8 @@ __all__ = ["check_decision"]
 _NOT_GRANTING = {Decision.decline, Decision.escalate, Decision.needs_info}
 
 
-def _affirmative(text: Text, key: str) -> Iterator[tuple[int, int]]:
-    for match in patterns("decision", key).finditer(text.scan):
+def _affirmative(ctx: Context, text: Text, key: str) -> Iterator[tuple[int, int]]:
+    for match in patterns("decision", key, ctx.langs).finditer(text.scan):
         start, end = match.span()
         if not is_negated(text, start, end) and not is_hedged(text, start, end):
             yield start, end
@@ -32,7 +32,7 @@ def _affirmative(text: Text, key: str) -> Iterator[tuple[int, int]]:
 
 def _names_refund_offer(ctx: Context, text: Text, start: int, end: int) -> bool:
     """Whether the sentence names an offer of a refund kind the verdict allows."""
-    lexicon = keyed_patterns("offers", "kinds")
+    lexicon = keyed_patterns("offers", "kinds", ctx.langs)
     kinds = [o.kind for o in ctx.verdict.offers if "refund" in o.kind and o.kind in lexicon]
     sentence_start, sentence_end = text.sentence(start, end)
     return any(lexicon[kind].search(text.scan, sentence_start, sentence_end) for kind in kinds)
@@ -40,20 +40,20 @@ def _names_refund_offer(ctx: Context, text: Text, start: int, end: int) -> bool:
 
 def _approvals(ctx: Context, text: Text) -> Iterator[Violation]:
     decision = ctx.verdict.decision.value
-    for start, end in _affirmative(text, "approval"):
+    for start, end in _affirmative(ctx, text, "approval"):
         if not _names_refund_offer(ctx, text, start, end):
             message = f"grants or promises a refund, but the verdict is {decision}"
             yield violation(Code.APPROVAL_LANGUAGE, message, text, start, end)
 
 
-def _declines(text: Text) -> Iterator[Violation]:
-    for match in patterns("decision", "decline").finditer(text.scan):
+def _declines(ctx: Context, text: Text) -> Iterator[Violation]:
+    for match in patterns("decision", "decline", ctx.langs).finditer(text.scan):
         message = "refuses the request, but the verdict approves it"
         yield violation(Code.DECLINE_LANGUAGE, message, text, *match.span())
 
 
-def _full_refunds(text: Text) -> Iterator[Violation]:
-    for start, end in _affirmative(text, "full_refund"):
+def _full_refunds(ctx: Context, text: Text) -> Iterator[Violation]:
+    for start, end in _affirmative(ctx, text, "full_refund"):
         message = "promises the full amount, but the verdict is a partial refund"
         yield violation(Code.FULL_REFUND_ON_PARTIAL, message, text, start, end)
 
@@ -64,6 +64,6 @@ def check_decision(ctx: Context, text: Text) -> Iterator[Violation]:
     if decision in _NOT_GRANTING:
         yield from _approvals(ctx, text)
     elif decision == Decision.approve:
-        yield from _declines(text)
+        yield from _declines(ctx, text)
     elif decision == Decision.partial:
-        yield from _full_refunds(text)
+        yield from _full_refunds(ctx, text)

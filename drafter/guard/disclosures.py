@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
 from drafter.guard.lexicon import alternation, keyed_patterns, load
-from drafter.guard.numbers import Figure, extract
+from drafter.guard.numbers import Figure, extract_cached
 from drafter.guard.text import Text, is_negated
 from drafter.schemas import Disclosure, Violation
 
@@ -58,9 +58,9 @@ def _same(figure: Figure, other: Figure) -> bool:
     return figure.values == other.values
 
 
-def _figures_present(item: Disclosure, draft_figures: list[Figure]) -> bool | None:
+def _figures_present(item: Disclosure, draft_figures: tuple[Figure, ...]) -> bool | None:
     """Whether every figure of the item is in the draft; None when the item has none."""
-    needed = extract(item.text)
+    needed = extract_cached(item.text)
     if not needed:
         return None
     return all(any(_same(f, d) for d in draft_figures) for f in needed)
@@ -72,7 +72,9 @@ def _overlap_present(item: Disclosure, text: Text) -> bool:
     return not words or len(words & found) >= _OVERLAP_NEEDED * len(words)
 
 
-def _missing(ctx: Context, item: Disclosure, text: Text, figures: list[Figure]) -> str | None:
+def _missing(
+    ctx: Context, item: Disclosure, text: Text, figures: tuple[Figure, ...]
+) -> str | None:
     """Why the item is missing from ``text``, or None when it is present."""
     by_figures = _figures_present(item, figures)
     if by_figures is False:
@@ -96,7 +98,7 @@ def check_must_say(ctx: Context, text: Text) -> Iterator[Violation]:
     """A violation for each ``must_say`` item the draft does not state."""
     if not ctx.verdict.must_say:
         return
-    figures = extract(text.scan)
+    figures = text.figures
     for item in ctx.verdict.must_say:
         reason = _missing(ctx, item, text, figures)
         if reason is not None:
@@ -110,7 +112,7 @@ def _verbatim(item: Disclosure) -> re.Pattern[str]:
 
 def check_forbidden(ctx: Context, text: Text) -> Iterator[Violation]:
     """A violation for each affirmative phrase of a ``must_not_say`` item."""
-    lexicon = keyed_patterns("forbidden")
+    lexicon = keyed_patterns("forbidden", None, ctx.langs)
     for item in ctx.verdict.must_not_say:
         pattern = lexicon.get(item.id) or _verbatim(item)
         for match in pattern.finditer(text.scan):

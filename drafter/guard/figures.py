@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from drafter.guard.allowed import Allowed
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.numbers import Figure, extract
+from drafter.guard.numbers import Figure
 from drafter.guard.text import Text
 from drafter.schemas import Violation
 
@@ -36,7 +36,7 @@ _CODES = {
 
 def check_figures(ctx: Context, text: Text) -> Iterator[Violation]:
     """Violations for each figure in ``text`` that neither the verdict nor the request gives."""
-    for figure in extract(text.scan):
+    for figure in text.figures:
         if not _allowed(figure, ctx.allowed):
             code, what = _CODES[figure.kind]
             message = f"states {what} that the verdict and the request do not give"

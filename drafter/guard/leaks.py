@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
 from drafter.guard.lexicon import patterns
-from drafter.guard.numbers import extract
 from drafter.guard.text import Text
 from drafter.schemas import Violation
 
@@ -89,7 +88,7 @@ def _request_digits(ctx: Context) -> set[str]:
 
 
 def _phones(ctx: Context, text: Text) -> Iterator[Violation]:
-    taken = [(f.start, f.end) for f in extract(text.scan)] + contact_spans(text.scan)
+    taken = [(f.start, f.end) for f in text.figures] + contact_spans(text.scan)
     allowed = {re.sub(r"\D", "", p) for p in ctx.allowlist.phones} | _request_digits(ctx)
     for match in _PHONE.finditer(text.scan):
         digits = re.sub(r"\D", "", match[0])

@@ -14,7 +14,15 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LANGUAGES", "alternation", "by_language", "keyed_patterns", "load", "patterns"]
+__all__ = [
+    "LANGUAGES",
+    "alternation",
+    "by_language",
+    "keyed_patterns",
+    "load",
+    "patterns",
+    "tagged_pattern",
+]
 
 LANGUAGES = ("en", "es", "fr", "de")
 _FLAGS = re.IGNORECASE
@@ -35,8 +43,15 @@ def alternation(regexes: Iterable[str], *, flags: int = _FLAGS) -> re.Pattern[st
 
     A pattern that can never match is returned for an empty list, so callers need no guard.
     """
-    parts = [f"(?:{regex})" for regex in regexes]
-    return re.compile("|".join(parts) if parts else r"(?!x)x", flags)
+    regexes = list(regexes)
+    if not regexes:
+        return re.compile(r"(?!x)x", flags)
+    # A shared leading word boundary is factored out: the engine then rejects most positions
+    # with one test instead of trying every branch there (a large speed-up on long lists).
+    if all(regex.startswith(r"\b") for regex in regexes):
+        inner = "|".join(f"(?:{regex[2:]})" for regex in regexes)
+        return re.compile(rf"\b(?:{inner})", flags)
+    return re.compile("|".join(f"(?:{regex})" for regex in regexes), flags)
 
 
 def _expand(regex: str, macros: Mapping[str, str]) -> str:
@@ -45,14 +60,20 @@ def _expand(regex: str, macros: Mapping[str, str]) -> str:
     return regex
 
 
+def _for_languages(by_lang: Mapping[str, list[str]], langs: tuple[str, ...] | None) -> list[str]:
+    chosen = by_lang.keys() if langs is None else [lang for lang in langs if lang in by_lang]
+    return [regex for lang in chosen for regex in by_lang[lang]]
+
+
 @functools.cache
-def patterns(name: str, key: str) -> re.Pattern[str]:
+def patterns(name: str, key: str, langs: tuple[str, ...] | None = None) -> re.Pattern[str]:
     """All regexes under ``key`` of lexicon ``name`` (a list, or a mapping of lists by
-    language), with ``%macro%`` placeholders expanded, as one alternation."""
+    language, of which only ``langs`` are taken when given), with ``%macro%`` placeholders
+    expanded, as one alternation."""
     data = load(name)
     macros: Mapping[str, str] = data.get("macros", {})
     entry = data[key]
-    regexes = entry if isinstance(entry, list) else [r for lang in entry.values() for r in lang]
+    regexes = entry if isinstance(entry, list) else _for_languages(entry, langs)
     return alternation(_expand(regex, macros) for regex in regexes)
 
 
@@ -64,13 +85,36 @@ def by_language(name: str, key: str) -> Mapping[str, list[str]]:
     return entry
 
 
-@functools.cache
-def keyed_patterns(name: str, section: str | None = None) -> Mapping[str, re.Pattern[str]]:
-    """For a lexicon (or one section of it) that maps keys to per-language regex lists, one
-    alternation per key over all four languages."""
+def _table(name: str, section: str | None) -> Mapping[str, Mapping[str, list[str]]]:
     data = load(name)
     table: Mapping[str, Mapping[str, list[str]]] = data[section] if section else data
+    return table
+
+
+@functools.cache
+def keyed_patterns(
+    name: str, section: str | None = None, langs: tuple[str, ...] | None = None
+) -> Mapping[str, re.Pattern[str]]:
+    """For a lexicon (or one section of it) that maps keys to per-language regex lists, one
+    alternation per key over ``langs`` (all languages when None)."""
     return {
-        key: alternation(regex for regexes in by_lang.values() for regex in regexes)
-        for key, by_lang in table.items()
+        key: alternation(_for_languages(by_lang, langs))
+        for key, by_lang in _table(name, section).items()
     }
+
+
+@functools.cache
+def tagged_pattern(
+    name: str, section: str | None, keys: frozenset[str], langs: tuple[str, ...] | None
+) -> re.Pattern[str]:
+    """One pattern over several keys of a keyed lexicon; ``match.lastgroup`` names the key.
+
+    One scan of the text replaces one scan per key. Keys must be valid group names.
+    """
+    table = _table(name, section)
+    groups = [
+        f"(?P<{key}>{alternation(_for_languages(table[key], langs)).pattern})"
+        for key in sorted(keys)
+        if key in table
+    ]
+    return re.compile("|".join(groups) if groups else r"(?!x)x", _FLAGS)

@@ -19,7 +19,14 @@ from typing import Literal
 
 from drafter.guard.lexicon import load
 
-__all__ = ["DateParts", "Figure", "canonical_span", "extract", "parse_number"]
+__all__ = [
+    "DateParts",
+    "Figure",
+    "canonical_span",
+    "extract",
+    "extract_cached",
+    "parse_number",
+]
 
 FigureKind = Literal["money", "percent", "date", "timeframe"]
 # A date as written: the year or day may be absent ("March 3", "March 2026").
@@ -116,19 +123,22 @@ def _currency_alt() -> str:
 @functools.cache
 def _patterns() -> Mapping[str, re.Pattern[str]]:
     num = f"{_NUM_EDGE_BEFORE}{_NUM}{_NUM_EDGE_AFTER}"
-    months = _alt(list(_month_map()))
+    months = r"[^\W\d_]{3,10}"
     currency = _currency_alt()
     percent = _alt(_words("percent_words"))
     units = _alt([form for forms in load("figures")["units"].values() for form in forms])
     quals = _alt(_words("unit_qualifiers"))
     suffixes = _alt(_words("unit_suffixes"))
     connectors = _alt([re.escape(c) for c in _words("range_connectors")])
-    count = rf"(?:{num}|\b(?:{_alt(list(_number_word_map()))})\b)"
+    # Number words and month names are matched as any word, then looked up: a long
+    # alternation tried at every position of the text costs far more than a dictionary.
+    word = r"\b[^\W\d_][^\W\d_-]*(?:-[^\W\d_]+)*"
+    count = rf"(?:{num}|{word})"
     raw = {
         "iso": r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)",
         "numeric": r"(?<![\d.,/])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)"
         r"(?P<y>\d{4}|\d{2})(?!\d)",
-        "day_month": rf"(?<!\d)(?P<d>\d{{1,2}}|1er)(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+|of\s+)?"
+        "day_month": rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+|of\s+)?"
         rf"(?P<m>{months})\.?(?:,?\s+(?:de(?:l)?\s+)?(?P<y>\d{{4}}))?(?!\w)",
         "month_day": rf"\b(?P<m>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
         rf"(?:,?\s+(?P<y>\d{{4}}))?(?!\d)",
@@ -136,7 +146,7 @@ def _patterns() -> Mapping[str, re.Pattern[str]]:
         "money_before": rf"(?<!\w)(?P<cur>{currency})\s?(?P<num>{_NUM}){_NUM_EDGE_AFTER}",
         "money_after": rf"{_NUM_EDGE_BEFORE}(?P<num>{_NUM})\s?(?P<cur>{currency})(?!\w)",
         "percent": rf"{_NUM_EDGE_BEFORE}(?P<num>{_NUM})\s?(?:{percent})(?!\w)",
-        "timeframe": rf"(?:(?P<a>{count})\s*(?:{connectors})\s*)?(?P<b>{count})(?:\s+|-)"
+        "timeframe": rf"(?:(?P<a>{count})\s*(?<![^\W\d_])(?:{connectors})(?![^\W\d_])\s*)?(?P<b>{count})(?:\s+|-)"
         rf"(?:(?:{quals})\s+)?(?P<u>{units})(?:\s+(?:{suffixes}))?(?!\w)",
         "bare_amount": r"(?<![\w.,$€£])\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\w|[.,]\d)",
     }
@@ -165,9 +175,10 @@ def _date_readings(name: str, match: re.Match[str]) -> tuple[DateParts, ...]:
         readings = [(year, second, first), (year, first, second)]
     else:
         month = groups["m"]
-        month_number = int(month) if month.isdigit() else _month_map()[month.casefold()]
-        day_text = groups.get("d")
-        day = None if day_text is None else 1 if day_text == "1er" else int(day_text)
+        month_number = int(month) if month.isdigit() else _month_map().get(month.casefold())
+        if month_number is None:
+            return ()
+        day = int(groups["d"]) if groups.get("d") else None
         readings = [(year, month_number, day)]
     return tuple(dict.fromkeys(r for r in readings if _valid(*r)))
 
@@ -194,9 +205,13 @@ def _money(text: str) -> Iterator[tuple[Figure, str]]:
             yield Figure("money", start, end, (value,), currencies), text
 
 
-def _count(raw: str) -> Decimal | None:
+def _count(raw: str | None) -> Decimal | None:
+    if raw is None:
+        return None
+    if raw[0].isdigit():
+        return parse_number(raw)
     word = _number_word_map().get(raw.casefold())
-    return Decimal(word) if word is not None else parse_number(raw)
+    return None if word is None else Decimal(word)
 
 
 def _unit_family(unit: str) -> str:
@@ -205,15 +220,17 @@ def _unit_family(unit: str) -> str:
 
 def _timeframes(text: str) -> Iterator[tuple[Figure, str]]:
     for match in _patterns()["timeframe"].finditer(text):
-        ends = [_count(raw) for raw in (match["a"], match["b"]) if raw]
-        if any(value is None for value in ends):
+        low, high = _count(match["a"]), _count(match["b"])
+        if high is None:
             continue
+        # "up to 10 days": the word before the connector is no number, so only 10 counts.
+        ends = [high] if low is None else [low, high]
+        start = match.start() if low is not None else match.start("b")
         family = _unit_family(match["u"])
-        spans = [canonical_span(value, family) for value in ends if value is not None]
-        unit = spans[0][1]
-        start, end = match.span()
-        text = _mask(text, start, end)
-        yield Figure("timeframe", start, end, tuple(v for v, _ in spans), unit=unit), text
+        values = tuple(canonical_span(value, family)[0] for value in ends)
+        unit = canonical_span(high, family)[1]
+        text = _mask(text, start, match.end())
+        yield Figure("timeframe", start, match.end(), values, unit=unit), text
 
 
 def _simple(text: str, name: str, kind: FigureKind) -> Iterator[tuple[Figure, str]]:
@@ -225,7 +242,7 @@ def _simple(text: str, name: str, kind: FigureKind) -> Iterator[tuple[Figure, st
             yield Figure(kind, start, end, (value,)), text
 
 
-def extract(text: str) -> list[Figure]:
+def extract(text: str) -> tuple[Figure, ...]:
     """Every figure in ``text``, in the order of its kinds (dates, money, percent, timeframe,
     bare amounts), each span claimed once."""
     figures: list[Figure] = []
@@ -240,4 +257,11 @@ def extract(text: str) -> list[Figure]:
         for figure, masked in stage(text):
             figures.append(figure)
             text = masked
-    return figures
+    return tuple(figures)
+
+
+@functools.lru_cache(maxsize=1024)
+def extract_cached(text: str) -> tuple[Figure, ...]:
+    """``extract`` for texts read again and again: a verdict's rationale, terms and
+    disclosures are read for every draft written for that verdict."""
+    return extract(text)

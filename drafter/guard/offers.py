@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import keyed_patterns, patterns
+from drafter.guard.lexicon import load, patterns, tagged_pattern
 from drafter.guard.text import WORDS_BEFORE, Text, is_negated
 from drafter.schemas import AskKind, Decision, Violation
 
@@ -48,13 +48,11 @@ def _refers_to_ask(text: Text, start: int, end: int) -> bool:
 
 def check_offers(ctx: Context, text: Text) -> Iterator[Violation]:
     """Violations for each affirmative mention of an offer kind the verdict does not allow."""
-    allowed = allowed_kinds(ctx)
-    for kind, pattern in keyed_patterns("offers", "kinds").items():
-        if kind in allowed:
+    forbidden = frozenset(load("offers")["kinds"]) - allowed_kinds(ctx)
+    for match in tagged_pattern("offers", "kinds", forbidden, ctx.langs).finditer(text.scan):
+        start, end = match.span()
+        if is_negated(text, start, end) or _refers_to_ask(text, start, end):
             continue
-        for match in pattern.finditer(text.scan):
-            start, end = match.span()
-            if is_negated(text, start, end) or _refers_to_ask(text, start, end):
-                continue
-            message = f"mentions {kind.replace('_', ' ')}, which the verdict does not offer"
-            yield violation(Code.OFFER_NOT_ALLOWED, message, text, start, end)
+        kind = (match.lastgroup or "offer").replace("_", " ")
+        message = f"mentions {kind}, which the verdict does not offer"
+        yield violation(Code.OFFER_NOT_ALLOWED, message, text, start, end)

@@ -16,6 +16,7 @@ import functools
 import re
 
 from drafter.guard.lexicon import patterns
+from drafter.guard.numbers import Figure, extract
 
 __all__ = ["Text", "is_hedged", "is_negated", "language_of"]
 
@@ -40,6 +41,11 @@ class Text:
         self.raw = raw
         self.field = field
         self.scan = raw.translate(_FOLD)
+
+    @functools.cached_property
+    def figures(self) -> tuple[Figure, ...]:
+        """Every figure in the field, read once for all the checks that need them."""
+        return extract(self.scan)
 
     @functools.cached_property
     def clause_marks(self) -> list[tuple[int, int]]:

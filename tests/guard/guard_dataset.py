@@ -20,7 +20,15 @@ import yaml
 from drafter.guard import Allowlist
 from drafter.schemas import Request, Verdict
 
-__all__ = ["ALLOWLIST", "CANARY", "Case", "adversarial_cases", "compliant_cases"]
+__all__ = [
+    "ALLOWLIST",
+    "CANARY",
+    "Case",
+    "adversarial_cases",
+    "codes_for",
+    "compliant_cases",
+    "scenario",
+]
 
 DATA = Path(__file__).parent / "data"
 CANARY = "CNRY-7f3a9c21d4"
@@ -107,3 +115,33 @@ def adversarial_cases() -> tuple[Case, ...]:
             subject = _edited(subject or "", entry["edit_subject"], entry["id"])
         cases.append(_case(merged, body, subject))
     return tuple(cases)
+
+
+def scenario(
+    name: str, *, locale: str = "en", channel: str = "email", message: str | None = None
+) -> tuple[Request, Verdict]:
+    """The request and verdict of scenario ``name``, in a locale and channel."""
+    entry: dict[str, Any] = {"scenario": name, "locale": locale, "channel": channel}
+    if message is not None:
+        entry["message"] = message
+    return _build(entry)
+
+
+def codes_for(
+    name: str,
+    body: str,
+    *,
+    locale: str = "en",
+    channel: str = "chat",
+    subject: str | None = None,
+    message: str | None = None,
+) -> set[str]:
+    """The violation codes the guard reports for ``body`` against scenario ``name``."""
+    from drafter.guard import check
+
+    request, verdict = scenario(name, locale=locale, channel=channel, message=message)
+    report = check(
+        body=body, subject=subject, verdict=verdict, request=request, canary=CANARY,
+        allowlist=ALLOWLIST,
+    )
+    return {v.code for v in report.violations}
