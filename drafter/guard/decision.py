@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import keyed_patterns, patterns
+from drafter.guard.lexicon import gated, keyed_patterns
 from drafter.guard.text import Text, is_hedged, is_negated
 from drafter.schemas import Decision, Violation
 
@@ -24,7 +24,7 @@ _NOT_GRANTING = {Decision.decline, Decision.escalate, Decision.needs_info}
 
 
 def _affirmative(ctx: Context, text: Text, key: str) -> Iterator[tuple[int, int]]:
-    for match in patterns("decision", key, ctx.langs).finditer(text.scan):
+    for _, match in gated("decision", key, ctx.langs).finditer(text.scan, text.lower):
         start, end = match.span()
         if not is_negated(text, start, end) and not is_hedged(text, start, end):
             yield start, end
@@ -47,7 +47,7 @@ def _approvals(ctx: Context, text: Text) -> Iterator[Violation]:
 
 
 def _declines(ctx: Context, text: Text) -> Iterator[Violation]:
-    for match in patterns("decision", "decline", ctx.langs).finditer(text.scan):
+    for _, match in gated("decision", "decline", ctx.langs).finditer(text.scan, text.lower):
         message = "refuses the request, but the verdict approves it"
         yield violation(Code.DECLINE_LANGUAGE, message, text, *match.span())
 

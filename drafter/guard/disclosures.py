@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import alternation, keyed_patterns, load
+from drafter.guard.lexicon import alternation, gated_keys, load
 from drafter.guard.numbers import Figure, extract_cached
 from drafter.guard.text import Text, is_negated
 from drafter.schemas import Disclosure, Violation
@@ -112,10 +112,14 @@ def _verbatim(item: Disclosure) -> re.Pattern[str]:
 
 def check_forbidden(ctx: Context, text: Text) -> Iterator[Violation]:
     """A violation for each affirmative phrase of a ``must_not_say`` item."""
-    lexicon = keyed_patterns("forbidden", None, ctx.langs)
+    known = load("forbidden")
     for item in ctx.verdict.must_not_say:
-        pattern = lexicon.get(item.id) or _verbatim(item)
-        for match in pattern.finditer(text.scan):
+        if item.id in known:
+            lexicon = gated_keys("forbidden", None, frozenset({item.id}), ctx.langs)
+            matches = [match for _, match in lexicon.finditer(text.scan, text.lower)]
+        else:
+            matches = list(_verbatim(item).finditer(text.scan))
+        for match in matches:
             start, end = match.span()
             if not is_negated(text, start, end):
                 message = f"says what the verdict forbids ('{item.id}': {item.text})"

@@ -44,24 +44,29 @@ _FIRST_LINE = re.compile(r"\s*([^\n]*)")
 
 
 @functools.cache
-def _stopwords() -> Mapping[str, frozenset[str]]:
+def _stopwords() -> Mapping[str, tuple[str, ...]]:
+    """Each stopword with the languages it belongs to."""
     table = by_language("language", "stopwords")
-    return {lang: frozenset(str(w).casefold() for w in words) for lang, words in table.items()}
+    owners: dict[str, list[str]] = {}
+    for lang, words in table.items():
+        for word in words:
+            owners.setdefault(str(word).casefold(), []).append(lang)
+    return {word: tuple(langs) for word, langs in owners.items()}
 
 
-def detect_language(text: str) -> tuple[str | None, Counter[str]]:
-    """The most likely of en/es/fr/de for ``text`` and every language's stopword hits."""
+def detect_language(text: str | list[str]) -> tuple[str | None, Counter[str]]:
+    """The most likely of en/es/fr/de for ``text`` (or its words) and each one's hits."""
+    words = _WORD.findall(text) if isinstance(text, str) else text
     hits: Counter[str] = Counter()
-    for word in _WORD.findall(text.casefold()):
-        for lang, words in _stopwords().items():
-            if word in words:
-                hits[lang] += 1
+    owners = _stopwords()
+    for word in words:
+        hits.update(owners.get(word.casefold(), ()))
     best = max(LANGUAGES, key=lambda lang: hits[lang])
     return (best if hits[best] else None), hits
 
 
-def _wrong_language(lang: str, raw: str) -> str | None:
-    best, hits = detect_language(raw)
+def _wrong_language(lang: str, text: str | list[str]) -> str | None:
+    best, hits = detect_language(text)
     if best is None or best == lang:
         return None
     if hits[best] >= MIN_HITS and hits[best] >= DOMINANCE * hits[lang]:
@@ -76,7 +81,7 @@ def _paragraphs(text: Text) -> Iterator[tuple[int, int]]:
 
 
 def _language(ctx: Context, text: Text) -> Iterator[Violation]:
-    found = _wrong_language(ctx.lang, text.raw)
+    found = _wrong_language(ctx.lang, text.words)
     if found is not None:
         message = f"is written in '{found}', but the locale is '{ctx.request.locale}'"
         yield violation(Code.WRONG_LANGUAGE, message, text, 0, len(text.raw))
@@ -90,7 +95,7 @@ def _language(ctx: Context, text: Text) -> Iterator[Violation]:
 
 def _length(ctx: Context, text: Text) -> Iterator[Violation]:
     low, high = BOUNDS[ctx.request.channel]
-    words = len(_WORD.findall(text.raw))
+    words = len(text.words)
     channel = ctx.request.channel.value
     if words < low:
         message = f"has {words} words; a {channel} reply needs at least {low}"

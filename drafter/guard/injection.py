@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import patterns
+from drafter.guard.lexicon import gated, patterns
 from drafter.guard.text import Text, is_negated
 from drafter.schemas import Violation
 
@@ -47,6 +47,7 @@ class Attempts:
     def __init__(self, segments: list[str]) -> None:
         self.segments = segments
         self.shingles = {s for segment in segments for s in _shingles(segment)}
+        self.first_words = {shingle[0] for shingle in self.shingles}
         self.codes = {code for segment in segments for code in _CODE_TOKEN.findall(segment)}
 
 
@@ -89,10 +90,10 @@ def injection_attempts(message: str) -> Attempts:
 
 
 def _echoes(attempts: Attempts, text: Text, ids: set[str]) -> Iterator[tuple[int, int]]:
-    words = list(_TOKEN.finditer(text.scan))
+    words = list(_TOKEN.finditer(text.scan)) if attempts.shingles else []
+    folded = [w[0].casefold() for w in words]
     for i in range(len(words) - SHINGLE + 1):
-        window = tuple(w[0].casefold() for w in words[i : i + SHINGLE])
-        if window in attempts.shingles:
+        if folded[i] in attempts.first_words and tuple(folded[i : i + SHINGLE]) in attempts.shingles:
             yield words[i].start(), words[i + SHINGLE - 1].end()
     for code in attempts.codes - ids:
         for match in re.finditer(rf"\b{re.escape(code)}\b", text.scan):
@@ -100,10 +101,10 @@ def _echoes(attempts: Attempts, text: Text, ids: set[str]) -> Iterator[tuple[int
 
 
 def _planted(text: Text) -> Iterator[tuple[int, int]]:
-    for match in patterns("leaks", "injection_markers").finditer(text.scan):
+    for _, match in gated("leaks", "injection_markers").finditer(text.scan, text.lower):
         if not is_negated(text, *match.span()):
             yield match.span()
-    yield from (m.span() for m in patterns("leaks", "fake_tags").finditer(text.scan))
+    yield from (m.span() for _, m in gated("leaks", "fake_tags").finditer(text.scan, text.lower))
     yield from (m.span() for m in _BASE64.finditer(text.scan) if _decoded(m[0]))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import patterns
+from drafter.guard.lexicon import gated
 from drafter.guard.text import Text
 from drafter.schemas import Violation
 
@@ -47,10 +47,23 @@ def _url_host(url: str) -> str:
     return re.split(r"[/:?#]", without_scheme, maxsplit=1)[0]
 
 
+_DOT_LETTER = re.compile(r"\.[a-zA-Z]")
+
+
+def _emails(scan: str) -> list[re.Match[str]]:
+    return list(_EMAIL.finditer(scan)) if "@" in scan else []
+
+
+def _urls(scan: str) -> list[re.Match[str]]:
+    # A link needs a dot followed by a letter; prose rarely has one, so the costly URL
+    # pattern runs only when it might match.
+    return list(_URL.finditer(scan)) if _DOT_LETTER.search(scan) else []
+
+
 def contact_spans(scan: str) -> list[tuple[int, int]]:
     """Spans of emails and URLs, which other checks (ids, phones) must not read into."""
-    spans = [m.span() for m in _EMAIL.finditer(scan)]
-    spans += [m.span() for m in _URL.finditer(scan) if not _inside(m.span(), spans)]
+    spans = [m.span() for m in _emails(scan)]
+    spans += [m.span() for m in _urls(scan) if not _inside(m.span(), spans)]
     return spans
 
 
@@ -61,7 +74,7 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 def _emails_and_urls(ctx: Context, text: Text) -> Iterator[Violation]:
     allow = ctx.allowlist
     emails: list[tuple[int, int]] = []
-    for match in _EMAIL.finditer(text.scan):
+    for match in _emails(text.scan):
         emails.append(match.span())
         address = match[0].lower()
         domain = address.rsplit("@", 1)[1]
@@ -70,7 +83,7 @@ def _emails_and_urls(ctx: Context, text: Text) -> Iterator[Violation]:
         ):
             yield violation(Code.EMAIL, "contains an email address that is not allowlisted",
                             text, *match.span())
-    for match in _URL.finditer(text.scan):
+    for match in _urls(text.scan):
         url = match[0].rstrip(".,;:!?")
         span = (match.start(), match.start() + len(url))
         if not _inside(span, emails) and not _host_allowed(_url_host(url), allow.domains):
@@ -143,7 +156,7 @@ def _ids(ctx: Context, text: Text) -> Iterator[Violation]:
 
 
 def _prompt_text(text: Text) -> Iterator[Violation]:
-    for match in patterns("leaks", "prompt_text").finditer(text.scan):
+    for _, match in gated("leaks", "prompt_text").finditer(text.scan, text.lower):
         yield violation(Code.PROMPT_TEXT, "talks about the prompt or the machinery behind it",
                         text, *match.span())
 

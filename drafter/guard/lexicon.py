@@ -14,14 +14,17 @@ from typing import Any
 
 import yaml
 
+from drafter.guard.gate import Gated
+
 __all__ = [
     "LANGUAGES",
     "alternation",
     "by_language",
     "keyed_patterns",
     "load",
+    "gated",
+    "gated_keys",
     "patterns",
-    "tagged_pattern",
 ]
 
 LANGUAGES = ("en", "es", "fr", "de")
@@ -104,17 +107,24 @@ def keyed_patterns(
 
 
 @functools.cache
-def tagged_pattern(
-    name: str, section: str | None, keys: frozenset[str], langs: tuple[str, ...] | None
-) -> re.Pattern[str]:
-    """One pattern over several keys of a keyed lexicon; ``match.lastgroup`` names the key.
+def gated(name: str, key: str, langs: tuple[str, ...] | None = None) -> Gated:
+    """The regexes of ``patterns(name, key, langs)`` as a ``Gated`` list (tagged by key)."""
+    data = load(name)
+    macros: Mapping[str, str] = data.get("macros", {})
+    entry = data[key]
+    regexes = entry if isinstance(entry, list) else _for_languages(entry, langs)
+    return Gated((key, _expand(regex, macros)) for regex in regexes)
 
-    One scan of the text replaces one scan per key. Keys must be valid group names.
-    """
+
+@functools.cache
+def gated_keys(
+    name: str, section: str | None, keys: frozenset[str], langs: tuple[str, ...] | None
+) -> Gated:
+    """Several keys of a keyed lexicon as one ``Gated`` list; each match is tagged by key."""
     table = _table(name, section)
-    groups = [
-        f"(?P<{key}>{alternation(_for_languages(table[key], langs)).pattern})"
+    return Gated(
+        (key, regex)
         for key in sorted(keys)
         if key in table
-    ]
-    return re.compile("|".join(groups) if groups else r"(?!x)x", _FLAGS)
+        for regex in _for_languages(table[key], langs)
+    )

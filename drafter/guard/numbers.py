@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from drafter.guard.gate import required_literals
 from drafter.guard.lexicon import load
 
 __all__ = [
@@ -134,6 +135,10 @@ def _patterns() -> Mapping[str, re.Pattern[str]]:
     # alternation tried at every position of the text costs far more than a dictionary.
     word = r"\b[^\W\d_][^\W\d_-]*(?:-[^\W\d_]+)*"
     count = rf"(?:{num}|{word})"
+    units_group = rf"(?:\s+|-)(?:(?:{quals})\s+)?(?P<u>{units})(?:\s+(?:{suffixes}))?(?!\w)"
+    connector = rf"\s*(?<![^\W\d_])(?:{connectors})(?![^\W\d_])\s*"
+    # Every pattern is tried only where a figure can start (a digit, a month name before a
+    # digit, a currency mark before a digit, a number word), never across the whole text.
     raw = {
         "iso": r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)",
         "numeric": r"(?<![\d.,/])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)"
@@ -143,18 +148,16 @@ def _patterns() -> Mapping[str, re.Pattern[str]]:
         "month_day": rf"\b(?P<m>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
         rf"(?:,?\s+(?P<y>\d{{4}}))?(?!\d)",
         "month_year": rf"\b(?P<m>{months})\s+(?:de\s+)?(?P<y>\d{{4}})\b",
+        "month_before": rf"(?P<m>{months})\.?\s+(?:de\s+)?\Z",
         "money_before": rf"(?<!\w)(?P<cur>{currency})\s?(?P<num>{_NUM}){_NUM_EDGE_AFTER}",
+        "currency_before": rf"(?<!\w)(?P<cur>{currency})\s?\Z",
         "money_after": rf"{_NUM_EDGE_BEFORE}(?P<num>{_NUM})\s?(?P<cur>{currency})(?!\w)",
         "percent": rf"{_NUM_EDGE_BEFORE}(?P<num>{_NUM})\s?(?:{percent})(?!\w)",
-        "timeframe": rf"(?:(?P<a>{count})\s*(?<![^\W\d_])(?:{connectors})(?![^\W\d_])\s*)?(?P<b>{count})(?:\s+|-)"
-        rf"(?:(?:{quals})\s+)?(?P<u>{units})(?:\s+(?:{suffixes}))?(?!\w)",
+        "timeframe": rf"(?P<a>{count})(?:{connector}(?P<b>{count}))?{units_group}",
         "bare_amount": r"(?<![\w.,$€£])\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\w|[.,]\d)",
+        "word": word,
     }
     return {name: re.compile(regex, re.IGNORECASE) for name, regex in raw.items()}
-
-
-def _mask(text: str, start: int, end: int) -> str:
-    return text[:start] + " " * (end - start) + text[end:]
 
 
 def _valid(year: int | None, month: int, day: int | None) -> bool:
@@ -183,28 +186,6 @@ def _date_readings(name: str, match: re.Match[str]) -> tuple[DateParts, ...]:
     return tuple(dict.fromkeys(r for r in readings if _valid(*r)))
 
 
-def _dates(text: str) -> Iterator[tuple[Figure, str]]:
-    for name in ("iso", "numeric", "day_month", "month_day", "month_year"):
-        for match in _patterns()[name].finditer(text):
-            readings = _date_readings(name, match)
-            if readings:
-                start, end = match.span()
-                text = _mask(text, start, end)
-                yield Figure("date", start, end, dates=readings), text
-
-
-def _money(text: str) -> Iterator[tuple[Figure, str]]:
-    for name in ("money_before", "money_after"):
-        for match in _patterns()[name].finditer(text):
-            value = parse_number(match["num"])
-            if value is None:
-                continue
-            currencies = _currency_map()[match["cur"].casefold()]
-            start, end = match.span()
-            text = _mask(text, start, end)
-            yield Figure("money", start, end, (value,), currencies), text
-
-
 def _count(raw: str | None) -> Decimal | None:
     if raw is None:
         return None
@@ -218,46 +199,114 @@ def _unit_family(unit: str) -> str:
     return next(family for pattern, family in _unit_map() if pattern.match(unit))
 
 
-def _timeframes(text: str) -> Iterator[tuple[Figure, str]]:
-    for match in _patterns()["timeframe"].finditer(text):
-        low, high = _count(match["a"]), _count(match["b"])
-        if high is None:
-            continue
-        # "up to 10 days": the word before the connector is no number, so only 10 counts.
-        ends = [high] if low is None else [low, high]
-        start = match.start() if low is not None else match.start("b")
-        family = _unit_family(match["u"])
-        values = tuple(canonical_span(value, family)[0] for value in ends)
-        unit = canonical_span(high, family)[1]
-        text = _mask(text, start, match.end())
-        yield Figure("timeframe", start, match.end(), values, unit=unit), text
+_DIGIT_RUN = re.compile(r"\d+")
+_LOOK_BACK = 16
 
 
-def _simple(text: str, name: str, kind: FigureKind) -> Iterator[tuple[Figure, str]]:
-    for match in _patterns()[name].finditer(text):
-        value = parse_number(match.groupdict().get("num") or match[0])
-        if value is not None:
-            start, end = match.span()
-            text = _mask(text, start, end)
-            yield Figure(kind, start, end, (value,)), text
+class _Scanner:
+    """Finds figures at the places one can start, claiming each span once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.claimed = bytearray(len(text))
+        self.digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
+        self.figures: list[Figure] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.claimed[start:end])
+
+    def claim(self, figure: Figure) -> None:
+        self.claimed[figure.start : figure.end] = b"\x01" * (figure.end - figure.start)
+        self.figures.append(figure)
+
+    def starts(self) -> list[int]:
+        """Digit positions not yet inside a figure."""
+        return [pos for pos in self.digits if not self.claimed[pos]]
+
+    def back(self, name: str, pos: int) -> int | None:
+        """Where pattern ``name`` (ending at ``pos``) starts in the few characters before."""
+        window = max(0, pos - _LOOK_BACK)
+        match = _patterns()[name].search(self.text, window, pos)
+        return None if match is None else match.start()
+
+    def at(self, name: str, pos: int) -> re.Match[str] | None:
+        match = _patterns()[name].match(self.text, pos)
+        return match if match is not None and self.free(*match.span()) else None
+
+
+def _scan_dates(scan: _Scanner) -> None:
+    for pos in scan.starts():
+        candidates = [("iso", pos), ("numeric", pos), ("day_month", pos)]
+        month_start = scan.back("month_before", pos)
+        if month_start is not None:
+            candidates = [("month_day", month_start), ("month_year", month_start), *candidates]
+        for name, start in candidates:
+            match = scan.at(name, start)
+            readings = _date_readings(name, match) if match else ()
+            if match and readings:
+                scan.claim(Figure("date", *match.span(), dates=readings))
+                break
+
+
+def _money_at(scan: _Scanner, pos: int) -> re.Match[str] | None:
+    mark = scan.back("currency_before", pos)
+    match = scan.at("money_before", mark) if mark is not None else None
+    return match or scan.at("money_after", pos)
+
+
+def _scan_money(scan: _Scanner) -> None:
+    for pos in scan.starts():
+        match = _money_at(scan, pos)
+        value = parse_number(match["num"]) if match else None
+        if match and value is not None:
+            currencies = _currency_map()[match["cur"].casefold()]
+            scan.claim(Figure("money", *match.span(), (value,), currencies))
+
+
+def _scan_simple(scan: _Scanner, name: str, kind: FigureKind) -> None:
+    for pos in scan.starts():
+        match = scan.at(name, pos)
+        value = parse_number(match.groupdict().get("num") or match[0]) if match else None
+        if match and value is not None:
+            scan.claim(Figure(kind, *match.span(), (value,)))
+
+
+def _timeframe(scan: _Scanner, pos: int) -> Figure | None:
+    match = scan.at("timeframe", pos)
+    low = _count(match["a"]) if match else None
+    if match is None or low is None:
+        return None
+    high = _count(match["b"]) if match["b"] else None
+    if match["b"] and high is None:
+        return None
+    family = _unit_family(match["u"])
+    ends = [low] if high is None else [low, high]
+    values = tuple(canonical_span(value, family)[0] for value in ends)
+    unit = canonical_span(low, family)[1]
+    return Figure("timeframe", *match.span(), values, unit=unit)
+
+
+def _scan_timeframes(scan: _Scanner) -> None:
+    words = _number_word_map()
+    word_starts = [
+        m.start() for m in _patterns()["word"].finditer(scan.text) if m[0].casefold() in words
+    ]
+    for pos in sorted([*scan.starts(), *word_starts]):
+        figure = _timeframe(scan, pos) if not scan.claimed[pos] else None
+        if figure is not None:
+            scan.claim(figure)
 
 
 def extract(text: str) -> tuple[Figure, ...]:
-    """Every figure in ``text``, in the order of its kinds (dates, money, percent, timeframe,
-    bare amounts), each span claimed once."""
-    figures: list[Figure] = []
-    stages = (
-        _dates,
-        _money,
-        lambda t: _simple(t, "percent", "percent"),
-        _timeframes,
-        lambda t: _simple(t, "bare_amount", "money"),
-    )
-    for stage in stages:
-        for figure, masked in stage(text):
-            figures.append(figure)
-            text = masked
-    return tuple(figures)
+    """Every figure in ``text``: dates first, then money, percentages, timeframes and bare
+    amounts with two decimals, each span claimed once, in order of position."""
+    scan = _Scanner(text)
+    _scan_dates(scan)
+    _scan_money(scan)
+    _scan_simple(scan, "percent", "percent")
+    _scan_timeframes(scan)
+    _scan_simple(scan, "bare_amount", "money")
+    return tuple(sorted(scan.figures, key=lambda figure: figure.start))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import load, patterns, tagged_pattern
+from drafter.guard.lexicon import gated_keys, load, patterns
 from drafter.guard.text import WORDS_BEFORE, Text, is_negated
 from drafter.schemas import AskKind, Decision, Violation
 
@@ -49,10 +49,11 @@ def _refers_to_ask(text: Text, start: int, end: int) -> bool:
 def check_offers(ctx: Context, text: Text) -> Iterator[Violation]:
     """Violations for each affirmative mention of an offer kind the verdict does not allow."""
     forbidden = frozenset(load("offers")["kinds"]) - allowed_kinds(ctx)
-    for match in tagged_pattern("offers", "kinds", forbidden, ctx.langs).finditer(text.scan):
+    lexicon = gated_keys("offers", "kinds", forbidden, ctx.langs)
+    for kind_id, match in lexicon.finditer(text.scan, text.lower):
         start, end = match.span()
         if is_negated(text, start, end) or _refers_to_ask(text, start, end):
             continue
-        kind = (match.lastgroup or "offer").replace("_", " ")
+        kind = kind_id.replace("_", " ")
         message = f"mentions {kind}, which the verdict does not offer"
         yield violation(Code.OFFER_NOT_ALLOWED, message, text, start, end)

@@ -15,7 +15,7 @@ import bisect
 import functools
 import re
 
-from drafter.guard.lexicon import patterns
+from drafter.guard.lexicon import gated, patterns
 from drafter.guard.numbers import Figure, extract
 
 __all__ = ["Text", "is_hedged", "is_negated", "language_of"]
@@ -25,6 +25,7 @@ _FOLD = str.maketrans(
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _WORD = re.compile(r"\S+")
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 WORDS_BEFORE = 8
 WORDS_AFTER = 6
 
@@ -43,6 +44,16 @@ class Text:
         self.scan = raw.translate(_FOLD)
 
     @functools.cached_property
+    def words(self) -> list[str]:
+        """The field's words (letters, with inner apostrophes), as the form checks count them."""
+        return _LETTER_WORD.findall(self.raw)
+
+    @functools.cached_property
+    def lower(self) -> str:
+        """The scan copy lower-cased, for the lexicons' literal gates."""
+        return self.scan.lower()
+
+    @functools.cached_property
     def figures(self) -> tuple[Figure, ...]:
         """Every figure in the field, read once for all the checks that need them."""
         return extract(self.scan)
@@ -50,8 +61,8 @@ class Text:
     @functools.cached_property
     def clause_marks(self) -> list[tuple[int, int]]:
         """Every clause boundary as ``(start, end)``, in order."""
-        boundary = patterns("negation", "boundaries")
-        return [m.span() for m in boundary.finditer(self.scan)]
+        boundary = gated("negation", "boundaries")
+        return [m.span() for _, m in boundary.finditer(self.scan, self.lower)]
 
     @functools.cached_property
     def _clause_starts(self) -> list[int]:

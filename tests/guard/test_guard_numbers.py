@@ -83,4 +83,4 @@ def test_ids_plain_counts_and_clock_times_are_not_figures() -> None:
 
 def test_each_span_is_claimed_once() -> None:
     figures = extract("Refund €102.00 of €120.00 on 2026-03-02 within 5 to 10 business days")
-    assert [f.kind for f in figures] == ["date", "money", "money", "timeframe"]
+    assert [f.kind for f in figures] == ["money", "money", "date", "timeframe"]
