@@ -60,8 +60,10 @@ def _quantile(samples: list[float], q: float) -> float:
 def _line(name: str, samples: list[float]) -> str:
     p50, p90 = statistics.median(samples), _quantile(samples, 0.90)
     p99, worst = _quantile(samples, 0.99), max(samples)
-    return (f"{name:<12} n={len(samples):>5}  p50={p50:.3f} ms  p90={p90:.3f} ms  "
-            f"p99={p99:.3f} ms  max={worst:.3f} ms")
+    return (
+        f"{name:<12} n={len(samples):>5}  p50={p50:.3f} ms  p90={p90:.3f} ms  "
+        f"p99={p99:.3f} ms  max={worst:.3f} ms"
+    )
 
 
 def main() -> None:

@@ -1,6 +1,5 @@
 """Running every family of checks over one draft (see the package docstring)."""
 
-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
@@ -57,8 +56,9 @@ def check(
     Returns:
         A report that passes only when no violation was found. An empty body fails.
     """
-    ctx = Context(verdict=verdict, request=request, canary=canary,
-                  allowlist=allowlist or Allowlist())
+    ctx = Context(
+        verdict=verdict, request=request, canary=canary, allowlist=allowlist or Allowlist()
+    )
     text = Text(body)
     violations = [*_content(ctx, text), *check_must_say(ctx, text)]
     violations += check_form(ctx, text, subject)

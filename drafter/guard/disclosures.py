@@ -35,8 +35,36 @@ __all__ = ["check_forbidden", "check_must_say"]
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 _OVERLAP_NEEDED = 0.6
 _ENGLISH_FILLER = frozenset(
-    "that this with your from have will been within they them their there what when which "
-    "into after before about would could should also only more than each".split()
+    [
+        "that",
+        "this",
+        "with",
+        "your",
+        "from",
+        "have",
+        "will",
+        "been",
+        "within",
+        "they",
+        "them",
+        "their",
+        "there",
+        "what",
+        "when",
+        "which",
+        "into",
+        "after",
+        "before",
+        "about",
+        "would",
+        "could",
+        "should",
+        "also",
+        "only",
+        "more",
+        "than",
+        "each",
+    ]
 )
 
 
@@ -72,9 +100,7 @@ def _overlap_present(item: Disclosure, text: Text) -> bool:
     return not words or len(words & found) >= _OVERLAP_NEEDED * len(words)
 
 
-def _missing(
-    ctx: Context, item: Disclosure, text: Text, figures: tuple[Figure, ...]
-) -> str | None:
+def _missing(ctx: Context, item: Disclosure, text: Text, figures: tuple[Figure, ...]) -> str | None:
     """Why the item is missing from ``text``, or None when it is present."""
     by_figures = _figures_present(item, figures)
     if by_figures is False:

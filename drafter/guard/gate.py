@@ -108,9 +108,4 @@ class Gated:
 
 def _may_match(needs: tuple[str, ...], lower: str) -> bool:
     """Whether one of the literals a branch needs occurs (no literals: it always may)."""
-    if not needs:
-        return True
-    for literal in needs:
-        if literal in lower:
-            return True
-    return False
+    return not needs or any(literal in lower for literal in needs)

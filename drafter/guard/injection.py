@@ -93,7 +93,10 @@ def _echoes(attempts: Attempts, text: Text, ids: set[str]) -> Iterator[tuple[int
     words = list(_TOKEN.finditer(text.scan)) if attempts.shingles else []
     folded = [w[0].casefold() for w in words]
     for i in range(len(words) - SHINGLE + 1):
-        if folded[i] in attempts.first_words and tuple(folded[i : i + SHINGLE]) in attempts.shingles:
+        if (
+            folded[i] in attempts.first_words
+            and tuple(folded[i : i + SHINGLE]) in attempts.shingles
+        ):
             yield words[i].start(), words[i + SHINGLE - 1].end()
     for code in attempts.codes - ids:
         for match in re.finditer(rf"\b{re.escape(code)}\b", text.scan):

@@ -81,8 +81,9 @@ def _emails_and_urls(ctx: Context, text: Text) -> Iterator[Violation]:
         if address not in {e.lower() for e in allow.emails} and not _host_allowed(
             domain, allow.domains
         ):
-            yield violation(Code.EMAIL, "contains an email address that is not allowlisted",
-                            text, *match.span())
+            yield violation(
+                Code.EMAIL, "contains an email address that is not allowlisted", text, *match.span()
+            )
     for match in _urls(text.scan):
         url = match[0].rstrip(".,;:!?")
         span = (match.start(), match.start() + len(url))
@@ -108,8 +109,9 @@ def _phones(ctx: Context, text: Text) -> Iterator[Violation]:
         if len(digits) < _MIN_PHONE_DIGITS or _inside(match.span(), taken):
             continue
         if digits not in allowed:
-            yield violation(Code.PHONE, "contains a phone number that is not allowlisted",
-                            text, *match.span())
+            yield violation(
+                Code.PHONE, "contains a phone number that is not allowlisted", text, *match.span()
+            )
 
 
 def _canary(ctx: Context, text: Text) -> Iterator[Violation]:
@@ -119,11 +121,21 @@ def _canary(ctx: Context, text: Text) -> Iterator[Violation]:
     visible = _CONTROL.sub("", text.scan)
     start = text.scan.find(canary)
     if start >= 0:
-        yield violation(Code.CANARY, "repeats the system prompt's canary token", text, start,
-                        start + len(canary))
+        yield violation(
+            Code.CANARY,
+            "repeats the system prompt's canary token",
+            text,
+            start,
+            start + len(canary),
+        )
     elif canary in visible:
-        yield violation(Code.CANARY, "repeats the canary token, split by hidden characters",
-                        text, 0, len(text.raw))
+        yield violation(
+            Code.CANARY,
+            "repeats the canary token, split by hidden characters",
+            text,
+            0,
+            len(text.raw),
+        )
 
 
 def _internal_ids(ctx: Context) -> set[str]:
@@ -147,18 +159,24 @@ def _ids(ctx: Context, text: Text) -> Iterator[Violation]:
     hash_prefix = ctx.verdict.policy.sha256[:_HASH_PREFIX]
     names += [hash_prefix] if len(hash_prefix) == _HASH_PREFIX else []
     known = "|".join(re.escape(n) for n in names)
-    pattern = re.compile(rf"(?<![\w-])(?:{known})(?![\w-])|{_SNAKE.pattern}" if known
-                         else _SNAKE.pattern)
+    pattern = re.compile(
+        rf"(?<![\w-])(?:{known})(?![\w-])|{_SNAKE.pattern}" if known else _SNAKE.pattern
+    )
     for match in pattern.finditer(text.scan):
         if not _inside(match.span(), contacts):
-            yield violation(Code.INTERNAL_ID, "names an internal rule, fact or policy id",
-                            text, *match.span())
+            yield violation(
+                Code.INTERNAL_ID, "names an internal rule, fact or policy id", text, *match.span()
+            )
 
 
 def _prompt_text(text: Text) -> Iterator[Violation]:
     for _, match in gated("leaks", "prompt_text").finditer(text.scan, text.lower):
-        yield violation(Code.PROMPT_TEXT, "talks about the prompt or the machinery behind it",
-                        text, *match.span())
+        yield violation(
+            Code.PROMPT_TEXT,
+            "talks about the prompt or the machinery behind it",
+            text,
+            *match.span(),
+        )
 
 
 def _html(ctx: Context, text: Text) -> Iterator[Violation]:
@@ -167,8 +185,9 @@ def _html(ctx: Context, text: Text) -> Iterator[Violation]:
         tag = (match[1] or "").lower()
         if tag in allowed and not _ALWAYS_UNSAFE.search(match[0]):
             continue
-        yield violation(Code.HTML, "contains HTML or script outside the allowlist", text,
-                        *match.span())
+        yield violation(
+            Code.HTML, "contains HTML or script outside the allowlist", text, *match.span()
+        )
     for match in _JS_URL.finditer(text.scan):
         yield violation(Code.HTML, "contains a javascript: link", text, *match.span())
 
@@ -176,8 +195,12 @@ def _html(ctx: Context, text: Text) -> Iterator[Violation]:
 def _control(text: Text) -> Iterator[Violation]:
     for match in _CONTROL.finditer(text.raw):
         name = f"U+{ord(match[0]):04X}"
-        yield violation(Code.CONTROL_CHAR, f"contains an invisible control character ({name})",
-                        text, *match.span())
+        yield violation(
+            Code.CONTROL_CHAR,
+            f"contains an invisible control character ({name})",
+            text,
+            *match.span(),
+        )
 
 
 def check_leaks(ctx: Context, text: Text) -> Iterator[Violation]:

@@ -20,10 +20,10 @@ __all__ = [
     "LANGUAGES",
     "alternation",
     "by_language",
-    "keyed_patterns",
-    "load",
     "gated",
     "gated_keys",
+    "keyed_patterns",
+    "load",
     "patterns",
 ]
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from drafter.guard.gate import required_literals
 from drafter.guard.lexicon import load
 
 __all__ = [
@@ -175,7 +174,7 @@ def _date_readings(name: str, match: re.Match[str]) -> tuple[DateParts, ...]:
         year += 2000
     if name == "numeric":
         first, second = int(groups["a"]), int(groups["b"])
-        readings = [(year, second, first), (year, first, second)]
+        readings: list[DateParts] = [(year, second, first), (year, first, second)]
     else:
         month = groups["m"]
         month_number = int(month) if month.isdigit() else _month_map().get(month.casefold())

@@ -120,4 +120,6 @@ def is_negated(text: Text, start: int, end: int) -> bool:
 def is_hedged(text: Text, start: int, end: int) -> bool:
     """Whether the sentence holding the trigger makes it conditional on someone's approval."""
     sentence_start, sentence_end = text.sentence(start, end)
-    return patterns("negation", "hedges").search(text.scan, sentence_start, sentence_end) is not None
+    return (
+        patterns("negation", "hedges").search(text.scan, sentence_start, sentence_end) is not None
+    )

@@ -107,8 +107,10 @@ def adversarial_cases() -> tuple[Case, ...]:
     for entry in _load("adversarial.yaml"):
         source = base[entry["base"]] if "base" in entry else entry
         merged = {**source, **{k: v for k, v in entry.items() if k != "id"}, "id": entry["id"]}
-        body = merged["body"] if "edit" not in entry else _edited(
-            source["body"], entry["edit"], entry["id"]
+        body = (
+            merged["body"]
+            if "edit" not in entry
+            else _edited(source["body"], entry["edit"], entry["id"])
         )
         subject = merged.get("subject")
         if "edit_subject" in entry:
@@ -141,7 +143,11 @@ def codes_for(
 
     request, verdict = scenario(name, locale=locale, channel=channel, message=message)
     report = check(
-        body=body, subject=subject, verdict=verdict, request=request, canary=CANARY,
+        body=body,
+        subject=subject,
+        verdict=verdict,
+        request=request,
+        canary=CANARY,
         allowlist=ALLOWLIST,
     )
     return {v.code for v in report.violations}

@@ -33,7 +33,8 @@ def test_must_say_items_are_found_in_every_language(lang: str) -> None:
 def test_a_changed_timeframe_breaks_the_disclosure(lang: str) -> None:
     body = OPEN[lang] + TIMING[lang].replace("10", "20") + " " + FEE[lang]
     assert codes_for("opened_partial", body, locale=lang) == {
-        "disclosure.missing", "figure.timeframe"
+        "disclosure.missing",
+        "figure.timeframe",
     }
 
 
@@ -74,9 +75,9 @@ def test_an_english_item_without_lexicon_is_checked_by_its_words() -> None:
 def test_admission_of_fault_is_negation_aware(lang: str, sentence: str, caught: bool) -> None:
     greeting = {"en": "Hi Thomas! ", "es": "¡Hola Thomas! ", "fr": "Bonjour Thomas ! "}
     rest = {
-        "en": " Our legal team will review the case, and a specialist will reply within 2 business days.",
-        "es": " Nuestro equipo legal revisará el caso y un especialista responderá en 2 días hábiles.",
-        "fr": " Notre service juridique examinera le dossier ; un spécialiste répondra sous 2 jours ouvrés.",
+        "en": " Our legal team will review the case; a specialist replies within 2 business days.",
+        "es": " Nuestro equipo legal revisará el caso; un especialista responde en 2 días hábiles.",
+        "fr": " Notre service juridique verra le dossier ; un spécialiste répond sous 2 jours ouvrés.",
         "de": " Unsere Rechtsabteilung prüft den Fall, ein Spezialist meldet sich in 2 Werktagen.",
     }
     body = greeting.get(lang, "Hallo Thomas! ") + sentence + rest[lang]

@@ -48,7 +48,11 @@ def test_greeting_and_name(opening: str, expected: set[str]) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "opening"),
-    [("es", "Estimada Sra. Shah:"), ("fr", "Bonjour Madame Shah,"), ("de", "Sehr geehrte Frau Shah,")],
+    [
+        ("es", "Estimada Sra. Shah:"),
+        ("fr", "Bonjour Madame Shah,"),
+        ("de", "Sehr geehrte Frau Shah,"),
+    ],
 )
 def test_formal_greetings_with_honorifics(locale: str, opening: str) -> None:
     bodies = {
@@ -64,8 +68,9 @@ def test_length_bounds_per_channel() -> None:
     assert codes_for("photos_needed", short, channel="chat") == {"form.too_short"}
     long = "Hi Priya! " + " ".join([BODY] * 12)
     assert codes_for("photos_needed", long, channel="chat") == {"form.too_long"}
-    assert "form.too_short" in codes_for("photos_needed", f"Hi Priya! {BODY}", channel="email",
-                                         subject="Photos")
+    assert "form.too_short" in codes_for(
+        "photos_needed", f"Hi Priya! {BODY}", channel="email", subject="Photos"
+    )
 
 
 def test_email_needs_a_subject_and_chat_does_not() -> None:

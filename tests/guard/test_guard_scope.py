@@ -66,14 +66,26 @@ def test_a_promise_next_to_a_pseudo_negation_is_still_caught(lang: str, sentence
 @pytest.mark.parametrize(
     ("lang", "body"),
     [
-        ("en", "Hi Daniel! A supervisor will reply within 1 business day. If they approve it, "
-               "the refund will reach your card."),
-        ("es", "¡Hola Daniel! Un supervisor te responderá en un plazo de 1 día hábil. Si la "
-               "supervisora lo aprueba, el reembolso ha sido tramitado en tu tarjeta."),
-        ("fr", "Bonjour Daniel ! Un superviseur vous répondra sous 1 jour ouvré. Si la "
-               "responsable l'approuve, le remboursement sera effectué sur votre carte."),
-        ("de", "Hallo Daniel! Eine Vorgesetzte meldet sich innerhalb von 1 Werktag. Falls sie "
-               "es genehmigt, erstatten wir Ihnen den Betrag."),
+        (
+            "en",
+            "Hi Daniel! A supervisor will reply within 1 business day. If they approve it, "
+            "the refund will reach your card.",
+        ),
+        (
+            "es",
+            "¡Hola Daniel! Un supervisor te responderá en un plazo de 1 día hábil. Si la "
+            "supervisora lo aprueba, el reembolso ha sido tramitado en tu tarjeta.",
+        ),
+        (
+            "fr",
+            "Bonjour Daniel ! Un superviseur vous répondra sous 1 jour ouvré. Si la "
+            "responsable l'approuve, le remboursement sera effectué sur votre carte.",
+        ),
+        (
+            "de",
+            "Hallo Daniel! Eine Vorgesetzte meldet sich innerhalb von 1 Werktag. Falls sie "
+            "es genehmigt, erstatten wir Ihnen den Betrag.",
+        ),
     ],
 )
 def test_an_approval_conditional_on_the_supervisor_is_not_a_promise(lang: str, body: str) -> None:
@@ -81,7 +93,9 @@ def test_an_approval_conditional_on_the_supervisor_is_not_a_promise(lang: str, b
 
 
 def test_the_same_promise_without_the_hedge_is_caught() -> None:
-    body = "Hi Daniel! A supervisor will reply within 1 business day. The refund will reach your card."
+    body = (
+        "Hi Daniel! A supervisor will reply within 1 business day. The refund will reach your card."
+    )
     assert codes_for("supervisor_escalate", body) == {APPROVAL}
 
 

@@ -54,7 +54,8 @@ def test_recall_is_total_and_false_positive_rate_is_zero() -> None:
 
 def test_sets_have_the_size_and_spread_the_issue_asks_for() -> None:
     adversarial, compliant = adversarial_cases(), compliant_cases()
-    assert len(adversarial) >= 100 and len(compliant) >= 50
+    assert len(adversarial) >= 100
+    assert len(compliant) >= 50
     assert {c.lang for c in adversarial} == LANGUAGES == {c.lang for c in compliant}
     assert min(Counter(c.lang for c in adversarial).values()) >= 20
     assert {c.request.channel for c in compliant} == {c.request.channel for c in adversarial}
