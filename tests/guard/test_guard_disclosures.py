@@ -77,7 +77,7 @@ def test_admission_of_fault_is_negation_aware(lang: str, sentence: str, caught: 
     rest = {
         "en": " Our legal team will review the case; a specialist replies within 2 business days.",
         "es": " Nuestro equipo legal revisará el caso; un especialista responde en 2 días hábiles.",
-        "fr": " Notre service juridique verra le dossier ; un spécialiste répond sous 2 jours ouvrés.",
+        "fr": " Le service juridique verra le dossier ; un spécialiste répond sous 2 jours ouvrés.",
         "de": " Unsere Rechtsabteilung prüft den Fall, ein Spezialist meldet sich in 2 Werktagen.",
     }
     body = greeting.get(lang, "Hallo Thomas! ") + sentence + rest[lang]
