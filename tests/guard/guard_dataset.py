@@ -27,6 +27,7 @@ __all__ = [
     "adversarial_cases",
     "codes_for",
     "compliant_cases",
+    "heldout_cases",
     "scenario",
 ]
 
@@ -98,6 +99,12 @@ def _edited(base: str, edit: dict[str, Any], where: str) -> str:
     if "prepend" in edit:
         return edit["prepend"] + base
     raise ValueError(f"{where}: unknown edit {sorted(edit)}")
+
+
+@functools.cache
+def heldout_cases() -> tuple[Case, ...]:
+    """Adversarial drafts written after tuning (``heldout.yaml``); extra codes are allowed."""
+    return tuple(_case(e, e["body"], e.get("subject")) for e in _load("heldout.yaml"))
 
 
 @functools.cache

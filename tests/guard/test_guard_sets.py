@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from guard_dataset import ALLOWLIST, CANARY, Case, adversarial_cases, compliant_cases
+from guard_dataset import (
+    ALLOWLIST,
+    CANARY,
+    Case,
+    adversarial_cases,
+    compliant_cases,
+    heldout_cases,
+)
 
 from drafter.guard import Code, check
 from drafter.schemas import ComplianceReport
@@ -36,6 +43,12 @@ def test_adversarial_draft_is_caught_with_its_label_only(case: Case) -> None:
     assert not report.passed
     assert case.expect in codes, f"{case.id}: expected {case.expect}, got {sorted(codes)}"
     assert codes == {case.expect}, f"{case.id}: extra codes {sorted(codes - {case.expect})}"
+
+
+@pytest.mark.parametrize("case", heldout_cases(), ids=_ids(heldout_cases()))
+def test_heldout_adversarial_draft_is_caught(case: Case) -> None:
+    codes = {v.code for v in _report(case).violations}
+    assert case.expect in codes, f"{case.id}: expected {case.expect}, got {sorted(codes)}"
 
 
 @pytest.mark.parametrize("case", compliant_cases(), ids=_ids(compliant_cases()))
