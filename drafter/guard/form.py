@@ -57,10 +57,12 @@ def _stopwords() -> Mapping[str, tuple[str, ...]]:
 def detect_language(text: str | list[str]) -> tuple[str | None, Counter[str]]:
     """The most likely of en/es/fr/de for ``text`` (or its words) and each one's hits."""
     words = _WORD.findall(text) if isinstance(text, str) else text
-    hits: Counter[str] = Counter()
+    counts = dict.fromkeys(LANGUAGES, 0)
     owners = _stopwords()
     for word in words:
-        hits.update(owners.get(word.casefold(), ()))
+        for lang in owners.get(word.casefold(), ()):
+            counts[lang] = counts.get(lang, 0) + 1
+    hits = Counter(counts)
     best = max(LANGUAGES, key=lambda lang: hits[lang])
     return (best if hits[best] else None), hits
 

@@ -83,13 +83,27 @@ class Gated:
             (tag, re.compile(regex, flags), tuple(required_literals(regex) or ()))
             for tag, regex in tagged
         ]
+        # Each literal once, with the branches it opens; branches with none always run.
+        self.literals: dict[str, list[int]] = {}
+        self.always = [i for i, (_, _, needs) in enumerate(self.branches) if not needs]
+        for index, (_, _, needs) in enumerate(self.branches):
+            for literal in needs:
+                self.literals.setdefault(literal, []).append(index)
+
+    def _open(self, lower: str) -> list[int]:
+        """Indices of the branches that may match ``lower``, in lexicon order."""
+        opened = set(self.always)
+        for literal, indices in self.literals.items():
+            if literal in lower:
+                opened.update(indices)
+        return sorted(opened)
 
     def finditer(self, text: str, lower: str) -> list[tuple[str, re.Match[str]]]:
         """Matches in ``text`` (``lower`` is ``text.lower()``), leftmost first, no overlaps."""
         found: list[tuple[str, re.Match[str]]] = []
-        for tag, pattern, needs in self.branches:
-            if _may_match(needs, lower):
-                found += [(tag, match) for match in pattern.finditer(text)]
+        for index in self._open(lower):
+            tag, pattern, _ = self.branches[index]
+            found += [(tag, match) for match in pattern.finditer(text)]
         found.sort(key=lambda item: (item[1].start(), -item[1].end()))
         kept: list[tuple[str, re.Match[str]]] = []
         for item in found:
@@ -99,13 +113,4 @@ class Gated:
 
     def search(self, text: str, lower: str) -> bool:
         """Whether any branch matches anywhere in ``text``."""
-        return any(
-            pattern.search(text) is not None
-            for _, pattern, needs in self.branches
-            if _may_match(needs, lower)
-        )
-
-
-def _may_match(needs: tuple[str, ...], lower: str) -> bool:
-    """Whether one of the literals a branch needs occurs (no literals: it always may)."""
-    return not needs or any(literal in lower for literal in needs)
+        return any(self.branches[i][1].search(text) is not None for i in self._open(lower))

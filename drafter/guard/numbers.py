@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from drafter.guard.gate import required_literals
 from drafter.guard.lexicon import load
 
 __all__ = [
@@ -285,11 +286,31 @@ def _timeframe(scan: _Scanner, pos: int) -> Figure | None:
     return Figure("timeframe", *match.span(), values, unit=unit)
 
 
-def _scan_timeframes(scan: _Scanner) -> None:
+@functools.cache
+def _unit_stems() -> tuple[str, ...]:
+    forms = [form for forms in load("figures")["units"].values() for form in forms]
+    return tuple(sorted({lit for form in forms for lit in required_literals(form) or ()}))
+
+
+def _may_have_word_count(text: str) -> bool:
+    """Whether a number word ("two") is followed, maybe after a qualifier, by a unit."""
+    words, stems = _number_word_map(), _unit_stems()
+    tokens = text.lower().split()
+    return any(
+        token in words and any(t.startswith(stems) for t in tokens[i + 1 : i + 3])
+        for i, token in enumerate(tokens)
+    )
+
+
+def _word_count_starts(text: str) -> list[int]:
+    if not _may_have_word_count(text):
+        return []
     words = _number_word_map()
-    word_starts = [
-        m.start() for m in _patterns()["word"].finditer(scan.text) if m[0].casefold() in words
-    ]
+    return [m.start() for m in _patterns()["word"].finditer(text) if m[0].casefold() in words]
+
+
+def _scan_timeframes(scan: _Scanner) -> None:
+    word_starts = _word_count_starts(scan.text)
     for pos in sorted([*scan.starts(), *word_starts]):
         figure = _timeframe(scan, pos) if not scan.claimed[pos] else None
         if figure is not None:
