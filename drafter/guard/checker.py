@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from drafter.errors import RequestError
 from drafter.guard.context import Allowlist, Context
 from drafter.guard.decision import check_decision
 from drafter.guard.disclosures import check_forbidden, check_must_say
@@ -32,6 +33,30 @@ def _content(ctx: Context, text: Text) -> Iterator[Violation]:
         yield from family(ctx, text)
 
 
+_EXPECTED: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("body", str),
+    ("subject", (str, type(None))),
+    ("verdict", Verdict),
+    ("request", Request),
+    ("canary", (str, type(None))),
+    ("allowlist", (Allowlist, type(None))),
+)
+
+
+def _require_types(*values: object) -> None:
+    """Refuse a wrong argument type with an error naming the argument, not a traceback deep
+    inside a check."""
+    for (name, expected), value in zip(_EXPECTED, values, strict=True):
+        if not isinstance(value, expected):
+            got = type(value).__name__
+            raise RequestError(f"expected {_names(expected)}, got {got}", field=name)
+
+
+def _names(expected: type | tuple[type, ...]) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join("None" if k is type(None) else k.__name__ for k in kinds)
+
+
 def check(
     *,
     body: str,
@@ -55,7 +80,11 @@ def check(
 
     Returns:
         A report that passes only when no violation was found. An empty body fails.
+
+    Raises:
+        RequestError: an argument has the wrong type (the error names it).
     """
+    _require_types(body, subject, verdict, request, canary, allowlist)
     ctx = Context(
         verdict=verdict, request=request, canary=canary, allowlist=allowlist or Allowlist()
     )

@@ -41,6 +41,7 @@ DOMINANCE = 2.0
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _FIRST_LINE = re.compile(r"\s*([^\n]*)")
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 
 
 @functools.cache
@@ -76,10 +77,15 @@ def _wrong_language(lang: str, text: str | list[str]) -> str | None:
     return None
 
 
-def _paragraphs(text: Text) -> Iterator[tuple[int, int]]:
-    for match in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text.raw):
-        if len(_WORD.findall(match[0])) >= PARAGRAPH_WORDS:
-            yield match.span()
+def _paragraphs(text: Text) -> Iterator[tuple[int, int, list[str]]]:
+    """Paragraphs long enough to judge, with their words; none when there is only one."""
+    blocks = list(_PARAGRAPH.finditer(text.raw))
+    if len(blocks) < 2:
+        return
+    for block in blocks:
+        words = _WORD.findall(block[0])
+        if len(words) >= PARAGRAPH_WORDS:
+            yield block.start(), block.end(), words
 
 
 def _language(ctx: Context, text: Text) -> Iterator[Violation]:
@@ -88,8 +94,8 @@ def _language(ctx: Context, text: Text) -> Iterator[Violation]:
         message = f"is written in '{found}', but the locale is '{ctx.request.locale}'"
         yield violation(Code.WRONG_LANGUAGE, message, text, 0, len(text.raw))
         return
-    for start, end in _paragraphs(text):
-        found = _wrong_language(ctx.lang, text.raw[start:end])
+    for start, end, words in _paragraphs(text):
+        found = _wrong_language(ctx.lang, words)
         if found is not None:
             message = f"has a paragraph in '{found}', but the locale is '{ctx.request.locale}'"
             yield violation(Code.WRONG_LANGUAGE, message, text, start, end)

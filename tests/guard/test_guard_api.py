@@ -33,3 +33,24 @@ def test_allowlist_refuses_unknown_fields_and_loose_types() -> None:
         Allowlist.model_validate({"domain": ["x.com"]})
     with pytest.raises(ValidationError, match="phones"):
         Allowlist.model_validate({"phones": "+1 800 555 0142"})
+
+
+def test_a_wrong_argument_type_is_refused_by_name() -> None:
+    from guard_dataset import scenario
+
+    from drafter.errors import RequestError
+
+    request, verdict = scenario("photos_needed")
+    with pytest.raises(RequestError, match=r"^body: expected str, got bytes"):
+        check(body=b"Hi", subject=None, verdict=verdict, request=request)  # type: ignore[arg-type]
+    with pytest.raises(RequestError, match=r"^verdict: expected Verdict, got dict"):
+        check(body="Hi", subject=None, verdict={}, request=request)  # type: ignore[arg-type]
+
+
+def test_an_empty_body_fails() -> None:
+    from guard_dataset import scenario
+
+    request, verdict = scenario("photos_needed")
+    report = check(body="", subject="Photos", verdict=verdict, request=request)
+    assert not report.passed
+    assert {"form.too_short", "form.greeting"} <= {v.code for v in report.violations}
