@@ -88,10 +88,10 @@ def check(
     ctx = Context(
         verdict=verdict, request=request, canary=canary, allowlist=allowlist or Allowlist()
     )
-    text = Text(body)
+    # Subject and body are read together by the content checks (one pass, not two); the form
+    # checks read the body alone.
+    text = Text(body, subject=subject)
     violations = [*_content(ctx, text), *check_must_say(ctx, text)]
-    violations += check_form(ctx, text, subject)
-    if subject:
-        violations += _content(ctx, Text(subject, field="subject"))
+    violations += check_form(ctx, Text(body), subject)
     violations.sort(key=lambda v: (v.start, v.end, v.code))
     return ComplianceReport(passed=not violations, violations=violations)

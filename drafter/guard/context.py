@@ -58,10 +58,16 @@ class Context:
 
 
 def violation(code: Code, message: str, text: Text, start: int, end: int) -> Violation:
-    """A violation at ``[start, end)`` of ``text``; spans in the subject say so in the message."""
+    """A violation at ``[start, end)`` of ``text``, with its span in the body, or in the
+    subject when it lies there (the message then starts "in the subject:"). An empty span at
+    0 stands for the whole body (a missing disclosure, a missing subject)."""
     excerpt = text.raw[start:end]
     if len(excerpt) > _EXCERPT_CHARS:
         excerpt = excerpt[: _EXCERPT_CHARS - 1] + "…"
-    if text.field != "body":
-        message = f"in the {text.field}: {message}"
+    shift = text.body_start
+    if end > 0 and start < shift:
+        message = f"in the subject: {message}"
+        end = min(end, shift - 2)
+    elif end > 0:
+        start, end = start - shift, end - shift
     return Violation(code=code.value, message=message, start=start, end=end, excerpt=excerpt)

@@ -56,13 +56,14 @@ def _stopwords() -> Mapping[str, tuple[str, ...]]:
 
 
 def detect_language(text: str | list[str]) -> tuple[str | None, Counter[str]]:
-    """The most likely of en/es/fr/de for ``text`` (or its words) and each one's hits."""
-    words = _WORD.findall(text) if isinstance(text, str) else text
+    """The most likely of en/es/fr/de for ``text`` (or its lower-cased words) and each
+    language's stopword hits."""
+    words = _WORD.findall(text.casefold()) if isinstance(text, str) else text
     counts = dict.fromkeys(LANGUAGES, 0)
     owners = _stopwords()
     for word in words:
-        for lang in owners.get(word.casefold(), ()):
-            counts[lang] = counts.get(lang, 0) + 1
+        for lang in owners.get(word, ()):
+            counts[lang] += 1
     hits = Counter(counts)
     best = max(LANGUAGES, key=lambda lang: hits[lang])
     return (best if hits[best] else None), hits
@@ -83,7 +84,7 @@ def _paragraphs(text: Text) -> Iterator[tuple[int, int, list[str]]]:
     if len(blocks) < 2:
         return
     for block in blocks:
-        words = _WORD.findall(block[0])
+        words = _WORD.findall(block[0].casefold())
         if len(words) >= PARAGRAPH_WORDS:
             yield block.start(), block.end(), words
 

@@ -133,7 +133,7 @@ def _canary(ctx: Context, text: Text) -> Iterator[Violation]:
             Code.CANARY,
             "repeats the canary token, split by hidden characters",
             text,
-            0,
+            text.body_start,
             len(text.raw),
         )
 
@@ -154,15 +154,18 @@ def _internal_ids(ctx: Context) -> set[str]:
 
 
 def _ids(ctx: Context, text: Text) -> Iterator[Violation]:
-    contacts = contact_spans(text.scan)
     names = sorted(_internal_ids(ctx), key=len, reverse=True)
     hash_prefix = ctx.verdict.policy.sha256[:_HASH_PREFIX]
     names += [hash_prefix] if len(hash_prefix) == _HASH_PREFIX else []
-    known = "|".join(re.escape(n) for n in names)
-    pattern = re.compile(
-        rf"(?<![\w-])(?:{known})(?![\w-])|{_SNAKE.pattern}" if known else _SNAKE.pattern
-    )
-    for match in pattern.finditer(text.scan):
+    # Only ids that occur at all are sought, and snake_case only where there is an underscore:
+    # most drafts then need no pattern scan here.
+    present = [re.escape(name) for name in names if name in text.scan]
+    parts = [rf"(?<![\w-])(?:{'|'.join(present)})(?![\w-])"] if present else []
+    parts += [_SNAKE.pattern] if "_" in text.scan else []
+    if not parts:
+        return
+    contacts = contact_spans(text.scan)
+    for match in re.finditer("|".join(parts), text.scan):
         if not _inside(match.span(), contacts):
             yield violation(
                 Code.INTERNAL_ID, "names an internal rule, fact or policy id", text, *match.span()
