@@ -16,12 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drafter.formatting import LocaleFormatter
-from drafter.schemas import Fee, Item, Offer, Refund, Request, Verdict
+from drafter.schemas import Decision, Fee, Item, Offer, Refund, Request, Verdict
 
 __all__ = ["Brief", "CustomerMessage", "FeeView", "OfferView", "RefundView", "build_brief"]
 
 # Zero-width, bidi and other invisible format characters a message can hide instructions in.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+_DECIDED = (Decision.approve, Decision.partial, Decision.decline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +97,13 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         RequestError: the request's locale is unknown or unsupported (field ``locale``).
     """
     fmt = LocaleFormatter.for_locale(request.locale)
-    refund = _refund_view(verdict.refund, fmt)
-    offers = tuple(_offer_view(offer, fmt) for offer in verdict.offers)
+    refund: RefundView | None = None
+    offers: tuple[OfferView, ...] = ()
+    # Escalate and needs_info have no outcome yet: a refund or offer the verdict carries there is
+    # only the reviewer's recommended option, which the reply must not anticipate.
+    if verdict.decision in _DECIDED:
+        refund = _refund_view(verdict.refund, fmt)
+        offers = tuple(_offer_view(offer, fmt) for offer in verdict.offers)
     return Brief(
         language=fmt.language,
         language_name=fmt.language_name,
