@@ -220,7 +220,8 @@ class Ask(Strict):
         None, description="A payment method id, or 'store_credit'; empty means unstated."
     )
     payment_method_id: Id | None = Field(
-        None, description="The new payment method (modify_payment) or the one that settles a "
+        None,
+        description="The new payment method (modify_payment) or the one that settles a "
         "price difference (exchange, modify_items).",
     )
     exchanges: list[ExchangeLine] = Field(default_factory=list, max_length=500)
