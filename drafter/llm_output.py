@@ -169,7 +169,24 @@ class BodyStreamDecoder:
         kind = self._raw[pos + 1]
         if kind != "u":
             return _ESCAPES.get(kind, kind), 2
-        digits = self._raw[pos + 2 : pos + 6]
-        if len(digits) < 4:
+        code = self._hex4(pos + 2)
+        if code is None:
             return None, 0
-        return chr(int(digits, 16)), 6
+        if not 0xD800 <= code <= 0xDBFF:
+            return chr(code), 6
+        # A high surrogate: JSON spells astral characters (emoji) as a \uD8xx\uDCxx pair.
+        if len(self._raw) < pos + 12:
+            return None, 0
+        low = self._hex4(pos + 8) if self._raw[pos + 6 : pos + 8] == "\\u" else None
+        if low is None or not 0xDC00 <= low <= 0xDFFF:
+            return "\ufffd", 6
+        return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), 12
+
+    def _hex4(self, start: int) -> int | None:
+        digits = self._raw[start : start + 4]
+        if len(digits) < 4:
+            return None
+        try:
+            return int(digits, 16)
+        except ValueError:
+            return 0xFFFD

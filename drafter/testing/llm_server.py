@@ -175,7 +175,9 @@ def create_app(script: ScriptedLLM) -> FastAPI:
             body = await http.json()
         except ValueError:
             return _error(400, "request body is not JSON")
-        recorded = RecordedRequest(body=body, headers={k.lower(): v for k, v in http.headers.items()})
+        recorded = RecordedRequest(
+            body=body, headers={k.lower(): v for k, v in http.headers.items()}
+        )
         step = script.next_step(recorded)
         await asyncio.sleep(step.delay_s)
         if isinstance(step, Fail):
@@ -204,7 +206,11 @@ def _malformed(request: RecordedRequest) -> Response:
 def _usage(step: Reply, request: RecordedRequest) -> dict[str, int]:
     prompt = sum(estimate_tokens(str(m.get("content", ""))) for m in request.messages)
     completion = estimate_tokens(step.text)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _completion(step: Reply, request: RecordedRequest) -> Response:

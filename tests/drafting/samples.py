@@ -31,9 +31,12 @@ AS_OF = dt.date(2026, 11, 20)
 POLICY = PolicyRef(id="retail-standard", version="2026.11.1", sha256="ab" * 32)
 
 REFUND_TIMING = Disclosure(
-    id="refund_timing", text="Refunds reach the original payment method within 5 to 10 business days."
+    id="refund_timing",
+    text="Refunds reach the original payment method within 5 to 10 business days.",
 )
-NO_FAULT = Disclosure(id="admission_of_fault", text="Any admission of fault, liability or negligence.")
+NO_FAULT = Disclosure(
+    id="admission_of_fault", text="Any admission of fault, liability or negligence."
+)
 
 
 def usd(amount: str) -> Money:
@@ -62,8 +65,12 @@ def request(
                 "placed_on": "2026-09-28",
                 "delivered_on": "2026-10-02",
                 "items": [
-                    {"id": "i1", "name": "Trail running shoes", "price": "59.00",
-                     "condition": "opened"}
+                    {
+                        "id": "i1",
+                        "name": "Trail running shoes",
+                        "price": "59.00",
+                        "condition": "opened",
+                    }
                 ],
                 "payments": [{"method_id": "card-1", "amount": "59.00"}],
             },
@@ -85,7 +92,11 @@ def approve(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
         currency=money("0").currency,
         refund=Refund(amount=money("59.00"), destination="original_payment", gross=money("59.00")),
         must_say=[REFUND_TIMING],
-        rationale=[Rationale(rule="within_window", text="Items can be returned within 30 days of delivery.")],
+        rationale=[
+            Rationale(
+                rule="within_window", text="Items can be returned within 30 days of delivery."
+            )
+        ],
         trace=_trace("within_window"),
         policy=POLICY,
         as_of=AS_OF,
@@ -103,11 +114,21 @@ def partial(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
             gross=money("59.00"),
             fees=[Fee(id="restocking", amount=money("8.85"))],
         ),
-        offers=[Offer(id="store_credit", kind="store_credit", amount=money("59.00"),
-                      terms="Store credit for the full item price, valid for 12 months.")],
+        offers=[
+            Offer(
+                id="store_credit",
+                kind="store_credit",
+                amount=money("59.00"),
+                terms="Store credit for the full item price, valid for 12 months.",
+            )
+        ],
         must_say=[REFUND_TIMING],
-        rationale=[Rationale(rule="opened_item",
-                             text="Opened items can be returned for a refund minus a 15% restocking fee.")],
+        rationale=[
+            Rationale(
+                rule="opened_item",
+                text="Opened items can be returned for a refund minus a 15% restocking fee.",
+            )
+        ],
         trace=_trace("opened_item"),
         policy=POLICY,
         as_of=AS_OF,
@@ -120,16 +141,27 @@ def decline(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
         rule="outside_window",
         currency=money("0").currency,
         offers=[
-            Offer(id="store_credit", kind="store_credit", amount=money("59.00"),
-                  terms="Store credit for the full item price, valid for 12 months."),
-            Offer(id="goodwill_discount", kind="discount", percent=Decimal("10"), cap=money("20.00"),
-                  terms="10% off your next order."),
+            Offer(
+                id="store_credit",
+                kind="store_credit",
+                amount=money("59.00"),
+                terms="Store credit for the full item price, valid for 12 months.",
+            ),
+            Offer(
+                id="goodwill_discount",
+                kind="discount",
+                percent=Decimal("10"),
+                cap=money("20.00"),
+                terms="10% off your next order.",
+            ),
         ],
-        rationale=[Rationale(
-            rule="outside_window",
-            text="Returns are accepted within 30 days of delivery, so that returned stock can "
-            "still be resold as new.",
-        )],
+        rationale=[
+            Rationale(
+                rule="outside_window",
+                text="Returns are accepted within 30 days of delivery, so that returned stock can "
+                "still be resold as new.",
+            )
+        ],
         trace=_trace("outside_window", "gate"),
         policy=POLICY,
         as_of=AS_OF,
@@ -144,12 +176,20 @@ def escalate_legal(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
         escalation=Escalation(
             target="legal",
             reason="The customer threatened legal action.",
-            summary=Handoff(facts={"legal_threat": "true"}, rules_fired=["legal_threat"],
-                            options_considered=["decline"], recommended="decline"),
+            summary=Handoff(
+                facts={"legal_threat": "true"},
+                rules_fired=["legal_threat"],
+                options_considered=["decline"],
+                recommended="decline",
+            ),
         ),
         must_not_say=[NO_FAULT],
-        rationale=[Rationale(rule="legal_threat",
-                             text="Requests that mention legal action are reviewed by a specialist team.")],
+        rationale=[
+            Rationale(
+                rule="legal_threat",
+                text="Requests that mention legal action are reviewed by a specialist team.",
+            )
+        ],
         trace=_trace("legal_threat", "escalation"),
         policy=POLICY,
         as_of=AS_OF,
@@ -178,7 +218,9 @@ VERDICTS = {
 }
 
 
-def case(decision: str, locale: str = "en", channel: str = "email", message: str = "") -> tuple[Request, Verdict]:
+def case(
+    decision: str, locale: str = "en", channel: str = "email", message: str = ""
+) -> tuple[Request, Verdict]:
     """The request and verdict for one decision, in a locale (EUR outside English) and channel."""
     money = usd if locale == "en" else eur
     return request(locale=locale, channel=channel, message=message), VERDICTS[decision](money)

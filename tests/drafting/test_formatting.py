@@ -37,7 +37,11 @@ def test_large_amounts_group_digits_per_locale():
 
 def test_language_names():
     fmt = LocaleFormatter.for_locale("es-MX")
-    assert (fmt.language, fmt.language_name, fmt.native_language_name) == ("es", "Spanish", "español")
+    assert (fmt.language, fmt.language_name, fmt.native_language_name) == (
+        "es",
+        "Spanish",
+        "español",
+    )
 
 
 @pytest.mark.parametrize("locale", ["it", "pt-BR", "zz"])

@@ -53,14 +53,21 @@ async def stream(settings, prompt):
 def test_structured_reply_with_usage_and_provenance(llm_server, prompt):
     llm_server.script.push(Reply(DRAFT))
     completion = run(complete(llm_settings(llm_server), prompt))
-    assert completion.body == DRAFT["body"] and completion.subject == DRAFT["subject"]
+    assert completion.body == DRAFT["body"]
+    assert completion.subject == DRAFT["subject"]
     assert completion.claims.decision == "decline"
-    assert completion.claims.offers == ["store_credit"] and completion.claims.amounts == ["$59.00"]
-    assert completion.structured and completion.attempts == 1 and completion.llm_calls == 1
-    assert completion.prompt_tokens > 1000 and completion.completion_tokens > 10
-    assert completion.latency_ms > 0 and completion.model == "scripted-model"
+    assert completion.claims.offers == ["store_credit"]
+    assert completion.claims.amounts == ["$59.00"]
+    assert completion.structured
+    assert completion.attempts == 1
+    assert completion.llm_calls == 1
+    assert completion.prompt_tokens > 1000
+    assert completion.completion_tokens > 10
+    assert completion.latency_ms > 0
+    assert completion.model == "scripted-model"
     sent = llm_server.script.requests[0]
-    assert sent.body["model"] == "test-model" and sent.body["max_tokens"] == 900
+    assert sent.body["model"] == "test-model"
+    assert sent.body["max_tokens"] == 900
     assert sent.body["response_format"]["json_schema"]["strict"] is True
     assert sent.body["messages"][0]["content"] == prompt.system
     assert sent.headers["authorization"] == "Bearer sk-test-secret"
@@ -71,13 +78,15 @@ def test_429_is_retried_after_the_retry_after_delay(llm_server, prompt):
     started = time.perf_counter()
     completion = run(complete(llm_settings(llm_server), prompt))
     assert time.perf_counter() - started >= 0.4
-    assert completion.attempts == 2 and len(llm_server.script.requests) == 2
+    assert completion.attempts == 2
+    assert len(llm_server.script.requests) == 2
 
 
 def test_500_then_success(llm_server, prompt):
     llm_server.script.push(Fail(500), Fail(503), Reply(DRAFT))
     completion = run(complete(llm_settings(llm_server), prompt))
-    assert completion.attempts == 3 and completion.body == DRAFT["body"]
+    assert completion.attempts == 3
+    assert completion.body == DRAFT["body"]
 
 
 def test_5xx_retries_stop_at_max_attempts(llm_server, prompt):
@@ -108,7 +117,7 @@ def test_slow_endpoint_is_cut_off_by_the_deadline(llm_server, prompt):
     llm_server.script.push(*[Reply(DRAFT, delay_s=3)] * 4)
     settings = llm_settings(llm_server, llm_timeout_s=0.5, llm_deadline_s=1.2)
     started = time.perf_counter()
-    with pytest.raises(LLMError, match="did not answer|deadline"):
+    with pytest.raises(LLMError, match=r"did not answer|deadline"):
         run(complete(settings, prompt))
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0
@@ -119,7 +128,7 @@ def test_connection_refused_is_an_llm_error(prompt):
     from drafter.settings import Settings
 
     settings = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_deadline_s=1)
-    with pytest.raises(LLMError, match="cannot reach|deadline"):
+    with pytest.raises(LLMError, match=r"cannot reach|deadline"):
         run(complete(settings, prompt))
 
 
@@ -142,7 +151,8 @@ def test_json_schema_rejection_falls_back_to_plain_text(llm_server, prompt, reje
             await client.aclose()
 
     first, second = run(two_calls())
-    assert first.body == second.body == DRAFT["body"] and first.structured
+    assert first.body == second.body == DRAFT["body"]
+    assert first.structured
     schema_flags = [r.wants_schema for r in llm_server.script.requests]
     assert schema_flags == [True, False, False]  # retried once without it, then remembered
 
@@ -157,7 +167,8 @@ def test_plain_text_answer_becomes_the_body_with_its_subject(llm_server, prompt)
     completion = run(complete(llm_settings(llm_server), prompt))
     assert completion.subject == "About your refund"
     assert completion.body == "Hi Ana Ruiz,\nWe can't refund it."
-    assert not completion.structured and completion.claims.decision is None
+    assert not completion.structured
+    assert completion.claims.decision is None
 
 
 @pytest.mark.parametrize(
@@ -180,7 +191,8 @@ def test_streaming_yields_body_deltas_then_the_completion(llm_server, prompt):
     deltas, completion = run(stream(llm_settings(llm_server), prompt))
     assert len(deltas) > 5
     assert "".join(deltas) == DRAFT["body"]
-    assert completion.body == DRAFT["body"] and completion.claims.amounts == ["$59.00"]
+    assert completion.body == DRAFT["body"]
+    assert completion.claims.amounts == ["$59.00"]
     assert completion.prompt_tokens > 1000  # usage from the final chunk
     assert llm_server.script.requests[0].body["stream"] is True
 
@@ -194,7 +206,8 @@ def test_streaming_plain_text_passes_through(llm_server, prompt):
 def test_streaming_open_is_retried(llm_server, prompt):
     llm_server.script.push(Fail(429, retry_after="0.1"), Reply(DRAFT))
     deltas, completion = run(stream(llm_settings(llm_server), prompt))
-    assert "".join(deltas) == DRAFT["body"] and completion.attempts == 2
+    assert "".join(deltas) == DRAFT["body"]
+    assert completion.attempts == 2
 
 
 def test_truncated_stream_is_an_llm_error(llm_server, prompt):
@@ -211,7 +224,8 @@ def test_truncated_stream_is_an_llm_error(llm_server, prompt):
 
     with pytest.raises(LLMError, match="truncated"):
         run(consume())
-    assert received and "".join(received) in DRAFT["body"]
+    assert received
+    assert "".join(received) in DRAFT["body"]
 
 
 def test_malformed_stream_event_is_an_llm_error(llm_server, prompt):

@@ -17,17 +17,41 @@ CHANNELS = ("email", "chat", "phone")
 
 # One phrase per language and decision that states the decision plainly.
 DECISION_PHRASES = {
-    "en": {"approve": "has been approved", "partial": "approve part of", "decline": "can't approve",
-           "escalate": "for review", "needs_info": "need a few more details"},
-    "es": {"approve": "hemos aprobado", "partial": "en parte", "decline": "no podemos aprobar",
-           "escalate": "para que la revise", "needs_info": "necesitamos algunos datos"},
-    "fr": {"approve": "est acceptée", "partial": "en partie", "decline": "ne pouvons pas accepter",
-           "escalate": "pour examen", "needs_info": "besoin de quelques précisions"},
-    "de": {"approve": "genehmigt", "partial": "teilweise genehmigen", "decline": "nicht genehmigen",
-           "escalate": "zur Prüfung", "needs_info": "benötigen wir noch einige Angaben"},
+    "en": {
+        "approve": "has been approved",
+        "partial": "approve part of",
+        "decline": "can't approve",
+        "escalate": "for review",
+        "needs_info": "need a few more details",
+    },
+    "es": {
+        "approve": "hemos aprobado",
+        "partial": "en parte",
+        "decline": "no podemos aprobar",
+        "escalate": "para que la revise",
+        "needs_info": "necesitamos algunos datos",
+    },
+    "fr": {
+        "approve": "est acceptée",
+        "partial": "en partie",
+        "decline": "ne pouvons pas accepter",
+        "escalate": "pour examen",
+        "needs_info": "besoin de quelques précisions",
+    },
+    "de": {
+        "approve": "genehmigt",
+        "partial": "teilweise genehmigen",
+        "decline": "nicht genehmigen",
+        "escalate": "zur Prüfung",
+        "needs_info": "benötigen wir noch einige Angaben",
+    },
 }
-TEMPLATED = {"en": "no AI model wrote it", "es": "ningún modelo de IA", "fr": "aucun modèle d'IA",
-             "de": "ein KI-Modell"}
+TEMPLATED = {
+    "en": "no AI model wrote it",
+    "es": "ningún modelo de IA",
+    "fr": "aucun modèle d'IA",
+    "de": "ein KI-Modell",
+}
 RULE_IDS = ("within_window", "opened_item", "outside_window", "legal_threat", "goodwill_discount")
 # A figure: digits with separators, optionally a currency or percent sign beside it.
 FIGURE = re.compile(r"[$€]?\d[\d.,\u00a0\u202f]*\d?(?:\s?[€%]|\s?\$)?")
@@ -51,7 +75,8 @@ def test_reply_is_complete_and_says_nothing_more(renderer, decision, locale, cha
     completion, brief, verdict = reply_for(renderer, decision, locale, channel)
     body = completion.body
     assert "Ana Ruiz" in body.split("\n")[0 if channel != "phone" else 2]
-    assert "W-2378156" in body and "Trail running shoes" in body
+    assert "W-2378156" in body
+    assert "Trail running shoes" in body
     assert DECISION_PHRASES[locale][decision] in body
     assert TEMPLATED[locale] in body
     for figure in brief.amounts:
@@ -66,17 +91,23 @@ def test_reply_is_complete_and_says_nothing_more(renderer, decision, locale, cha
         assert need.question in body
     for forbidden in RULE_IDS:
         assert forbidden not in body
-    allowed = figures(" ".join([*brief.amounts, *brief.reasons, *brief.must_say,
-                                *(o.terms for o in brief.offers)])) | {"2378156", "1042"}
+    allowed = figures(
+        " ".join(
+            [*brief.amounts, *brief.reasons, *brief.must_say, *(o.terms for o in brief.offers)]
+        )
+    ) | {"2378156", "1042"}
     assert figures(body) <= allowed, figures(body) - allowed
-    assert completion.templated and completion.llm_calls == 0 and completion.provider == "template"
+    assert completion.templated
+    assert completion.llm_calls == 0
+    assert completion.provider == "template"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_escalation_and_needs_info_promise_nothing(renderer, locale):
     for decision in ("escalate", "needs_info"):
         completion, brief, _ = reply_for(renderer, decision, locale, "email")
-        assert brief.amounts == () and brief.offers == ()
+        assert brief.amounts == ()
+        assert brief.offers == ()
         assert not re.search(r"[$€]|\d+[.,]\d\d", completion.body)
 
 
