@@ -36,7 +36,7 @@ from tenacity import (
 from drafter.errors import ConfigError, LLMError
 from drafter.llm_output import BodyStreamDecoder, ParsedReply, parse_reply, response_format
 from drafter.prompting import Prompt
-from drafter.schemas import DraftClaims
+from drafter.schemas import Draft, DraftClaims, Provenance
 from drafter.settings import Settings
 
 __all__ = ["Completion", "DraftStream", "LLMClient", "make_client"]
@@ -69,6 +69,27 @@ class Completion:
     attempts: int
     llm_calls: int
     templated: bool = False
+
+    def to_draft(self, *, template_version: str, verdict_sha256: str, llm_calls: int) -> Draft:
+        """The Draft for this reply. ``llm_calls`` counts every model call behind it (a
+        repaired draft took two), which the pipeline knows and this reply does not."""
+        provenance = Provenance(
+            provider=self.provider,
+            model=self.model,
+            template_version=template_version,
+            verdict_sha256=verdict_sha256,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            latency_ms=self.latency_ms,
+            llm_calls=llm_calls,
+        )
+        return Draft(
+            subject=self.subject,
+            body=self.body,
+            claims=self.claims,
+            provenance=provenance,
+            templated=self.templated,
+        )
 
 
 class _SchemaRejected(Exception):

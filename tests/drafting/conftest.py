@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from drafter.prompting import PromptRenderer
 from drafter.settings import Settings, project_root
-from drafter.testing.llm_server import LLMServer, run_llm_server
+from drafter.testing.fixtures import llm_server, llm_server_session
+from drafter.testing.llm_server import LLMServer
+
+__all__ = ["llm_server", "llm_server_session", "llm_settings", "renderer"]
 
 
 @pytest.fixture(scope="session")
 def renderer() -> PromptRenderer:
     return PromptRenderer(project_root() / "prompts")
-
-
-@pytest.fixture(scope="session")
-def _server() -> Iterator[LLMServer]:
-    with run_llm_server() as server:
-        yield server
-
-
-@pytest.fixture
-def llm_server(_server: LLMServer) -> Iterator[LLMServer]:
-    """The session's scripted server, with an empty script for this test."""
-    _server.script.reset()
-    yield _server
-    _server.script.reset()
 
 
 def llm_settings(server: LLMServer, **overrides: Any) -> Settings:

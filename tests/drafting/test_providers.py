@@ -122,3 +122,17 @@ def test_mock_transport_seam_sees_the_request_and_connection_errors_are_retried(
     assert calls[1]["temperature"] == 0.1
     assert calls[1]["model"] == "m"
     assert calls[1]["response_format"]["type"] == "json_schema"
+
+
+def test_completion_becomes_a_draft_with_provenance(renderer):
+    prompt = renderer.render(*case("decline", "en", "email"))
+    completion = TemplateProvider(renderer).reply(prompt.brief)
+    draft = completion.to_draft(
+        template_version=prompt.template_version, verdict_sha256="ab" * 32, llm_calls=0
+    )
+    assert draft.templated
+    assert draft.subject == completion.subject
+    assert draft.body == completion.body
+    assert draft.provenance.provider == "template"
+    assert draft.provenance.template_version == prompt.template_version
+    assert draft.claims.offers == ["store_credit", "discount"]
