@@ -47,18 +47,26 @@
     return date.toISOString().slice(0, 10);
   }
 
-  /** Dates next to a label on the same line: "Delivered on: May 3, 2026" → delivered_on. */
+  /**
+   * Dates next to a label: "Delivered on: May 3, 2026" → delivered_on. Sidebars often put the
+   * label and the value on separate lines, so the line after a bare label is read too.
+   */
   function labelledDates(text) {
     const found = {};
-    for (const line of text.split(/\n+/)) {
+    const lines = text.split(/\n+/);
+    lines.forEach((line, index) => {
       for (const [field, label] of Object.entries(DATE_LABELS)) {
         const at = line.search(label);
         if (at < 0 || field in found) continue;
-        const date = parseDate(line.slice(at));
+        const date = parseDate(line.slice(at)) ?? (labelOnly(line) ? parseDate(lines[index + 1] ?? "") : null);
         if (date) found[field] = date;
       }
-    }
+    });
     return found;
+  }
+
+  function labelOnly(line) {
+    return !/\d/.test(line);
   }
 
   /** The first "order #A1234" style reference, without a trailing punctuation mark. */

@@ -10,9 +10,9 @@
 //   channel    the Request channel replies from this site go out on
 //   subject    selector of the ticket subject (innerText, or value for inputs)
 //   customer   {name, email}: selectors; `emailAttr` reads the address from an attribute
-//   messages   selector of every message in the thread, oldest first
-//   fromCustomer  selector that a message (or an ancestor inside the thread) matches when the
-//                 customer wrote it; the latest such message is the one the reply answers
+//   messages   selector of every message body in the thread, oldest first
+//   fromCustomer  selector of the bodies of messages the customer wrote; the latest one is what
+//                 the reply answers (null: answer the latest message of any kind)
 //   fields     selectors of sidebars that show order facts as "Label: value" text
 //   items      selector of one order line each ("Name  $12.50  × 2")
 //   reply      selectors of the reply box, most specific first
@@ -35,8 +35,9 @@
         name: '[data-test-id="requester-field"] [data-test-id="requester-name"]',
         email: '[data-test-id="requester-field"] [data-test-id="requester-email"]',
       },
-      messages: '[data-test-id="omni-log-comment-item"]',
-      fromCustomer: '[data-test-id="omni-log-comment-item"][data-author-role="end-user"]',
+      messages: '[data-test-id="omni-log-comment-item"] [data-test-id="omni-log-message-content"]',
+      fromCustomer:
+        '[data-test-id="omni-log-comment-item"][data-author-role="end-user"] [data-test-id="omni-log-message-content"]',
       fields: ['[data-test-id="ticket-fields"]', '[data-test-id="app-order-details"]'],
       items: '[data-test-id="app-order-details"] [data-test-id="order-line"]',
       reply: [
@@ -55,8 +56,8 @@
         name: '[data-test-id="requester-info"] .requester-name',
         email: '[data-test-id="requester-info"] .requester-email',
       },
-      messages: ".ticket-details .conversation-item",
-      fromCustomer: ".conversation-item.requester-message",
+      messages: ".ticket-details .conversation-item .conversation-text",
+      fromCustomer: ".conversation-item.requester-message .conversation-text",
       fields: ['[data-test-id="ticket-properties"]', '[data-test-id="order-widget"]'],
       items: '[data-test-id="order-widget"] .order-line',
       reply: [
@@ -73,7 +74,7 @@
       subject: "h2.hP",
       customer: { name: ".adn .gD", email: ".adn .gD", emailAttr: "email" },
       messages: ".adn .a3s",
-      fromCustomer: ".adn.customer .a3s",
+      fromCustomer: null, // Gmail marks no message as the customer's: answer the latest one
       fields: [],
       items: null,
       reply: [
@@ -92,8 +93,8 @@
         name: '[data-cy="customer-profile"] [data-cy="customer-name"]',
         email: '[data-cy="customer-profile"] [data-cy="customer-email"]',
       },
-      messages: '[data-cy="thread-item"]',
-      fromCustomer: '[data-cy="thread-item"][data-thread-type="customer"]',
+      messages: '[data-cy="thread-item"] [data-cy="thread-body"]',
+      fromCustomer: '[data-cy="thread-item"][data-thread-type="customer"] [data-cy="thread-body"]',
       fields: ['[data-cy="customer-properties"]', '[data-cy="app-orders"]'],
       items: '[data-cy="app-orders"] [data-cy="order-line"]',
       reply: ['[data-cy="reply-editor"] .ProseMirror[contenteditable="true"]', ".ProseMirror[contenteditable='true']"],
