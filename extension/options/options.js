@@ -2,6 +2,7 @@
 // reach the server's origin (inside the click, as Chrome requires), then hands the settings to
 // the service worker, which validates and stores them. The key is never read back into the page.
 
+import { checkApiUrl, originPattern } from "../background/settings.js";
 import { ask } from "../lib/messages.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,19 +19,17 @@ function showSettings(settings) {
   $("key-state").textContent = settings.hasKey ? "A key is saved. Leave this empty to keep it." : "No key saved yet.";
 }
 
-function originPattern(value) {
-  try {
-    return `${new URL(value.trim()).origin}/*`;
-  } catch {
-    return null;
-  }
-}
-
 async function save(event) {
   event.preventDefault();
-  const pattern = originPattern($("apiUrl").value);
+  let pattern;
+  try {
+    pattern = originPattern(checkApiUrl($("apiUrl").value));
+  } catch (error) {
+    say(`Invalid settings: ${error.message}`, false);
+    return;
+  }
   // permissions.request needs the click's user gesture: call it before anything is awaited.
-  const granted = pattern ? chrome.permissions.request({ origins: [pattern] }) : Promise.resolve(true);
+  const granted = chrome.permissions.request({ origins: [pattern] });
   try {
     if (!(await granted)) {
       say(`drafter needs permission to reach ${pattern} to call the API.`, false);
