@@ -30,7 +30,13 @@ ROUTES: list[tuple[str, str, str]] = [
     (r"secure\.helpscout\.net", r"/conversation/\d+/\d+", "helpscout.html"),
     (r"shop\.example\.test", r"/support/.*", "generic.html"),
 ]
-HOSTS = ["*.zendesk.com", "*.freshdesk.com", "mail.google.com", "secure.helpscout.net", "shop.example.test"]
+HOSTS = [
+    "*.zendesk.com",
+    "*.freshdesk.com",
+    "mail.google.com",
+    "secure.helpscout.net",
+    "shop.example.test",
+]
 TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 INCLUDE = "<!-- include importmap -->"
 
@@ -43,7 +49,10 @@ def page_for(host: str, path: str) -> Path | None:
 
 
 def asset_for(path: str) -> Path | None:
-    for prefix, root in (("/__fixtures__/static/", PAGES / "static"), ("/__fixtures__/vendor/", VENDOR)):
+    for prefix, root in (
+        ("/__fixtures__/static/", PAGES / "static"),
+        ("/__fixtures__/vendor/", VENDOR),
+    ):
         if path.startswith(prefix):
             target = (root / path[len(prefix) :]).resolve()
             if target.is_relative_to(root.resolve()) and target.is_file():
@@ -69,15 +78,17 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 def self_signed_cert(directory: Path) -> tuple[Path, Path]:
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=drafter-fixtures"],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=drafter-fixtures"),
+        ],
         check=True,
         capture_output=True,
     )

@@ -34,7 +34,13 @@ def launch(playwright: Playwright, profile: Path, fixture_port: int) -> BrowserC
         raise RuntimeError(f"{CHROMIUM} is missing: run .ci/deps-chromium")
     hosts = ", ".join(
         f"MAP {host} 127.0.0.1:{fixture_port}"
-        for host in ("*.zendesk.com", "*.freshdesk.com", "mail.google.com", "secure.helpscout.net", "shop.example.test")
+        for host in (
+            "*.zendesk.com",
+            "*.freshdesk.com",
+            "mail.google.com",
+            "secure.helpscout.net",
+            "shop.example.test",
+        )
     )
     args = [
         f"--load-extension={EXTENSION_DIR}",
@@ -78,7 +84,8 @@ class Extension:
 
     def tab_id(self, page: Page) -> int:
         tab: int = self.worker.evaluate(
-            "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url)?.id ?? null", page.url
+            "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url)?.id ?? null",
+            page.url,
         )
         assert tab is not None, f"no tab for {page.url}"
         return tab
@@ -86,7 +93,8 @@ class Extension:
     def tell_tab(self, page: Page, message: dict[str, Any]) -> Any:
         """Send a message to the page's content script, as the side panel does."""
         return self.worker.evaluate(
-            "([tab, message]) => chrome.tabs.sendMessage(tab, message)", [self.tab_id(page), message]
+            "([tab, message]) => chrome.tabs.sendMessage(tab, message)",
+            [self.tab_id(page), message],
         )
 
     def wait_for_content_script(self, page: Page, timeout_s: float = 10.0) -> str:
@@ -156,7 +164,12 @@ class ContentWorld:
     def evaluate(self, expression: str) -> Any:
         result = self.cdp.send(
             "Runtime.evaluate",
-            {"expression": expression, "contextId": self.context_id(), "awaitPromise": True, "returnByValue": True},
+            {
+                "expression": expression,
+                "contextId": self.context_id(),
+                "awaitPromise": True,
+                "returnByValue": True,
+            },
         )
         if "exceptionDetails" in result:
             raise AssertionError(result["exceptionDetails"].get("exception", {}).get("description"))

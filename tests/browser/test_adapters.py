@@ -75,7 +75,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("site", sorted(EXPECTED))
-def test_adapter_reads_the_ticket(site: str, open_site: Callable[[str], Page], extension: Extension) -> None:
+def test_adapter_reads_the_ticket(
+    site: str, open_site: Callable[[str], Page], extension: Extension
+) -> None:
     page = open_site(site)
     answer = extension.tell_tab(page, {"type": "drafter:read"})
     assert answer["ok"] is True

@@ -39,7 +39,9 @@ def box_text(page: Page, extension: Extension) -> str:
     return str(answer["text"])
 
 
-def prepare(site: str, start_in: str | None, open_site: Callable[[str], Page], extension: Extension) -> Page:
+def prepare(
+    site: str, start_in: str | None, open_site: Callable[[str], Page], extension: Extension
+) -> Page:
     page = open_site(site)
     if site == "generic":
         page.click(start_in)  # the agent was working in this box
@@ -80,7 +82,10 @@ def test_draft_goes_where_the_agent_left_the_caret(
     extension.press_action(page)
     extension.wait_for_content_script(page)
     extension.tell_tab(page, {"type": "drafter:insert", "text": "We will refund the lid."})
-    assert page.input_value("#reply-textarea") == "Dear Grace,\n\nWe will refund the lid.\n\nKind regards"
+    assert (
+        page.input_value("#reply-textarea")
+        == "Dear Grace,\n\nWe will refund the lid.\n\nKind regards"
+    )
 
 
 def test_editor_refusing_typing_and_paste_is_reported(
@@ -108,7 +113,9 @@ def test_html_in_a_draft_is_inserted_as_text(
     assert page.evaluate("window.__pwned") is None
 
 
-def test_nothing_to_insert_is_refused(open_site: Callable[[str], Page], extension: Extension) -> None:
+def test_nothing_to_insert_is_refused(
+    open_site: Callable[[str], Page], extension: Extension
+) -> None:
     page = open_site("gmail")
     assert extension.tell_tab(page, {"type": "drafter:insert", "text": ""}) == {
         "ok": False,

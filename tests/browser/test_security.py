@@ -26,7 +26,8 @@ def stored_key(extension: Extension) -> None:
 def test_content_script_cannot_read_storage(open_site: Callable[[str], Page]) -> None:
     world = ContentWorld(open_site("zendesk"))
     outcome = world.evaluate(
-        "chrome.storage.local.get(null).then((v) => 'read: ' + JSON.stringify(v), (e) => 'refused: ' + e.message)"
+        "chrome.storage.local.get(null)"
+        ".then((v) => 'read: ' + JSON.stringify(v), (e) => 'refused: ' + e.message)"
     )
     assert outcome.startswith("refused: ")
     assert KEY not in outcome
@@ -56,7 +57,9 @@ def test_service_worker_refuses_content_scripts(
 
 
 @pytest.mark.usefixtures("stored_key")
-def test_service_worker_drops_draft_ports_from_content_scripts(open_site: Callable[[str], Page]) -> None:
+def test_service_worker_drops_draft_ports_from_content_scripts(
+    open_site: Callable[[str], Page],
+) -> None:
     world = ContentWorld(open_site("gmail"))
     outcome = world.evaluate(
         """new Promise((resolve) => {
@@ -70,7 +73,9 @@ def test_service_worker_drops_draft_ports_from_content_scripts(open_site: Callab
 
 
 @pytest.mark.usefixtures("stored_key")
-def test_extension_pages_learn_only_that_a_key_exists(browser: BrowserContext, extension: Extension) -> None:
+def test_extension_pages_learn_only_that_a_key_exists(
+    browser: BrowserContext, extension: Extension
+) -> None:
     page = browser.new_page()
     try:
         page.goto(extension.url("options/options.html"))
@@ -89,10 +94,16 @@ def test_extension_pages_learn_only_that_a_key_exists(browser: BrowserContext, e
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("http://drafter.example.com", "apiUrl: must use https:// unless the server runs on this computer"),
+        (
+            "http://drafter.example.com",
+            "apiUrl: must use https:// unless the server runs on this computer",
+        ),
         ("ftp://127.0.0.1", "apiUrl: must start with https:// (or http:// for this computer)"),
         ("not a url", "apiUrl: 'not a url' is not a URL"),
-        ("https://user:pw@drafter.example.com", "apiUrl: must not carry a query, fragment or credentials"),
+        (
+            "https://user:pw@drafter.example.com",
+            "apiUrl: must not carry a query, fragment or credentials",
+        ),
     ],
 )
 def test_options_refuse_unsafe_api_urls(
@@ -126,14 +137,17 @@ def test_manifest_is_narrow_and_loads_no_remote_code() -> None:
     assert "web_accessible_resources" not in manifest
     assert "externally_connectable" not in manifest
     csp = manifest["content_security_policy"]["extension_pages"]
-    assert re.search(r"script-src 'self';", csp) and "unsafe" not in csp
+    assert re.search(r"script-src 'self';", csp)
+    assert "unsafe" not in csp
     for script in manifest["content_scripts"][0]["js"]:
         assert (EXTENSION_DIR / script).is_file()
 
 
 def test_no_extension_code_writes_html_or_loads_remote_code() -> None:
     """API and page text reach the DOM only through textContent and insertText."""
-    sinks = re.compile(r"\.innerHTML\s*=|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function")
+    sinks = re.compile(
+        r"\.innerHTML\s*=|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function"
+    )
     remote = re.compile(r"""(src|href)=["']https?:|import\s*\(?\s*["']https?:""")
     for path in sorted(EXTENSION_DIR.rglob("*")):
         if path.suffix not in {".js", ".html"}:
