@@ -190,6 +190,7 @@ async function start() {
   const ticketRead = readTicket().catch(showError);
   if (!settings.apiUrl || !settings.hasKey) {
     $("setup").hidden = false;
+    $("facts-card").hidden = true;
     $("connection").textContent = "not connected";
     await ticketRead;
     return;
