@@ -93,6 +93,8 @@ function startDraft({ channel = "", tone = "" } = {}) {
   $("guard").hidden = true;
   $("subject").hidden = true;
   $("draft-text").textContent = "";
+  $("draft-card").dataset.deltas = "0";
+  delete $("draft-card").dataset.draftId;
   $("draft-state").textContent = "writing…";
   $("insert-status").textContent = "";
   $("feedback-status").textContent = "";
@@ -104,7 +106,10 @@ function startDraft({ channel = "", tone = "" } = {}) {
 
 function onDraftEvent(port, { type, data }) {
   if (port !== state.port) return; // a superseded draft still finishing
-  if (type === "delta") $("draft-text").textContent += data.text;
+  if (type === "delta") {
+    $("draft-text").textContent += data.text;
+    $("draft-card").dataset.deltas = String(Number($("draft-card").dataset.deltas ?? 0) + 1);
+  }
   else if (type === "final") showReply(data);
   else if (type === "error") {
     $("draft-state").textContent = "failed";
