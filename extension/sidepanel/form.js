@@ -99,13 +99,19 @@ function rowsField(field) {
   return wrapper;
 }
 
-/** Replace `container`'s children with the plan's fields. */
+const SECTIONS = { ticket: "Ticket", message: "The customer's message", customer: "Customer", order: "Order", subscription: "Subscription", ask: "What is asked" };
+
+/** Replace `container`'s children with the plan's fields, under a heading per Request part. */
 export function renderForm(container, plan) {
-  container.replaceChildren(
-    ...plan.fields.map((field) =>
-      field.widget === "rows" ? rowsField(field) : labelled(field, control(field.widget, field.schema)),
-    ),
-  );
+  const nodes = [];
+  let section = null;
+  for (const field of plan.fields) {
+    const part = field.path === "message" ? "message" : field.path.split(".").length > 1 ? field.path.split(".")[0] : "ticket";
+    if (part !== section) nodes.push(element("h3", { class: "section" }, SECTIONS[part] ?? part));
+    section = part;
+    nodes.push(field.widget === "rows" ? rowsField(field) : labelled(field, control(field.widget, field.schema)));
+  }
+  container.replaceChildren(...nodes);
 }
 
 function setValue(input, value) {

@@ -162,16 +162,21 @@ async function sendFeedback(outcome) {
   $("feedback-status").textContent = `Recorded: ${outcome.replace(/_/g, " ")} (${saved.id}).`;
 }
 
+async function refreshTicket() {
+  await readTicket();
+  if (state.plan) {
+    renderForm($("facts"), state.plan);
+    prefill($("facts"), state.ticket, today());
+  }
+}
+
 function guarded(action) {
   return () => action().catch(showError);
 }
 
 function wire() {
   $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
-  $("reload").addEventListener("click", guarded(async () => {
-    await readTicket();
-    if (state.plan) prefill($("facts"), state.ticket, today());
-  }));
+  $("reload").addEventListener("click", guarded(refreshTicket));
   $("policy").addEventListener("change", guarded(loadForm));
   $("check").addEventListener("click", guarded(checkPolicy));
   $("draft").addEventListener("click", guarded(async () => startDraft()));
@@ -185,7 +190,11 @@ function wire() {
     button.addEventListener("click", guarded(() => sendFeedback(button.dataset.outcome)));
   }
   if (!new URLSearchParams(window.location.search).get("tab")) {
-    chrome.tabs.onActivated.addListener(() => readTicket().then(() => state.plan && prefill($("facts"), state.ticket, today())).catch(showError));
+    // An unpinned panel follows the agent: another tab, or another ticket in the same tab.
+    chrome.tabs.onActivated.addListener(() => refreshTicket().catch(showError));
+    chrome.tabs.onUpdated.addListener((tabId, change) => {
+      if (tabId === state.tabId && change.url) refreshTicket().catch(showError);
+    });
   }
 }
 

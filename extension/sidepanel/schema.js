@@ -120,6 +120,14 @@ function columnsOf(root, path, schema, facts) {
   });
 }
 
+// "Id" means little on its own: name a field its parent owns as "Customer id", "Order id".
+function ownLabel(root, path, schema) {
+  const title = schema.title ?? path;
+  if (!path.includes(".")) return title;
+  const parent = schemaAt(root, path.slice(0, path.lastIndexOf("."))).schema;
+  return parent.title ? `${parent.title} ${title.toLowerCase()}` : title;
+}
+
 function fieldFor(root, path, facts) {
   const { schema, order } = schemaAt(root, path);
   const readers = facts.filter((f) => fieldOf(f.source) === path);
@@ -130,7 +138,7 @@ function fieldFor(root, path, facts) {
     order,
     schema,
     widget,
-    label: exact[0]?.title ?? readers[0]?.title ?? schema.title ?? path,
+    label: exact[0]?.title ?? readers[0]?.title ?? ownLabel(root, path, schema),
     facts: readers.map((f) => f.name),
     hint: hintFor(schema, exact),
   };

@@ -119,8 +119,9 @@ def test_generic_page_reads_the_selected_message(
 ) -> None:
     """On a page with no adapter the agent selects the customer's message, then opens drafter."""
     page = open_site("generic")
-    extension.press_action(page)  # injects the content script through activeTab
+    extension.press_action(page)  # opens the side panel, injects the content script (activeTab)
     extension.wait_for_content_script(page)
+    assert extension.url("sidepanel/panel.html") in extension.open_targets()
     page.evaluate(
         """() => { const range = document.createRange();
         range.selectNodeContents(document.getElementById('customer-message'));

@@ -125,7 +125,10 @@ def test_facts_form_follows_the_served_schema(
 
 @pytest.mark.usefixtures("connected")
 def test_verdict_is_the_servers(
-    open_site: Callable[[str], Page], extension: Extension, server: LiveServer
+    open_site: Callable[[str], Page],
+    extension: Extension,
+    server: LiveServer,
+    artifact: Callable[[str], Path],
 ) -> None:
     panel = ready_panel(open_site("zendesk"), extension)
     fill_zendesk_facts(panel)
@@ -136,6 +139,8 @@ def test_verdict_is_the_servers(
     expect(panel.locator("#verdict .rule")).to_have_text(f"rule {verdict['rule']}")
     for reason in verdict["rationale"]:
         expect(panel.locator("#verdict")).to_contain_text(reason["text"])
+    panel.locator("#verdict-card").scroll_into_view_if_needed()
+    panel.screenshot(path=artifact("panel-verdict.png"), full_page=True)
 
 
 @pytest.mark.usefixtures("connected")
