@@ -27,6 +27,7 @@ function showError(error) {
   const info = error instanceof RemoteError ? error.info : { title: "Error", detail: String(error?.message ?? error), errors: [] };
   const unplaced = markErrors($("facts"), info.errors ?? []);
   renderError($("error"), info, unplaced);
+  $("error").scrollIntoView({ block: "nearest" });
 }
 
 function clearError() {
@@ -76,6 +77,7 @@ function showVerdict(verdict) {
 async function checkPolicy() {
   clearError();
   showVerdict(await ask("api:verdict", { policy: $("policy").value, request: currentRequest() }));
+  $("verdict-card").scrollIntoView({ block: "start" });
 }
 
 function setDraftControls(enabled) {
@@ -90,6 +92,7 @@ function startDraft({ channel = "", tone = "" } = {}) {
   Object.assign(state, { reply: null, draftId: null });
   setDraftControls(false);
   $("draft-card").hidden = false;
+  $("draft-card").scrollIntoView({ block: "start" });
   $("guard").hidden = true;
   $("subject").hidden = true;
   $("draft-text").textContent = "";

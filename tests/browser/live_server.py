@@ -58,7 +58,9 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"drafter serve exited with {process.returncode}:\n{log.read_text()}")
+            raise RuntimeError(
+                f"drafter serve exited with {process.returncode}:\n{log.read_text()}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
                 if response.status == 200:

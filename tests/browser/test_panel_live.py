@@ -14,8 +14,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 pytest.importorskip("drafter.api", reason="the HTTP API (issue 5) is not on this branch yet")
 
-from tests.browser.harness import Extension  # noqa: E402
-from tests.browser.live_server import LiveServer, drafter_server  # noqa: E402
+from tests.browser.harness import Extension
+from tests.browser.live_server import LiveServer, drafter_server
 
 POLICY = "tau-retail"
 DRAFT_TIMEOUT_MS = 60_000
@@ -54,7 +54,8 @@ def panel_request(panel: Page) -> dict[str, Any]:
           const { readRequest } = await import('/sidepanel/form.js');
           const id = document.getElementById('policy').value;
           const policy = await chrome.runtime.sendMessage({ type: 'api:policy', id });
-          return readRequest(document.getElementById('facts'), formPlan(policy.data.inputs_schema)).request;
+          const plan = formPlan(policy.data.inputs_schema);
+          return readRequest(document.getElementById('facts'), plan).request;
         }"""
     )
     return request
@@ -134,13 +135,17 @@ def test_verdict_is_the_servers(
     fill_zendesk_facts(panel)
     panel.click("#check")
     expect(panel.locator("#verdict-card")).to_be_visible()
-    verdict = server.call("POST", "/v1/verdicts", {"policy": POLICY, "request": panel_request(panel)})
+    verdict = server.call(
+        "POST", "/v1/verdicts", {"policy": POLICY, "request": panel_request(panel)}
+    )
     expect(panel.locator("#verdict .badge")).to_have_text(verdict["decision"].replace("_", " "))
     expect(panel.locator("#verdict .rule")).to_have_text(f"rule {verdict['rule']}")
     for reason in verdict["rationale"]:
         expect(panel.locator("#verdict")).to_contain_text(reason["text"])
-    panel.locator("#verdict-card").scroll_into_view_if_needed()
-    panel.screenshot(path=artifact("panel-verdict.png"), full_page=True)
+    panel.screenshot(path=artifact("panel-verdict-full.png"), full_page=True)
+    panel.set_viewport_size({"width": 420, "height": 760})
+    panel.locator("#verdict-card").evaluate("(card) => card.scrollIntoView({ block: 'end' })")
+    panel.screenshot(path=artifact("panel-verdict.png"))
 
 
 @pytest.mark.usefixtures("connected")
@@ -153,7 +158,9 @@ def test_server_errors_mark_the_fields_they_name(
     panel.click("#check")
     expect(panel.locator("#error .error")).to_be_visible()
     expect(panel.locator('[data-path="order.currency"]')).to_have_attribute("aria-invalid", "true")
-    expect(panel.locator('[data-field="order.currency"] .field-error')).to_contain_text("order.currency")
+    expect(panel.locator('[data-field="order.currency"] .field-error')).to_contain_text(
+        "order.currency"
+    )
 
 
 @pytest.mark.usefixtures("connected")
@@ -175,7 +182,8 @@ def test_draft_streams_lands_undoes_and_feedback_reaches_the_audit_log(
     expect(panel.locator("#draft-text")).to_have_text(body)
     assert int(panel.locator("#draft-card").get_attribute("data-deltas") or 0) >= 1
     states = [s for s in panel.evaluate("window.__states") if s]
-    assert len(states) >= 2 and states[-1] == body  # the text grew before the final reply
+    assert len(states) >= 2
+    assert states[-1] == body
     passed = stored["reply"]["report"]["passed"]
     expect(panel.locator("#guard")).to_contain_text("Guard: passed" if passed else "violation")
     panel.screenshot(path=artifact("panel-draft.png"), full_page=True)
@@ -220,7 +228,9 @@ def test_regenerate_with_tone_and_rejection_feedback(
     panel.click('#feedback button[data-outcome="rejected"]')
     expect(panel.locator("#feedback-status")).to_contain_text("Recorded: rejected")
     feedback = server.call("GET", f"/v1/drafts/{second}")["feedback"]
-    assert [(f["outcome"], f["reason"]) for f in feedback] == [("rejected", "Customer already called")]
+    assert [(f["outcome"], f["reason"]) for f in feedback] == [
+        ("rejected", "Customer already called")
+    ]
 
 
 @pytest.mark.usefixtures("connected")

@@ -50,7 +50,9 @@ def test_options_save_a_loopback_server_and_report_it_unreachable(
         page.fill("#defaultPolicy", "tau-retail")
         page.click("#save")
         expect(page.locator("#status")).to_have_text("Saved.")
-        expect(page.locator("#key-state")).to_have_text("A key is saved. Leave this empty to keep it.")
+        expect(page.locator("#key-state")).to_have_text(
+            "A key is saved. Leave this empty to keep it."
+        )
         stored = extension.worker.evaluate("() => chrome.storage.local.get(null)")
         assert stored == {
             "apiUrl": f"http://127.0.0.1:{port}",
