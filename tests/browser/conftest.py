@@ -1,5 +1,8 @@
-"""Browser fixtures: one Chromium with the unpacked extension for the whole session, the
-fixture helpdesks on a local HTTPS server, and a fresh page per test."""
+"""Browser fixtures: one Chromium with the unpacked extension for the browser tests, the
+fixture helpdesks on a local HTTPS server, and a fresh page per test.
+
+Package-scoped, not session-scoped: Playwright's sync API keeps an event loop running in the
+main thread while it lives, which would make every later asyncio.run() in the suite fail."""
 
 from __future__ import annotations
 
@@ -13,19 +16,19 @@ from tests.browser.fixture_server import serve_fixtures
 from tests.browser.harness import ARTIFACTS, SITE_URLS, Extension, launch
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fixture_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     with serve_fixtures(tmp_path_factory.mktemp("tls")) as port:
         yield port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(
     playwright: Playwright, fixture_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BrowserContext]:
@@ -35,7 +38,7 @@ def browser(
     context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def extension(browser: BrowserContext) -> Extension:
     return Extension.find(browser)
 
