@@ -79,12 +79,15 @@ def _wrong_language(lang: str, text: str | list[str]) -> str | None:
 
 
 def _paragraphs(text: Text) -> Iterator[tuple[int, int, list[str]]]:
-    """Paragraphs long enough to judge, with their words; none when there is only one."""
+    """Paragraphs long enough to judge, with their words; none when there is only one.
+
+    Paragraphs are the draft's own (blank lines in ``raw``); their words are read from
+    ``scan``, where quoted verdict texts may be blanked out."""
     blocks = list(_PARAGRAPH.finditer(text.raw))
     if len(blocks) < 2:
         return
     for block in blocks:
-        words = _WORD.findall(block[0].casefold())
+        words = _WORD.findall(text.scan[block.start() : block.end()].casefold())
         if len(words) >= PARAGRAPH_WORDS:
             yield block.start(), block.end(), words
 
@@ -167,13 +170,20 @@ def _greeting_and_name(ctx: Context, text: Text) -> Iterator[Violation]:
         yield violation(Code.MISSING_NAME, message, text, start, end)
 
 
-def check_form(ctx: Context, body: Text, subject: str | None) -> Iterator[Violation]:
-    """Form violations of the body (and a missing subject for email)."""
+def check_form(
+    ctx: Context, body: Text, subject: str | None, *, unquoted: Text | None = None
+) -> Iterator[Violation]:
+    """Form violations of the body (and a missing subject for email).
+
+    ``unquoted`` is the body with the verdict's own texts blanked out, for the language check:
+    a policy text quoted word for word is in the policy's language, not the model's choice.
+    Length and greeting read the whole body.
+    """
     if ctx.lang not in LANGUAGES:
         message = f"locale '{ctx.request.locale}' is not one the guard can check (en, es, fr, de)"
         yield violation(Code.UNSUPPORTED_LOCALE, message, body, 0, 0)
         return
-    yield from _language(ctx, body)
+    yield from _language(ctx, unquoted or body)
     yield from _length(ctx, body)
     yield from _greeting_and_name(ctx, body)
     if ctx.request.channel == Channel.email and not (subject or "").strip():
