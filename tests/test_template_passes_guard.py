@@ -200,3 +200,96 @@ def test_every_templated_reply_passes_the_guard() -> None:
     run()
     expected = set().union(*(_expected(subject) for subject in subjects()))
     assert expected <= seen, sorted(expected - seen)
+
+
+# --- Regressions: one per family of violation the templated reply used to trigger -----------
+
+
+def _subject(policy_id: str) -> Subject:
+    return next(s for s in subjects() if s.policy.id == policy_id)
+
+
+def _reply_to(
+    policy_id: str, rule: str, locale: str, channel: str, *, fired: str | None = None
+) -> tuple[Checked, dict[str, Any]]:
+    """The checked reply to the first table request whose verdict was decided by ``rule``
+    (and, given ``fired``, in which that flag or escalation fired)."""
+    subject = _subject(policy_id)
+    for data in subject.table:
+        variant = {**data, "locale": locale, "channel": channel}
+        checked = templated_and_checked(subject.policy, variant)
+        if checked is None or checked.verdict.rule != rule:
+            continue
+        steps = {step.rule for step in checked.verdict.trace if step.result == "fired"}
+        if fired is None or fired in steps:
+            return checked, variant
+    raise LookupError(f"no table request of {policy_id} is decided by {rule}")
+
+
+def _codes(checked: Checked) -> set[str]:
+    return {v.code for v in checked.report.violations}
+
+
+@pytest.mark.parametrize("locale", ["es", "fr", "de"])
+def test_english_policy_texts_in_a_localized_reply_are_not_a_language_switch(locale: str) -> None:
+    checked, _ = _reply_to("mini-store", "order_cancelled", locale, "chat")
+    assert "The order was cancelled before it shipped" in checked.body
+    assert checked.report.passed, _codes(checked)
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "rule", "words"),
+    [
+        ("tau-retail", "refund_destination_not_allowed", "gift card"),
+        ("tau-retail", "outside_scope", "money back"),
+    ],
+)
+def test_offer_and_promise_words_inside_a_policy_reason_are_not_flagged(
+    policy_id: str, rule: str, words: str
+) -> None:
+    for locale in LOCALES:
+        checked, _ = _reply_to(policy_id, rule, locale, "email")
+        assert words in checked.body
+        assert checked.report.passed, (locale, _codes(checked))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_customers_own_exchange_request_is_not_an_exchange_offer(locale: str) -> None:
+    checked, _ = _reply_to("tau-retail", "different_product", locale, "email")
+    assert checked.report.passed, _codes(checked)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_reply_opens_by_greeting_the_customer_by_name(locale: str, channel: str) -> None:
+    checked, data = _reply_to("mini-store", "final_sale", locale, channel)
+    assert data["customer"]["name"] in checked.body.split("\n")[0]
+    assert not {"form.greeting", "form.name_missing", "form.name_wrong"} & _codes(checked)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_phone_scripts_templated_label_comes_last(locale: str) -> None:
+    checked, data = _reply_to("mini-store", "final_sale", locale, "phone")
+    lines = checked.body.strip().split("\n")
+    assert data["customer"]["name"] in lines[0]
+    assert lines[-1].startswith("[")
+    assert lines[-1].endswith("]")
+    assert checked.report.passed, _codes(checked)
+
+
+@pytest.mark.parametrize("locale", ["es", "de"])
+def test_an_english_disclosure_quoted_in_the_reply_is_said(locale: str) -> None:
+    checked, _ = _reply_to("mini-store", "within_window", locale, "email", fired="abusive")
+    assert any(item.id == "respectful_boundary" for item in checked.verdict.must_say)
+    assert checked.report.passed, _codes(checked)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_longest_policy_texts_fit_a_chat_reply(locale: str) -> None:
+    # The exchange approval carries four disclosures and two reasons (110 words of policy
+    # text): the short chat layout keeps every one of them within the bound.
+    checked, _ = _reply_to("tau-retail", "exchange_items", locale, "chat")
+    for item in checked.verdict.must_say:
+        assert item.text in checked.body
+    assert len(checked.body.split()) <= guard.BOUNDS[Channel.chat][1]
+    assert checked.report.passed, _codes(checked)
