@@ -28,23 +28,26 @@ import re
 from collections.abc import Iterable
 
 from drafter.guard.text import fold
-from drafter.schemas import Verdict
+from drafter.schemas import Decision, Verdict
 
 __all__ = ["MIN_QUOTE_WORDS", "mask", "quoted", "quoted_spans", "verdict_texts"]
 
 # A text of one or two words ("Final sale.") is a phrase, not a quotation: blanking it would
 # hide the same words wherever the draft uses them in its own sentences.
 MIN_QUOTE_WORDS = 3
+_DECIDED = frozenset({Decision.approve, Decision.partial, Decision.decline})
 _FILL = "…"
 _EDGE = "\n"
 
 
 def verdict_texts(verdict: Verdict) -> tuple[str, ...]:
-    """The verdict's customer-facing texts a draft may quote: rationale, disclosures, offer
-    terms and questions, each once."""
+    """The verdict's customer-facing texts a draft may quote, each once: rationale,
+    disclosures, questions, and the offers' terms when the verdict has decided (on escalate or
+    needs_info its offers are only the reviewer's options, which a reply must not quote)."""
     texts = [r.text for r in verdict.rationale]
     texts += [d.text for d in verdict.must_say]
-    texts += [o.terms for o in verdict.offers]
+    if verdict.decision in _DECIDED:
+        texts += [o.terms for o in verdict.offers]
     texts += [n.question for n in verdict.needs]
     return tuple(dict.fromkeys(t for t in texts if t.strip()))
 

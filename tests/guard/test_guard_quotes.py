@@ -14,8 +14,8 @@ import pytest
 from guard_dataset import ALLOWLIST, CANARY, codes_for, scenario
 
 from drafter.guard import check
-from drafter.guard.verbatim import MIN_QUOTE_WORDS, mask, quoted, quoted_spans
-from drafter.schemas import Disclosure, Rationale
+from drafter.guard.verbatim import MIN_QUOTE_WORDS, mask, quoted, quoted_spans, verdict_texts
+from drafter.schemas import Decision, Disclosure, Rationale
 
 GIFT_CARD = (
     "To keep refunds safe, they go back to the payment method that paid for the order or to a "
@@ -219,3 +219,11 @@ def test_mask_keeps_every_position_and_closes_the_clause_on_both_sides() -> None
     assert masked[end:] == scan[end:]
     assert masked[start] == masked[end - 1] == "\n"
     assert not any(c.isalnum() or c == " " for c in masked[start:end])
+
+
+def test_offer_terms_are_quotable_only_once_the_verdict_has_decided() -> None:
+    _, decline = scenario("window_decline")
+    terms = decline.offers[0].terms
+    assert terms in verdict_texts(decline)
+    pending = decline.model_copy(update={"decision": Decision.escalate})
+    assert terms not in verdict_texts(pending)
