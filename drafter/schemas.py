@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "Amount",
@@ -72,8 +72,16 @@ def _cents(value: Decimal) -> Decimal:
     return value
 
 
-# JSON strings ("49.99") or integers; floats are refused by strict mode.
-Amount = Annotated[Decimal, AfterValidator(_cents)]
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError('must be a string such as "12.50" or an integer, never a float')
+    return value
+
+
+# JSON strings ("49.99") or integers. Floats are refused: they cannot hold cents exactly.
+Amount = Annotated[
+    Decimal, Field(strict=False), BeforeValidator(_no_float), AfterValidator(_cents)
+]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2_000)]
@@ -170,10 +178,10 @@ class Order(Strict):
     @model_validator(mode="after")
     def _dates_in_order(self) -> Order:
         if self.placed_on and self.delivered_on and self.delivered_on < self.placed_on:
-            raise ValueError("delivered_on is before placed_on")
+            raise ValueError("delivered_on: is before placed_on")
         ids = [item.id for item in self.items]
         if len(ids) != len(set(ids)):
-            raise ValueError("item ids must be unique within the order")
+            raise ValueError("items: item ids must be unique within the order")
         return self
 
 
@@ -195,9 +203,9 @@ class Subscription(Strict):
     @model_validator(mode="after")
     def _period_in_order(self) -> Subscription:
         if self.period_end <= self.period_start:
-            raise ValueError("period_end must be after period_start")
+            raise ValueError("period_end: must be after period_start")
         if self.period_start < self.started_on:
-            raise ValueError("period_start is before started_on")
+            raise ValueError("period_start: is before started_on")
         return self
 
 
@@ -220,7 +228,8 @@ class Ask(Strict):
         None, description="A payment method id, or 'store_credit'; empty means unstated."
     )
     payment_method_id: Id | None = Field(
-        None, description="The new payment method (modify_payment) or the one that settles a "
+        None,
+        description="The new payment method (modify_payment) or the one that settles a "
         "price difference (exchange, modify_items).",
     )
     exchanges: list[ExchangeLine] = Field(default_factory=list, max_length=500)
@@ -271,12 +280,16 @@ class Request(Strict):
     def _consistent(self) -> Request:
         for field, day in self._dates():
             if day is not None and day > self.as_of:
-                raise ValueError(f"{field} ({day}) is after as_of ({self.as_of})")
+                raise ValueError(f"{field}: {day} is after as_of ({self.as_of})")
         if self.order is not None:
             known = {item.id for item in self.order.items}
             for index, item_id in enumerate(self.ask.item_ids):
                 if item_id not in known:
-                    raise ValueError(f"ask.item_ids[{index}] '{item_id}' is not in the order")
+                    raise ValueError(f"ask.item_ids.{index}: '{item_id}' is not in the order")
+            for index, line in enumerate(self.ask.exchanges):
+                if line.item_id not in known:
+                    raise ValueError(f"ask.exchanges.{index}.item_id: '{line.item_id}' is not "
+                                     "in the order")
         return self
 
     def _dates(self) -> list[tuple[str, dt.date | None]]:

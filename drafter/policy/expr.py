@@ -1,0 +1,641 @@
+"""A small, safe, typed expression language for policy conditions and amounts.
+
+Source text is tokenized, parsed by recursive descent, type-checked against a ``Scope`` and
+compiled to nested Python closures. Nothing is ever passed to ``eval``. Evaluation is
+three-valued: a missing fact yields ``MISSING``, which propagates through arithmetic and
+comparisons, while ``false and x`` and ``true or x`` short-circuit as usual.
+
+Grammar (lowest precedence first)::
+
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") sum)?
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/") unary)*
+    unary   := "-" unary | postfix
+    postfix := atom ("[" or "]")?
+    atom    := NUMBER | STRING | "true" | "false" | NAME | NAME "(" args ")" | "(" or ")"
+             | "[" literals "]"
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
+
+from drafter.policy.types import (
+    BOOL,
+    DECIMAL,
+    INT,
+    MISSING,
+    MONEY,
+    NUMERIC,
+    STR,
+    EnumType,
+    Type,
+    Value,
+)
+
+__all__ = ["Compiled", "ExprError", "Scope", "Table", "compile_expr"]
+
+Env = Mapping[str, Value]
+Fn = Callable[[Env], Value]
+
+
+class ExprError(ValueError):
+    """A syntax or type error at ``column`` (1-based) of the expression."""
+
+    def __init__(self, message: str, column: int) -> None:
+        self.column = column
+        super().__init__(f"{message} (column {column})")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A parameter keyed by the values of an enum: ``return_window_days[tier]``."""
+
+    value_type: Type
+    key_type: EnumType
+    values: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What names mean: facts (read at evaluation) and parameters (constants)."""
+
+    facts: Mapping[str, Type]
+    params: Mapping[str, tuple[Type, Value] | Table] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    source: str
+    type: Type
+    fn: Fn
+    facts: frozenset[str]
+    params: frozenset[str]
+
+    def __call__(self, env: Env) -> Value:
+        return self.fn(env)
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<number>\d+(?:\.\d+)?)
+    | (?P<string>'[^'\\]*'|"[^"\\]*")
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<op>==|!=|<=|>=|[-+*/<>()\[\],])
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    text: str
+    column: int
+
+
+def tokenize(source: str) -> list[Token]:
+    tokens: list[Token] = []
+    position = 0
+    while position < len(source):
+        if source[position:].strip() == "":
+            break
+        match = _TOKEN.match(source, position)
+        if match is None or match.lastgroup is None:
+            column = len(source) - len(source[position:].lstrip()) + 1
+            raise ExprError(f"unexpected character {source[column - 1]!r}", column)
+        kind = match.lastgroup
+        text, column = match.group(kind), match.start(kind) + 1
+        if kind == "name" and text in _KEYWORDS:
+            kind = "keyword"
+        tokens.append(Token(kind, text, column))
+        position = match.end()
+    tokens.append(Token("end", "", len(source) + 1))
+    return tokens
+
+
+# --- syntax tree -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Literal(Node):
+    value: bool | int | Decimal | str
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Node):
+    target: Node
+    key: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Node):
+    function: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf(Node):
+    items: tuple[Literal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unary(Node):
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Binary(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+class Parser:
+    def __init__(self, source: str) -> None:
+        self.tokens = tokenize(source)
+        self.position = 0
+
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.position]
+
+    def take(self) -> Token:
+        token = self.token
+        self.position += 1
+        return token
+
+    def accept(self, text: str) -> bool:
+        if self.token.text == text and self.token.kind in ("op", "keyword"):
+            self.position += 1
+            return True
+        return False
+
+    def expect(self, text: str) -> Token:
+        if self.token.text != text:
+            found = self.token.text or "end of expression"
+            raise ExprError(f"expected '{text}' but found '{found}'", self.token.column)
+        return self.take()
+
+    def parse(self) -> Node:
+        if self.token.kind == "end":
+            raise ExprError("empty expression", 1)
+        node = self.parse_or()
+        if self.token.kind != "end":
+            raise ExprError(f"unexpected '{self.token.text}'", self.token.column)
+        return node
+
+    def parse_or(self) -> Node:
+        node = self.parse_and()
+        while self.token.text == "or":
+            column = self.take().column
+            node = Binary(column, "or", node, self.parse_and())
+        return node
+
+    def parse_and(self) -> Node:
+        node = self.parse_not()
+        while self.token.text == "and":
+            column = self.take().column
+            node = Binary(column, "and", node, self.parse_not())
+        return node
+
+    def parse_not(self) -> Node:
+        if self.token.text == "not" and self.token.kind == "keyword":
+            column = self.take().column
+            return Unary(column, "not", self.parse_not())
+        return self.parse_compare()
+
+    def parse_compare(self) -> Node:
+        node = self.parse_sum()
+        column = self.token.column
+        for op in ("==", "!=", "<=", ">=", "<", ">", "in"):
+            if self.accept(op):
+                return Binary(column, op, node, self.parse_sum())
+        if self.token.text == "not" and self.tokens[self.position + 1].text == "in":
+            self.position += 2
+            return Binary(column, "not in", node, self.parse_sum())
+        return node
+
+    def parse_sum(self) -> Node:
+        node = self.parse_product()
+        while self.token.text in ("+", "-") and self.token.kind == "op":
+            token = self.take()
+            node = Binary(token.column, token.text, node, self.parse_product())
+        return node
+
+    def parse_product(self) -> Node:
+        node = self.parse_unary()
+        while self.token.text in ("*", "/") and self.token.kind == "op":
+            token = self.take()
+            node = Binary(token.column, token.text, node, self.parse_unary())
+        return node
+
+    def parse_unary(self) -> Node:
+        if self.token.text == "-" and self.token.kind == "op":
+            column = self.take().column
+            return Unary(column, "-", self.parse_unary())
+        node = self.parse_atom()
+        if self.accept("["):
+            key = self.parse_or()
+            self.expect("]")
+            node = Index(node.column, node, key)
+        return node
+
+    def parse_atom(self) -> Node:
+        token = self.take()
+        if token.kind == "number":
+            value = Decimal(token.text) if "." in token.text else int(token.text)
+            return Literal(token.column, value)
+        if token.kind == "string":
+            return Literal(token.column, token.text[1:-1])
+        if token.kind == "keyword" and token.text in ("true", "false"):
+            return Literal(token.column, token.text == "true")
+        if token.kind == "name":
+            if self.accept("("):
+                return Call(token.column, token.text, self.parse_args())
+            return Name(token.column, token.text)
+        if token.text == "(":
+            node = self.parse_or()
+            self.expect(")")
+            return node
+        if token.text == "[":
+            return self.parse_list(token.column)
+        found = token.text or "end of expression"
+        raise ExprError(f"unexpected '{found}'", token.column)
+
+    def parse_args(self) -> tuple[Node, ...]:
+        args: list[Node] = []
+        if not self.accept(")"):
+            args.append(self.parse_or())
+            while self.accept(","):
+                args.append(self.parse_or())
+            self.expect(")")
+        return tuple(args)
+
+    def parse_list(self, column: int) -> ListOf:
+        items: list[Literal] = []
+        while not self.accept("]"):
+            if items:
+                self.expect(",")
+            item = self.parse_atom()
+            if not isinstance(item, Literal):
+                raise ExprError("lists may hold only literal values", item.column)
+            items.append(item)
+        return ListOf(column, tuple(items))
+
+
+# --- type checking and compilation -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    type: Type
+    fn: Fn
+    facts: frozenset[str]
+    params: frozenset[str]
+
+
+def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Compiled:
+    """Parse, type-check and compile ``source``; raise ``ExprError`` on any problem.
+
+    ``expect`` demands a result type (money accepts int and decimal results too).
+    """
+    typed = Compiler(scope).visit(Parser(str(source)).parse())
+    if expect is not None and not _assignable(typed.type, expect):
+        raise ExprError(f"expected a {expect} expression but this is {typed.type}", 1)
+    return Compiled(str(source), typed.type, typed.fn, typed.facts, typed.params)
+
+
+def _assignable(actual: Type, wanted: Type) -> bool:
+    if actual == wanted:
+        return True
+    return wanted in (MONEY, DECIMAL) and actual in NUMERIC
+
+
+def _literal_type(value: bool | int | Decimal | str) -> Type:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, Decimal):
+        return DECIMAL
+    return STR
+
+
+def _const(value: Value) -> Fn:
+    return lambda env: value
+
+
+class Compiler:
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def visit(self, node: Node) -> Typed:
+        if isinstance(node, Literal):
+            return Typed(_literal_type(node.value), _const(node.value), frozenset(), frozenset())
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Index):
+            return self.index(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Unary):
+            return self.unary(node)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        raise ExprError("a list is only allowed after 'in'", node.column)
+
+    def name(self, node: Name) -> Typed:
+        if node.name in self.scope.facts:
+            getter: Fn = operator.itemgetter(node.name)
+            return Typed(self.scope.facts[node.name], getter, frozenset({node.name}), frozenset())
+        param = self.scope.params.get(node.name)
+        if isinstance(param, Table):
+            raise ExprError(
+                f"'{node.name}' is a table; index it, as in "
+                f"{node.name}[{next(iter(param.values))!r}]",
+                node.column,
+            )
+        if param is not None:
+            return Typed(param[0], _const(param[1]), frozenset(), frozenset({node.name}))
+        raise ExprError(f"unknown name '{node.name}'{self.suggest(node.name)}", node.column)
+
+    def suggest(self, name: str) -> str:
+        import difflib
+
+        known = [*self.scope.facts, *self.scope.params]
+        close = difflib.get_close_matches(name, known, n=1)
+        return f" (did you mean '{close[0]}'?)" if close else ""
+
+    def index(self, node: Index) -> Typed:
+        if not isinstance(node.target, Name) or not isinstance(
+            self.scope.params.get(node.target.name), Table
+        ):
+            raise ExprError("only a parameter table can be indexed", node.column)
+        table = self.scope.params[node.target.name]
+        assert isinstance(table, Table)
+        key = self.visit(node.key)
+        self.check_enum_operand(table.key_type, key, node.key)
+        values = dict(table.values)
+        key_fn = key.fn
+
+        def lookup(env: Env) -> Value:
+            k = key_fn(env)
+            return MISSING if k is MISSING else values[str(k)]
+
+        params = key.params | {node.target.name}
+        return Typed(table.value_type, lookup, key.facts, params)
+
+    def check_enum_operand(self, enum: EnumType, operand: Typed, node: Node) -> None:
+        if isinstance(operand.type, EnumType):
+            if not operand.type.values <= enum.values:
+                raise ExprError(f"{operand.type} does not fit {enum}", node.column)
+        elif isinstance(node, Literal) and isinstance(node.value, str):
+            self.check_member(enum, node.value, node.column)
+        else:
+            raise ExprError(f"expected {enum} but found {operand.type}", node.column)
+
+    @staticmethod
+    def check_member(enum: EnumType, value: str, column: int) -> None:
+        if value not in enum.values:
+            raise ExprError(
+                f"'{value}' can never match; expected one of {', '.join(sorted(enum.values))}",
+                column,
+            )
+
+    def call(self, node: Call) -> Typed:
+        if node.function == "known":
+            if len(node.args) != 1 or not isinstance(node.args[0], Name):
+                raise ExprError("known() takes one fact name", node.column)
+            inner = self.visit(node.args[0])
+            getter = inner.fn
+            return Typed(BOOL, lambda env: getter(env) is not MISSING, inner.facts, inner.params)
+        if node.function in ("min", "max"):
+            return self.min_max(node)
+        raise ExprError(f"unknown function '{node.function}'; use min, max or known", node.column)
+
+    def min_max(self, node: Call) -> Typed:
+        if len(node.args) < 2:
+            raise ExprError(f"{node.function}() takes at least two arguments", node.column)
+        args = [self.visit(arg) for arg in node.args]
+        result_type = args[0].type
+        for arg, arg_node in zip(args, node.args, strict=True):
+            self.need_numeric(arg, arg_node)
+            result_type = _promote(result_type, arg.type)
+        fns = [arg.fn for arg in args]
+        pick = min if node.function == "min" else max
+
+        def fn(env: Env) -> Value:
+            values = [f(env) for f in fns]
+            if any(v is MISSING for v in values):
+                return MISSING
+            return pick(values)  # type: ignore[type-var]
+
+        return Typed(result_type, fn, _union_facts(args), _union_params(args))
+
+    @staticmethod
+    def need_numeric(operand: Typed, node: Node) -> None:
+        if operand.type not in NUMERIC:
+            raise ExprError(f"expected a number but found {operand.type}", node.column)
+
+    def unary(self, node: Unary) -> Typed:
+        operand = self.visit(node.operand)
+        inner = operand.fn
+        if node.op == "not":
+            if operand.type != BOOL:
+                raise ExprError(f"'not' needs a bool but found {operand.type}", node.column)
+
+            def negate(env: Env) -> Value:
+                value = inner(env)
+                return MISSING if value is MISSING else not value
+
+            return Typed(BOOL, negate, operand.facts, operand.params)
+        self.need_numeric(operand, node.operand)
+
+        def minus(env: Env) -> Value:
+            value = inner(env)
+            return MISSING if value is MISSING else -value  # type: ignore[operator]
+
+        return Typed(operand.type, minus, operand.facts, operand.params)
+
+    def binary(self, node: Binary) -> Typed:
+        if node.op in ("and", "or"):
+            return self.logic(node)
+        if node.op in ("in", "not in"):
+            return self.membership(node)
+        left, right = self.visit(node.left), self.visit(node.right)
+        if node.op in ("+", "-", "*", "/"):
+            return self.arithmetic(node, left, right)
+        return self.comparison(node, left, right)
+
+    def logic(self, node: Binary) -> Typed:
+        left, right = self.visit(node.left), self.visit(node.right)
+        for operand, side in ((left, node.left), (right, node.right)):
+            if operand.type != BOOL:
+                raise ExprError(
+                    f"'{node.op}' needs bool operands but found {operand.type}", side.column
+                )
+        fn = _and(left.fn, right.fn) if node.op == "and" else _or(left.fn, right.fn)
+        return Typed(BOOL, fn, left.facts | right.facts, left.params | right.params)
+
+    def membership(self, node: Binary) -> Typed:
+        left = self.visit(node.left)
+        if not isinstance(node.right, ListOf):
+            raise ExprError(f"'{node.op}' needs a list such as ['a', 'b']", node.right.column)
+        for item in node.right.items:
+            self.check_comparable(left, node.left, item)
+        choices = frozenset(item.value for item in node.right.items)
+        inner, negated = left.fn, node.op == "not in"
+
+        def fn(env: Env) -> Value:
+            value = inner(env)
+            if value is MISSING:
+                return MISSING
+            return (value in choices) != negated
+
+        return Typed(BOOL, fn, left.facts, left.params)
+
+    def check_comparable(self, left: Typed, left_node: Node, right_node: Node) -> None:
+        right = self.visit(right_node)
+        if isinstance(left.type, EnumType):
+            self.check_enum_operand(left.type, right, right_node)
+        elif isinstance(right.type, EnumType):
+            self.check_enum_operand(right.type, left, left_node)
+        elif left.type in NUMERIC and right.type in NUMERIC:
+            return
+        elif left.type != right.type:
+            raise ExprError(f"cannot compare {left.type} with {right.type}", right_node.column)
+
+    def comparison(self, node: Binary, left: Typed, right: Typed) -> Typed:
+        self.check_comparable(left, node.left, node.right)
+        if node.op not in ("==", "!=") and (left.type not in NUMERIC):
+            raise ExprError(f"'{node.op}' needs numbers but found {left.type}", node.column)
+        compare = _COMPARE[node.op]
+        lf, rf = left.fn, right.fn
+
+        def fn(env: Env) -> Value:
+            a, b = lf(env), rf(env)
+            if a is MISSING or b is MISSING:
+                return MISSING
+            return compare(a, b)
+
+        return Typed(BOOL, fn, left.facts | right.facts, left.params | right.params)
+
+    def arithmetic(self, node: Binary, left: Typed, right: Typed) -> Typed:
+        self.need_numeric(left, node.left)
+        self.need_numeric(right, node.right)
+        result = _arithmetic_type(node.op, left.type, right.type)
+        if result is None:
+            raise ExprError(
+                f"cannot apply '{node.op}' to {left.type} and {right.type}", node.column
+            )
+        op = _ARITHMETIC[node.op]
+        lf, rf = left.fn, right.fn
+
+        def fn(env: Env) -> Value:
+            a, b = lf(env), rf(env)
+            if a is MISSING or b is MISSING:
+                return MISSING
+            try:
+                return op(a, b)
+            except (ZeroDivisionError, DivisionByZero, InvalidOperation):
+                return MISSING
+
+        return Typed(result, fn, left.facts | right.facts, left.params | right.params)
+
+
+def _divide(a: Value, b: Value) -> Value:
+    return Decimal(a) / Decimal(b)  # type: ignore[arg-type]
+
+
+_ARITHMETIC: dict[str, Callable[[Value, Value], Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _divide,
+}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _promote(a: Type, b: Type) -> Type:
+    if MONEY in (a, b):
+        return MONEY
+    if DECIMAL in (a, b):
+        return DECIMAL
+    return INT
+
+
+def _arithmetic_type(op: str, a: Type, b: Type) -> Type | None:
+    money = (a == MONEY, b == MONEY)
+    if op in ("+", "-"):
+        return _promote(a, b)
+    if op == "*":
+        return None if all(money) else _promote(a, b)
+    if money == (True, True):
+        return DECIMAL
+    if money == (False, True):
+        return None
+    return MONEY if money[0] else DECIMAL
+
+
+def _and(left: Fn, right: Fn) -> Fn:
+    def fn(env: Env) -> Value:
+        a = left(env)
+        if a is False:
+            return False
+        b = right(env)
+        if b is False:
+            return False
+        return MISSING if (a is MISSING or b is MISSING) else True
+
+    return fn
+
+
+def _or(left: Fn, right: Fn) -> Fn:
+    def fn(env: Env) -> Value:
+        a = left(env)
+        if a is True:
+            return True
+        b = right(env)
+        if b is True:
+            return True
+        return MISSING if (a is MISSING or b is MISSING) else False
+
+    return fn
+
+
+def _union_facts(parts: list[Typed]) -> frozenset[str]:
+    return frozenset().union(*(p.facts for p in parts))
+
+
+def _union_params(parts: list[Typed]) -> frozenset[str]:
+    return frozenset().union(*(p.params for p in parts))

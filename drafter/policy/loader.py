@@ -1,0 +1,424 @@
+"""Load a policy file: parse the YAML, validate its shape, compile and type-check every
+expression, and refuse anything suspicious with ``file:line: rule 'id': message``."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from drafter.errors import PolicyError
+from drafter.policy import document as doc
+from drafter.policy.expr import Compiled, ExprError, Scope, Table, compile_expr
+from drafter.policy.facts import CATALOGUE, OUTCOME_FACTS
+from drafter.policy.model import (
+    CompiledEscalation,
+    CompiledException,
+    CompiledFlag,
+    CompiledOffer,
+    CompiledRefund,
+    CompiledRule,
+    Policy,
+    Rationale,
+)
+from drafter.policy.types import BOOL, DECIMAL, MONEY, EnumType, Type, Value, parse_type
+
+__all__ = ["load_policy", "parse_policy"]
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_SECTIONS = ("gates", "outcomes", "escalations", "flags", "exceptions")
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and compile the policy at ``path``; raise ``PolicyError`` naming file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PolicyError(f"cannot read: {error.strerror}", file=str(path)) from None
+    return parse_policy(data, path)
+
+
+def parse_policy(data: bytes, path: Path) -> Policy:
+    raw = _parse_yaml(data, path)
+    document = _validate(raw, path)
+    if document.id != path.name.removesuffix(".yaml"):
+        raise PolicyError(
+            f"id '{document.id}' must match the file name",
+            file=str(path),
+            line=doc.line_of(raw, ("id",)),
+        )
+    return _Builder(document, raw, path, hashlib.sha256(data).hexdigest()).build()
+
+
+def _parse_yaml(data: bytes, path: Path) -> doc.YamlMap:
+    try:
+        raw = doc.yaml_load(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError("is not UTF-8 text", file=str(path)) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise PolicyError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    if not isinstance(raw, doc.YamlMap):
+        raise PolicyError("must be a YAML mapping at the top level", file=str(path), line=1)
+    return raw
+
+
+def _validate(raw: doc.YamlMap, path: Path) -> doc.Document:
+    try:
+        return doc.Document.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = tuple(first["loc"])
+        where = ".".join(str(step) for step in loc)
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise PolicyError(
+            f"{where}: {first['msg']}{more}",
+            file=str(path),
+            line=doc.line_of(raw, loc),
+            rule=_rule_at(raw, loc),
+        ) from None
+
+
+def _rule_at(raw: doc.YamlMap, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] in _SECTIONS and isinstance(loc[1], int):
+        section = raw.get(loc[0])
+        if isinstance(section, list) and loc[1] < len(section):
+            item = section[loc[1]]
+            rule_id = item.get("id") if isinstance(item, dict) else None
+            return rule_id if isinstance(rule_id, str) else None
+    return None
+
+
+class _Builder:
+    """Turns a validated ``Document`` into a compiled ``Policy``, one section at a time."""
+
+    def __init__(self, document: doc.Document, raw: doc.YamlMap, path: Path, sha: str) -> None:
+        self.document, self.raw, self.path, self.sha = document, raw, path, sha
+
+    def fail(self, message: str, loc: tuple[int | str, ...], rule: str | None = None) -> None:
+        raise PolicyError(message, file=str(self.path), line=doc.line_of(self.raw, loc), rule=rule)
+
+    def build(self) -> Policy:
+        d = self.document
+        inputs = self.inputs()
+        scope = Scope({**inputs, **self.engine_facts()}, self.params(inputs))
+        self.scope, self.outcome_scope = (
+            scope,
+            Scope({**scope.facts, **OUTCOME_FACTS}, scope.params),
+        )
+        self.check_unique_ids()
+        gates = tuple(self.rule(r, "gate", i) for i, r in enumerate(d.gates))
+        outcomes = tuple(self.rule(r, "outcome", i) for i, r in enumerate(d.outcomes))
+        self.check_reachable("gates", gates, final=False)
+        self.check_reachable("outcomes", outcomes, final=True)
+        return Policy(
+            id=d.id,
+            version=d.version,
+            effective=d.effective.isoformat(),
+            currency=d.currency,
+            owner=d.owner,
+            title=d.title,
+            summary=d.summary,
+            path=self.path,
+            sha256=self.sha,
+            inputs=inputs,
+            scope=scope,
+            params=self.param_values(scope),
+            disclosures=d.disclosures,
+            forbidden=d.forbidden,
+            offers=self.offers(),
+            gates=gates,
+            outcomes=outcomes,
+            escalations=tuple(self.escalation(r, i) for i, r in enumerate(d.escalations)),
+            flags=tuple(self.flag(r, i) for i, r in enumerate(d.flags)),
+            exceptions={
+                r.id: self.exception(r, i, {g.id for g in gates})
+                for i, r in enumerate(d.exceptions)
+            },
+            needs_info_rationale=d.needs_info.rationale,
+            catalogue_facts=frozenset(name for name in inputs if name in CATALOGUE),
+        )
+
+    # --- inputs and parameters -----------------------------------------------------------
+
+    def inputs(self) -> dict[str, Type]:
+        inputs: dict[str, Type] = {}
+        for name, spec in self.document.inputs.items():
+            fact = CATALOGUE.get(name)
+            if fact is None:
+                close = difflib.get_close_matches(name, CATALOGUE, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.fail(f"unknown fact '{name}'{hint}", ("inputs", name))
+                continue
+            inputs[name] = self.input_type(name, fact.type, spec)
+        return inputs
+
+    def input_type(self, name: str, base: Type, spec: doc.InputSpec | None) -> Type:
+        values = spec.values if spec else None
+        if not isinstance(base, EnumType):
+            if values is not None:
+                self.fail(f"'{name}' is {base}, not an enum; remove 'values'", ("inputs", name))
+            return base
+        if values is None:
+            if not base.values:
+                self.fail(f"'{name}' needs 'values': the list it may take", ("inputs", name))
+            return base
+        if not base.values:
+            return EnumType(frozenset(values))
+        extra = set(values) - base.values
+        if extra:
+            self.fail(
+                f"'{name}' cannot take {sorted(extra)}; it takes {sorted(base.values)}",
+                ("inputs", name),
+            )
+        # The catalogue owns this vocabulary: the list documents what the policy expects,
+        # but a request may still carry any catalogue value (and meet the catch-all).
+        return base
+
+    def engine_facts(self) -> dict[str, Type]:
+        ids = {e.id for e in self.document.exceptions} | {"none"}
+        return {"exception": EnumType(frozenset(ids)), "exception_cap": MONEY}
+
+    def params(self, inputs: Mapping[str, Type]) -> dict[str, tuple[Type, Value] | Table]:
+        params: dict[str, tuple[Type, Value] | Table] = {}
+        for name, spec in self.document.params.items():
+            loc: tuple[int | str, ...] = ("params", name)
+            if name in inputs or name in ("exception", "exception_cap"):
+                self.fail(f"parameter '{name}' has the same name as a fact", loc)
+            kind = parse_type(spec.type)
+            if spec.by is None:
+                params[name] = (kind, self.param_value(kind, spec.value, loc))
+            else:
+                params[name] = self.table(kind, spec, inputs, loc)
+        return params
+
+    def table(
+        self,
+        kind: Type,
+        spec: doc.ParamSpec,
+        inputs: Mapping[str, Type],
+        loc: tuple[int | str, ...],
+    ) -> Table:
+        key_type = inputs.get(spec.by or "")
+        if not isinstance(key_type, EnumType):
+            self.fail(f"'by: {spec.by}' must name an enum input", loc)
+        assert isinstance(key_type, EnumType)
+        values = spec.values or {}
+        if set(values) != key_type.values:
+            self.fail(f"values must cover exactly {sorted(key_type.values)}", loc)
+        return Table(
+            kind,
+            key_type,
+            {str(k): self.param_value(kind, v, (*loc, "values", k)) for k, v in values.items()},
+        )
+
+    def param_value(self, kind: Type, value: Any, loc: tuple[int | str, ...]) -> Value:
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "decimal": isinstance(value, int | Decimal) and not isinstance(value, bool),
+            "money": isinstance(value, int | Decimal) and not isinstance(value, bool),
+            "str": isinstance(value, str),
+        }[str(kind)]
+        if not ok:
+            self.fail(f"expected a {kind} value but found {value!r}", loc)
+        if kind in (DECIMAL, MONEY):
+            return Decimal(value)
+        return value  # type: ignore[no-any-return]
+
+    def param_values(self, scope: Scope) -> dict[str, Value | Mapping[str, Value]]:
+        return {
+            name: (p.values if isinstance(p, Table) else p[1]) for name, p in scope.params.items()
+        }
+
+    # --- expressions ---------------------------------------------------------------------
+
+    def expr(
+        self,
+        source: Any,
+        loc: tuple[int | str, ...],
+        rule: str | None,
+        expect: Type | None,
+        scope: Scope | None = None,
+    ) -> Compiled:
+        try:
+            return compile_expr(
+                str(source).lower() if isinstance(source, bool) else str(source),
+                scope or self.scope,
+                expect=expect,
+            )
+        except ExprError as error:
+            self.fail(f"{loc[-1]}: {error}", loc, rule)
+            raise  # unreachable: fail() raises
+
+    def rationale(self, text: str, loc: tuple[int | str, ...], rule: str) -> Rationale:
+        parts = tuple(
+            self.expr(m.group(1), loc, rule, expect=None, scope=self.outcome_scope)
+            for m in _PLACEHOLDER.finditer(text)
+        )
+        return Rationale(text, parts)
+
+    def ids(
+        self,
+        names: Sequence[str],
+        known: Mapping[str, object],
+        what: str,
+        loc: tuple[int | str, ...],
+        rule: str,
+    ) -> tuple[str, ...]:
+        for name in names:
+            if name not in known:
+                self.fail(f"unknown {what} '{name}'", loc, rule)
+        return tuple(names)
+
+    # --- sections ------------------------------------------------------------------------
+
+    def offers(self) -> dict[str, CompiledOffer]:
+        compiled = {}
+        for name, spec in self.document.offers.items():
+            loc: tuple[int | str, ...] = ("offers", name)
+
+            def optional(source: Any, key: str, kind: Type) -> Compiled | None:
+                if source is None:
+                    return None
+                return self.expr(source, (*loc, key), name, expect=kind)  # noqa: B023
+
+            compiled[name] = CompiledOffer(
+                name,
+                spec.kind,
+                optional(spec.amount, "amount", MONEY),
+                optional(spec.percent, "percent", DECIMAL),
+                optional(spec.cap, "cap", MONEY),
+                spec.terms,
+            )
+        return compiled
+
+    def rule(self, rule: doc.Rule, stage: str, index: int) -> CompiledRule:
+        section = "gates" if stage == "gate" else "outcomes"
+        loc: tuple[int | str, ...] = (section, index)
+        if rule.decision == "decline" and rule.refund is not None:
+            self.fail("a decline cannot carry a refund", (*loc, "refund"), rule.id)
+        if rule.decision == "partial" and rule.refund is None:
+            self.fail("a partial decision needs a refund", loc, rule.id)
+        return CompiledRule(
+            id=rule.id,
+            stage="gate" if stage == "gate" else "outcome",
+            line=doc.line_of(self.raw, loc),
+            when=self.expr(rule.when, (*loc, "when"), rule.id, expect=BOOL),
+            decision=rule.decision,
+            refund=self.refund(rule.refund, (*loc, "refund"), rule.id) if rule.refund else None,
+            offers=self.ids(rule.offers, self.document.offers, "offer", (*loc, "offers"), rule.id),
+            must_say=self.ids(
+                rule.must_say, self.document.disclosures, "disclosure", (*loc, "must_say"), rule.id
+            ),
+            must_not_say=self.ids(
+                rule.must_not_say,
+                self.document.forbidden,
+                "forbidden claim",
+                (*loc, "must_not_say"),
+                rule.id,
+            ),
+            rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
+        )
+
+    def refund(self, spec: doc.RefundSpec, loc: tuple[int | str, ...], rule: str) -> CompiledRefund:
+        fees = tuple(
+            (name, self.expr(source, (*loc, "fees", name), rule, expect=MONEY))
+            for name, source in spec.fees.items()
+        )
+        return CompiledRefund(
+            self.expr(spec.amount, (*loc, "amount"), rule, expect=MONEY), fees, spec.destination
+        )
+
+    def escalation(self, rule: doc.EscalationRule, index: int) -> CompiledEscalation:
+        loc: tuple[int | str, ...] = ("escalations", index)
+        return CompiledEscalation(
+            id=rule.id,
+            line=doc.line_of(self.raw, loc),
+            when=self.expr(rule.when, (*loc, "when"), rule.id, BOOL, self.outcome_scope),
+            target=rule.target,
+            reason=rule.reason,
+            must_say=self.ids(
+                rule.must_say, self.document.disclosures, "disclosure", (*loc, "must_say"), rule.id
+            ),
+            must_not_say=self.ids(
+                rule.must_not_say,
+                self.document.forbidden,
+                "forbidden claim",
+                (*loc, "must_not_say"),
+                rule.id,
+            ),
+            rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
+        )
+
+    def flag(self, rule: doc.FlagRule, index: int) -> CompiledFlag:
+        loc: tuple[int | str, ...] = ("flags", index)
+        return CompiledFlag(
+            id=rule.id,
+            line=doc.line_of(self.raw, loc),
+            when=self.expr(rule.when, (*loc, "when"), rule.id, BOOL, self.outcome_scope),
+            must_say=self.ids(
+                rule.must_say, self.document.disclosures, "disclosure", (*loc, "must_say"), rule.id
+            ),
+            must_not_say=self.ids(
+                rule.must_not_say,
+                self.document.forbidden,
+                "forbidden claim",
+                (*loc, "must_not_say"),
+                rule.id,
+            ),
+            rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
+        )
+
+    def exception(self, rule: doc.ExceptionRule, index: int, gates: set[str]) -> CompiledException:
+        loc: tuple[int | str, ...] = ("exceptions", index)
+        self.ids(rule.waives, dict.fromkeys(gates), "gate", (*loc, "waives"), rule.id)
+        caps: dict[str, Compiled] = {
+            role: self.expr(cap, (*loc, "grantable_by", role), rule.id, expect=MONEY)
+            for role, cap in rule.grantable_by.items()
+        }
+        return CompiledException(
+            rule.id,
+            doc.line_of(self.raw, loc),
+            rule.description,
+            frozenset(rule.waives),
+            caps,
+            self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
+        )
+
+    # --- whole-policy checks -------------------------------------------------------------
+
+    def check_unique_ids(self) -> None:
+        seen: dict[str, str] = {}
+        for section in _SECTIONS:
+            for index, rule in enumerate(getattr(self.document, section)):
+                if rule.id in seen:
+                    self.fail(f"rule id already used in {seen[rule.id]}", (section, index), rule.id)
+                seen[rule.id] = section
+
+    def check_reachable(
+        self, section: str, rules: tuple[CompiledRule, ...], *, final: bool
+    ) -> None:
+        for index, rule in enumerate(rules):
+            if rule.when.source == "false":
+                self.fail(
+                    "can never fire: its condition is always false",
+                    (section, index, "when"),
+                    rule.id,
+                )
+            if rule.when.source == "true" and (index < len(rules) - 1 or not final):
+                follower = rules[index + 1].id if index < len(rules) - 1 else "every outcome"
+                self.fail(
+                    f"always fires, so '{follower}' after it can never fire",
+                    (section, index, "when"),
+                    rule.id,
+                )

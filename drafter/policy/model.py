@@ -1,0 +1,130 @@
+"""A loaded policy: every expression compiled and type-checked, ready to evaluate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from drafter.policy.expr import Compiled, Scope
+from drafter.policy.types import Type, Value
+
+__all__ = [
+    "CompiledEscalation",
+    "CompiledException",
+    "CompiledFlag",
+    "CompiledOffer",
+    "CompiledRefund",
+    "CompiledRule",
+    "Policy",
+    "Rationale",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Rationale:
+    """Customer-facing text; ``{expression}`` placeholders are filled at evaluation."""
+
+    text: str
+    parts: tuple[Compiled, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRefund:
+    amount: Compiled
+    fees: tuple[tuple[str, Compiled], ...]
+    destination: Literal["original_payment", "store_credit", "gift_card", "requested_method"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOffer:
+    id: str
+    kind: str
+    amount: Compiled | None
+    percent: Compiled | None
+    cap: Compiled | None
+    terms: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str
+    stage: Literal["gate", "outcome"]
+    line: int | None
+    when: Compiled
+    decision: Literal["approve", "partial", "decline", "needs_info"]
+    refund: CompiledRefund | None
+    offers: tuple[str, ...]
+    must_say: tuple[str, ...]
+    must_not_say: tuple[str, ...]
+    rationale: Rationale
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledEscalation:
+    id: str
+    line: int | None
+    when: Compiled
+    target: Literal["supervisor", "legal"]
+    reason: str
+    must_say: tuple[str, ...]
+    must_not_say: tuple[str, ...]
+    rationale: Rationale
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFlag:
+    id: str
+    line: int | None
+    when: Compiled
+    must_say: tuple[str, ...]
+    must_not_say: tuple[str, ...]
+    rationale: Rationale
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledException:
+    id: str
+    line: int | None
+    description: str
+    waives: frozenset[str]
+    caps: Mapping[str, Compiled]
+    rationale: Rationale
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: str
+    effective: str
+    currency: str
+    owner: str
+    title: str
+    summary: str | None
+    path: Path
+    sha256: str
+    inputs: Mapping[str, Type]
+    scope: Scope
+    params: Mapping[str, Value | Mapping[str, Value]]
+    disclosures: Mapping[str, str]
+    forbidden: Mapping[str, str]
+    offers: Mapping[str, CompiledOffer]
+    gates: tuple[CompiledRule, ...]
+    outcomes: tuple[CompiledRule, ...]
+    escalations: tuple[CompiledEscalation, ...]
+    flags: tuple[CompiledFlag, ...]
+    exceptions: Mapping[str, CompiledException]
+    needs_info_rationale: str
+    catalogue_facts: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Every rule id, in evaluation order."""
+        return (
+            *(r.id for r in self.gates),
+            *(r.id for r in self.outcomes),
+            *(r.id for r in self.escalations),
+            *(r.id for r in self.flags),
+            *self.exceptions,
+        )
