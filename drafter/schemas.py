@@ -79,9 +79,7 @@ def _no_float(value: object) -> object:
 
 
 # JSON strings ("49.99") or integers. Floats are refused: they cannot hold cents exactly.
-Amount = Annotated[
-    Decimal, Field(strict=False), BeforeValidator(_no_float), AfterValidator(_cents)
-]
+Amount = Annotated[Decimal, Field(strict=False), BeforeValidator(_no_float), AfterValidator(_cents)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2_000)]
@@ -288,8 +286,9 @@ class Request(Strict):
                     raise ValueError(f"ask.item_ids.{index}: '{item_id}' is not in the order")
             for index, line in enumerate(self.ask.exchanges):
                 if line.item_id not in known:
-                    raise ValueError(f"ask.exchanges.{index}.item_id: '{line.item_id}' is not "
-                                     "in the order")
+                    raise ValueError(
+                        f"ask.exchanges.{index}.item_id: '{line.item_id}' is not in the order"
+                    )
         return self
 
     def _dates(self) -> list[tuple[str, dt.date | None]]:

@@ -165,7 +165,7 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
     if isinstance(offers, _Undecided):
         undecided, rule, decision, refund, offers = offers, None, Decision.needs_info, None, []
     run.env["decision"] = decision.value
-    run.env["refund_amount"] = refund.amount.amount if refund else Decimal(0)
+    run.env["refund_amount"] = refund.amount.amount if refund else Decimal("0.00")
     escalation = _escalate(run, decision)
     if isinstance(escalation, _Undecided):
         undecided, rule, decision, refund, offers = escalation, None, Decision.needs_info, None, []
@@ -198,12 +198,21 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _amount(run: _Run, rule: str, compiled: Compiled) -> Decimal | _Undecided:
+def _amount(
+    run: _Run, rule: str, compiled: Compiled, *, cents: bool = True
+) -> Decimal | _Undecided:
     value = compiled(run.env)
     if value is MISSING:
         return _Undecided(rule, run.missing(compiled))
     assert isinstance(value, Decimal | int)
-    return _cents(Decimal(value))
+    return _cents(Decimal(value)) if cents else _plain(Decimal(value))
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A rate without trailing zeros: 10, 12.5 (never 1E+1)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
@@ -255,7 +264,7 @@ def _offers(run: _Run, ids: tuple[str, ...]) -> list[Offer] | _Undecided:
             ("percent", spec.percent),
             ("cap", spec.cap),
         ):
-            value = _amount(run, offer_id, compiled) if compiled else None
+            value = _amount(run, offer_id, compiled, cents=key != "percent") if compiled else None
             if isinstance(value, _Undecided):
                 return value
             values[key] = value

@@ -18,6 +18,7 @@ from drafter.errors import PolicyError
 from drafter.policy import document as doc
 from drafter.policy.expr import Compiled, ExprError, Scope, Table, compile_expr
 from drafter.policy.facts import CATALOGUE, OUTCOME_FACTS
+from drafter.policy.lint import never_fires
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
@@ -54,7 +55,11 @@ def parse_policy(data: bytes, path: Path) -> Policy:
             file=str(path),
             line=doc.line_of(raw, ("id",)),
         )
-    return _Builder(document, raw, path, hashlib.sha256(data).hexdigest()).build()
+    policy = _Builder(document, raw, path, hashlib.sha256(data).hexdigest()).build()
+    dead = never_fires(policy)
+    if dead is not None:
+        raise PolicyError(dead.message, file=str(path), line=dead.line, rule=dead.rule)
+    return policy
 
 
 def _parse_yaml(data: bytes, path: Path) -> doc.YamlMap:
@@ -145,7 +150,8 @@ class _Builder:
                 for i, r in enumerate(d.exceptions)
             },
             needs_info_rationale=d.needs_info.rationale,
-            catalogue_facts=frozenset(name for name in inputs if name in CATALOGUE),
+            # amount_paid is always read: the engine never refunds more than was paid.
+            catalogue_facts=frozenset(n for n in inputs if n in CATALOGUE) | {"amount_paid"},
         )
 
     # --- inputs and parameters -----------------------------------------------------------

@@ -92,15 +92,17 @@ def load_table(path: Path) -> tuple[Table, Any]:
         raise PolicyError(f"cannot read: {error.strerror}", file=str(path)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise PolicyError(f"invalid YAML: {error}", file=str(path),
-                          line=mark.line + 1 if mark else None) from None
+        raise PolicyError(
+            f"invalid YAML: {error}", file=str(path), line=mark.line + 1 if mark else None
+        ) from None
     try:
         return Table.model_validate(raw), raw
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(s) for s in first["loc"])
-        raise PolicyError(f"{where}: {first['msg']}", file=str(path),
-                          line=doc.line_of(raw, tuple(first["loc"]))) from None
+        raise PolicyError(
+            f"{where}: {first['msg']}", file=str(path), line=doc.line_of(raw, tuple(first["loc"]))
+        ) from None
 
 
 def build_request(base: dict[str, Any] | None, case: Case) -> dict[str, Any]:
@@ -143,14 +145,20 @@ def run_table(policy: Policy, path: Path) -> TableReport:
     for index, case in enumerate(table.cases):
         line = doc.line_of(raw, ("cases", index))
         report.results.append(_run_case(policy, table.base, case, line))
-    reached = {step.rule for r in report.results if r.passed and r.verdict
-               for step in r.verdict.trace if step.result in ("fired", "granted")}
+    reached = {
+        step.rule
+        for r in report.results
+        if r.passed and r.verdict
+        for step in r.verdict.trace
+        if step.result in ("fired", "granted")
+    }
     report.uncovered = [rule for rule in policy.rules if rule not in reached]
     return report
 
 
-def _run_case(policy: Policy, base: dict[str, Any] | None, case: Case,
-              line: int | None) -> CaseResult:
+def _run_case(
+    policy: Policy, base: dict[str, Any] | None, case: Case, line: int | None
+) -> CaseResult:
     data = json.dumps(build_request(base, case), default=str)
     try:
         verdict = evaluate(policy, parse_request(data))

@@ -1,0 +1,41 @@
+"""The ``drafter`` command: thin commands over the library. Errors become messages here, in
+one place, and nowhere else."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from drafter.cli import check, policy
+from drafter.errors import DrafterError, UserError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="drafter",
+    help="Policy-checked drafts for refund, return, exchange and cancellation replies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command(name="check")(check.check)
+app.add_typer(policy.app, name="policy")
+
+
+def main() -> None:
+    """Entry point: run the app, turning drafter errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except DrafterError as error:
+        kind = "error" if isinstance(error, UserError) else "failure"
+        Console(stderr=True).print(f"[bold red]{kind}:[/] {error}", highlight=False)
+        sys.exit(2 if isinstance(error, UserError) else 3)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except typer.TyperException as error:  # usage errors, in non-standalone mode
+        error.show()  # type: ignore[attr-defined]
+        sys.exit(getattr(error, "exit_code", 2))

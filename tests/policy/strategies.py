@@ -1,0 +1,160 @@
+"""Hypothesis strategies for requests that fit a given policy's vocabulary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+from drafter.policy.model import Policy
+from drafter.policy.types import EnumType
+from drafter.schemas import AskKind, Reason
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def _values(policy: Policy, fact: str, default: list[str]) -> list[str]:
+    kind = policy.inputs.get(fact)
+    return sorted(kind.values) if isinstance(kind, EnumType) else default
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+def cents(low: int = 0, high: int = 60_000) -> st.SearchStrategy[str]:
+    return st.integers(low, high).map(lambda c: f"{c // 100}.{c % 100:02d}")
+
+
+@st.composite
+def items(draw: st.DrawFn) -> list[dict[str, Any]]:
+    count = draw(st.integers(1, 3))
+    return [
+        {
+            "id": f"sku-{i}",
+            "name": f"Item {i}",
+            "product_id": f"p-{draw(st.integers(0, 2))}",
+            "category": draw(st.sampled_from(["shoes", "electronics", "apparel"])),
+            "price": draw(cents(100)),
+            "condition": draw(_maybe(st.sampled_from(["unopened", "opened", "used"]))),
+            "final_sale": draw(st.booleans()),
+            "custom": draw(st.booleans()),
+        }
+        for i in range(count)
+    ]
+
+
+@st.composite
+def orders(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
+    order_items = draw(items())
+    total = sum(int(i["price"].replace(".", "")) for i in order_items)
+    delivered_ago = draw(_maybe(st.integers(0, 120)))
+    placed_ago = (delivered_ago or 0) + draw(st.integers(0, 10))
+    paid = draw(st.sampled_from([total, total // 2, 0]))
+    return {
+        "id": "A-1",
+        "status": draw(st.sampled_from(_values(policy, "order_status", ["delivered"]))),
+        "currency": policy.currency,
+        "placed_on": (AS_OF - dt.timedelta(days=placed_ago)).isoformat(),
+        "expected_delivery_on": (AS_OF - dt.timedelta(days=placed_ago - 5)).isoformat()
+        if placed_ago >= 5
+        else None,
+        "delivered_on": None
+        if delivered_ago is None
+        else (AS_OF - dt.timedelta(days=delivered_ago)).isoformat(),
+        "items": order_items,
+        "shipping_fee": draw(cents(0, 2000)),
+        "payments": [{"method_id": "card-1", "amount": f"{paid // 100}.{paid % 100:02d}"}]
+        if paid
+        else [],
+    }
+
+
+@st.composite
+def subscriptions(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
+    plan = draw(st.sampled_from(["monthly", "annual"]))
+    length = 30 if plan == "monthly" else 365
+    into = draw(st.integers(0, length - 1))
+    start = AS_OF - dt.timedelta(days=into)
+    began = start - dt.timedelta(days=draw(st.integers(0, 800)))
+    return {
+        "id": "S-1",
+        "plan": plan,
+        "status": draw(st.sampled_from(["trialing", "active", "past_due", "cancelled"])),
+        "currency": policy.currency,
+        "price": draw(cents(100, 100_000)),
+        "started_on": began.isoformat(),
+        "period_start": start.isoformat(),
+        "period_end": (start + dt.timedelta(days=length)).isoformat(),
+        "trial_end": draw(_maybe(st.just((began + dt.timedelta(days=14)).isoformat()))),
+        "usage_consumed": draw(cents(0, 5000)),
+        "retention_offers_used": draw(st.integers(0, 2)),
+    }
+
+
+@st.composite
+def requests(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
+    """A request as JSON-ready data, using the policy's enum values where it has them."""
+    has_subscription = "plan" in policy.inputs
+    order = None if has_subscription else draw(orders(policy))
+    data: dict[str, Any] = {
+        "as_of": AS_OF.isoformat(),
+        "customer": {
+            "id": "c-1",
+            "name": "Ana Ruiz",
+            "tier": draw(_maybe(st.sampled_from(_values(policy, "tier", ["standard"])))),
+            "tenure_days": draw(_maybe(st.integers(0, 3000))),
+            "refunds_last_12_months": draw(_maybe(st.integers(0, 6))),
+            "payment_methods": [
+                {"id": "card-1", "kind": "card"},
+                {"id": "gift-1", "kind": "gift_card", "balance": "25.00"},
+            ],
+        },
+        "order": order,
+        "subscription": draw(subscriptions(policy)) if has_subscription else None,
+        "ask": {
+            "kind": draw(st.sampled_from([k.value for k in AskKind])),
+            "reason": draw(_maybe(st.sampled_from([r.value for r in Reason]))),
+            "item_ids": [],
+            "amount": draw(_maybe(cents(0, 50_000))),
+            "refund_to": draw(_maybe(st.sampled_from(["card-1", "store_credit", "gift-1"]))),
+        },
+        "evidence": {
+            name: draw(_maybe(st.booleans()))
+            for name in (
+                "photos",
+                "defect_confirmed",
+                "misuse_found",
+                "carrier_damage_confirmed",
+                "duplicate_charge_confirmed",
+                "company_error_confirmed",
+            )
+        },
+        "signals": {
+            name: draw(st.booleans())
+            for name in ("legal_threat", "chargeback_threat", "abusive_language")
+        },
+    }
+    return data
+
+
+# Optional facts a property test may remove, as paths into the request data.
+REMOVABLE = [
+    ("customer", "tier"),
+    ("customer", "tenure_days"),
+    ("customer", "refunds_last_12_months"),
+    ("order", "delivered_on"),
+    ("order", "placed_on"),
+    ("order", "expected_delivery_on"),
+    ("ask", "reason"),
+    ("ask", "amount"),
+    ("ask", "refund_to"),
+    ("evidence", "photos"),
+    ("evidence", "defect_confirmed"),
+    ("evidence", "misuse_found"),
+    ("evidence", "carrier_damage_confirmed"),
+    ("evidence", "duplicate_charge_confirmed"),
+    ("evidence", "company_error_confirmed"),
+    ("subscription", "trial_end"),
+]

@@ -1,0 +1,143 @@
+"""The evaluator: the mini-store table, exceptions, fit checks, determinism, handoffs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drafter.errors import ExceptionGrantError, RequestError
+from drafter.intake import parse_request
+from drafter.policy import evaluate, load_policy
+from drafter.policy.tables import run_table
+from drafter.schemas import Decision, Request
+from tests.conftest import FIXTURES
+
+POLICY = load_policy(FIXTURES / "mini-store.yaml")
+BASE: dict[str, Any] = json.loads((FIXTURES / "request.json").read_text())
+
+
+def request(**changes: Any) -> Request:
+    data = json.loads(json.dumps(BASE))
+    for path, value in changes.items():
+        node = data
+        *parents, last = path.split("__")
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node[last] = value
+    return parse_request(json.dumps(data))
+
+
+def test_the_fixture_table_passes_and_reaches_every_rule() -> None:
+    report = run_table(POLICY, FIXTURES / "mini-store.tests.yaml")
+    assert [r.problems for r in report.failed] == []
+    assert report.uncovered == []
+
+
+def test_same_input_gives_byte_identical_json() -> None:
+    first = evaluate(POLICY, request()).model_dump_json()
+    again = evaluate(load_policy(FIXTURES / "mini-store.yaml"), request()).model_dump_json()
+    assert first == again
+    assert json.loads(first)["policy"]["sha256"] == POLICY.sha256
+
+
+def test_trace_shows_each_rule_with_the_facts_it_saw() -> None:
+    verdict = evaluate(POLICY, request())
+    steps = {step.rule: step for step in verdict.trace}
+    assert steps["outside_window"].result == "fired"
+    assert steps["outside_window"].facts == {"days_since_delivery": "46", "tier": "standard"}
+    assert steps["order_cancelled"].result == "passed"
+
+
+def test_missing_fact_fails_closed_with_a_question() -> None:
+    verdict = evaluate(POLICY, request(order__delivered_on=None))
+    assert verdict.decision == Decision.needs_info
+    assert [n.fact for n in verdict.needs] == ["days_since_delivery"]
+    assert verdict.needs[0].question == "When was the order delivered?"
+    assert verdict.refund is None
+    assert verdict.offers == []
+
+
+def test_escalation_hands_off_a_summary_a_supervisor_can_act_on() -> None:
+    verdict = evaluate(
+        POLICY,
+        request(
+            order__delivered_on="2026-11-10",
+            order__items__0__price="400.00",
+            order__payments__0__amount="400.00",
+        ),
+    )
+    assert verdict.decision == Decision.escalate
+    assert verdict.escalation is not None
+    summary = verdict.escalation.summary
+    assert summary.recommended.startswith("approve under rule within_window: refund 400.00 USD")
+    assert "above_agent_limit" in summary.rules_fired
+    assert summary.facts["days_since_delivery"] == "10"
+    assert verdict.refund is not None  # the option a supervisor would approve
+
+
+def test_legal_threat_escalates_even_when_facts_are_missing() -> None:
+    verdict = evaluate(POLICY, request(order__delivered_on=None, signals={"legal_threat": True}))
+    assert verdict.decision == Decision.escalate
+    assert verdict.escalation is not None
+    assert verdict.escalation.target == "legal"
+    assert [d.id for d in verdict.must_not_say] == ["admission_of_fault"]
+
+
+def test_refund_is_capped_at_what_was_paid() -> None:
+    verdict = evaluate(
+        POLICY, request(order__delivered_on="2026-11-10", order__payments__0__amount="50.00")
+    )
+    assert verdict.refund is not None
+    assert str(verdict.refund.amount.amount) == "50.00"
+    assert any(step.stage == "cap" for step in verdict.trace)
+
+
+def _exception(**fields: Any) -> dict[str, Any]:
+    return {"id": "loyalty_goodwill", "role": "agent", "granted_by": "Sam Lee", **fields}
+
+
+def test_exception_is_honoured_within_cap_and_traced() -> None:
+    verdict = evaluate(POLICY, request(exception=_exception(amount="40.00")))
+    assert verdict.decision == Decision.approve
+    assert verdict.refund is not None
+    assert str(verdict.refund.amount.amount) == "40.00"
+    granted = [s for s in verdict.trace if s.stage == "exception"]
+    assert granted[0].facts == {"role": "agent", "granted_by": "Sam Lee", "cap": "40.00"}
+    assert verdict.rationale[0].rule == "loyalty_goodwill"
+
+
+@pytest.mark.parametrize(
+    ("exception", "field"),
+    [
+        (_exception(id="birthday"), "exception.id"),
+        (_exception(amount="60.00"), "exception.amount"),
+    ],
+)
+def test_exceptions_outside_the_policy_are_refused(exception: dict[str, Any], field: str) -> None:
+    with pytest.raises(ExceptionGrantError) as caught:
+        evaluate(POLICY, request(exception=exception))
+    assert caught.value.field == field
+
+
+def test_exception_role_must_be_allowed(tmp_path: Path) -> None:
+    text = (FIXTURES / "mini-store.yaml").read_text()
+    path = tmp_path / "mini-store.yaml"
+    path.write_text(text.replace("{agent: 50, supervisor: 500}", "{supervisor: 500}"))
+    with pytest.raises(ExceptionGrantError, match="may be granted only by: supervisor") as caught:
+        evaluate(load_policy(path), request(exception=_exception()))
+    assert caught.value.field == "exception.role"
+
+
+def test_currency_must_match_the_policy() -> None:
+    with pytest.raises(RequestError, match="does not match policy") as caught:
+        evaluate(POLICY, request(order__currency="EUR"))
+    assert caught.value.field == "order.currency"
+
+
+def test_enum_value_outside_the_policy_names_the_field() -> None:
+    with pytest.raises(RequestError, match="'diamond' is not one of gold, standard") as caught:
+        evaluate(POLICY, request(customer__tier="diamond"))
+    assert caught.value.field == "customer.tier"
