@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, policy
+from drafter.cli import check, draft, policy
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -21,13 +21,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command(name="check")(check.check)
+app.command(name="draft")(draft.draft)
 app.add_typer(policy.app, name="policy")
 
 
 def main() -> None:
     """Entry point: run the app, turning drafter errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode, typer returns a command's exit code instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except DrafterError as error:
         kind = "error" if isinstance(error, UserError) else "failure"
         Console(stderr=True).print(f"[bold red]{kind}:[/] {error}", highlight=False)

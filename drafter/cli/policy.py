@@ -75,7 +75,7 @@ def lint(policy_id: OptionalId = None, as_json: AsJson = False) -> None:
             json.dumps({pid: [f.__dict__ for f in fs] for pid, fs in findings.items()}, indent=2)
         )
     else:
-        console = Console()
+        console = Console(soft_wrap=True)
         for pid, found in findings.items():
             for f in found:
                 where = f"{pid}:{f.line}" if f.line else pid

@@ -9,33 +9,62 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
-from drafter.policy.facts import CATALOGUE, extract
+from drafter.policy.facts import CATALOGUE, extract, question
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
     CompiledRule,
     Policy,
-    Rationale,
+    Wording,
 )
-from drafter.policy.types import MISSING, EnumType, Value
+from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
     Decision,
+    Disclosure,
+    Escalation,
     Fee,
+    Handoff,
     Money,
+    Need,
     Offer,
+    PolicyRef,
     Refund,
     Request,
+    TraceStep,
     Verdict,
 )
+from drafter.schemas import Rationale as RationaleOut
 
 __all__ = ["evaluate"]
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _make(cls: type[M], /, **fields: Any) -> M:
+    """Build a verdict part from values the engine itself produced, without re-validating.
+
+    Validating a whole verdict costs more than evaluating the policy. Every field is always
+    passed explicitly, and the property tests round-trip every verdict through strict
+    validation, so a wrong type here fails a test rather than reaching a caller.
+    """
+    instance = _new(cls)
+    _set(instance, "__dict__", fields)
+    _set(instance, "__pydantic_fields_set__", set(fields))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance
+
+
+_new, _set = object.__new__, object.__setattr__
+
+
 CENT = Decimal("0.01")
-Json = dict[str, Any]  # verdict parts, validated once as a whole (faster than per part)
 Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
 Result = Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
 
@@ -52,15 +81,24 @@ class _Run:
     policy: Policy
     request: Request
     env: dict[str, Value]
-    trace: list[Json] = field(default_factory=list)
+    trace: list[TraceStep] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
+
+    def say(self, wording: Wording) -> str:
+        """The text in the customer's language (English when the policy has no translation),
+        with its placeholders filled."""
+        phrase = wording.phrase(self.request.locale[:2])
+        text = phrase.text
+        for part in phrase.parts:
+            text = text.replace("{" + part.source + "}", _show(part(self.env)), 1)
+        return text
 
     def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
         value = when(self.env)
         result: Result = "unknown" if value is MISSING else ("fired" if value else "passed")
         self.trace.append(
-            {"rule": rule, "stage": stage, "result": result, "facts": _seen(when, self.env)}
+            _make(TraceStep, rule=rule, stage=stage, result=result, facts=_seen(when, self.env))
         )
         return value
 
@@ -92,7 +130,9 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
 def _decide(run: _Run) -> CompiledRule:
     for gate in run.policy.gates:
         if gate.id in run.waived:
-            run.trace.append({"rule": gate.id, "stage": "gate", "result": "waived", "facts": {}})
+            run.trace.append(
+                _make(TraceStep, rule=gate.id, stage="gate", result="waived", facts={})
+            )
             continue
         if _holds(run, gate.id, "gate", gate.when):
             return gate
@@ -130,13 +170,9 @@ def _apply_exception(run: _Run) -> None:
     run.cap = cap if granted.amount is None else granted.amount
     run.waived = spec.waives
     run.env["exception"], run.env["exception_cap"] = spec.id, run.cap
+    facts = {"role": granted.role, "granted_by": granted.granted_by, "cap": str(run.cap)}
     run.trace.append(
-        {
-            "rule": spec.id,
-            "stage": "exception",
-            "result": "granted",
-            "facts": {"role": granted.role, "granted_by": granted.granted_by, "cap": str(run.cap)},
-        }
+        _make(TraceStep, rule=spec.id, stage="exception", result="granted", facts=facts)
     )
 
 
@@ -191,7 +227,7 @@ def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided 
 
 
 def _money(amount: Decimal, currency: str) -> Money:
-    return Money(amount=amount, currency=currency)
+    return _make(Money, amount=amount, currency=currency)
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -225,10 +261,11 @@ def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
         fee = _amount(run, rule.id, compiled)
         if isinstance(fee, _Undecided):
             return fee
-        fees.append(Fee(id=name, amount=_money(max(fee, Decimal(0)), run.policy.currency)))
+        fees.append(_make(Fee, id=name, amount=_money(max(fee, Decimal(0)), run.policy.currency)))
     net = max(gross - sum((f.amount.amount for f in fees), Decimal(0)), Decimal(0))
     net = _capped(run, rule.id, net)
-    return Refund(
+    return _make(
+        Refund,
         amount=_money(net, run.policy.currency),
         destination=rule.refund.destination,
         gross=_money(gross, run.policy.currency),
@@ -241,14 +278,8 @@ def _capped(run: _Run, rule: str, net: Decimal) -> Decimal:
     limits = [("amount_paid", run.env.get("amount_paid", MISSING)), ("exception_cap", run.cap)]
     for name, limit in limits:
         if isinstance(limit, Decimal) and net > limit:
-            run.trace.append(
-                {
-                    "rule": rule,
-                    "stage": "cap",
-                    "result": "capped",
-                    "facts": {name: str(limit), "uncapped": str(net)},
-                }
-            )
+            facts = {name: str(limit), "uncapped": str(net)}
+            run.trace.append(_make(TraceStep, rule=rule, stage="cap", result="capped", facts=facts))
             net = max(limit, Decimal(0))
     return net
 
@@ -272,10 +303,11 @@ def _offers(run: _Run, ids: tuple[str, ...]) -> list[Offer] | _Undecided:
         if amount is not None and cap is not None:
             amount = min(amount, cap)
         offers.append(
-            Offer(
+            _make(
+                Offer,
                 id=offer_id,
                 kind=spec.kind,
-                terms=spec.terms,
+                terms=run.say(spec.terms),
                 percent=values["percent"],
                 amount=_money(amount, currency) if amount is not None else None,
                 cap=_money(cap, currency) if cap is not None else None,
@@ -303,22 +335,21 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
     rationale = _rationale(run, out, flags)
     escalation = _escalation(run, out) if out.escalation else None
     decided_by = out.rule.id if out.rule else (out.undecided.rule if out.undecided else "")
-    return Verdict.model_validate(
-        {
-            "decision": Decision.escalate if escalation else out.decision,
-            "rule": out.escalation.id if out.escalation else decided_by,
-            "currency": policy.currency,
-            "refund": out.refund,
-            "offers": out.offers,
-            "escalation": escalation,
-            "needs": _needs(out.undecided),
-            "must_say": say,
-            "must_not_say": never,
-            "rationale": rationale,
-            "trace": run.trace,
-            "policy": {"id": policy.id, "version": policy.version, "sha256": policy.sha256},
-            "as_of": run.request.as_of,
-        }
+    return _make(
+        Verdict,
+        decision=Decision.escalate if escalation else out.decision,
+        rule=out.escalation.id if out.escalation else decided_by,
+        currency=policy.currency,
+        refund=out.refund,
+        offers=out.offers,
+        escalation=escalation,
+        needs=_needs(out.undecided, run.request.locale[:2]),
+        must_say=say,
+        must_not_say=never,
+        rationale=rationale,
+        trace=run.trace,
+        policy=_make(PolicyRef, id=policy.id, version=policy.version, sha256=policy.sha256),
+        as_of=run.request.as_of,
     )
 
 
@@ -326,7 +357,9 @@ def _flags(run: _Run) -> list[str]:
     return [flag.id for flag in run.policy.flags if run.test(flag.id, "flag", flag.when) is True]
 
 
-def _disclosures(run: _Run, out: _Outcome, flags: list[str]) -> tuple[list[Json], list[Json]]:
+def _disclosures(
+    run: _Run, out: _Outcome, flags: list[str]
+) -> tuple[list[Disclosure], list[Disclosure]]:
     say: list[str] = list(out.rule.must_say) if out.rule else []
     never: list[str] = list(out.rule.must_not_say) if out.rule else []
     if out.escalation:
@@ -338,14 +371,14 @@ def _disclosures(run: _Run, out: _Outcome, flags: list[str]) -> tuple[list[Json]
         never += by_id[flag_id].must_not_say
     policy = run.policy
     return (
-        [{"id": i, "text": policy.disclosures[i]} for i in dict.fromkeys(say)],
-        [{"id": i, "text": policy.forbidden[i]} for i in dict.fromkeys(never)],
+        [_make(Disclosure, id=i, text=run.say(policy.disclosures[i])) for i in dict.fromkeys(say)],
+        [_make(Disclosure, id=i, text=policy.forbidden[i]) for i in dict.fromkeys(never)],
     )
 
 
-def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[Json]:
+def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]:
     policy = run.policy
-    parts: list[tuple[str, Rationale | str]] = []
+    parts: list[tuple[str, Wording]] = []
     if run.request.exception is not None:
         spec = policy.exceptions[run.request.exception.id]
         parts.append((spec.id, spec.rationale))
@@ -357,54 +390,32 @@ def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[Json]:
         parts.append((out.escalation.id, out.escalation.rationale))
     by_id = {flag.id: flag for flag in policy.flags}
     parts += [(flag_id, by_id[flag_id].rationale) for flag_id in flags]
-    return [{"rule": rule, "text": _render(text, run.env)} for rule, text in parts]
+    return [_make(RationaleOut, rule=rule, text=run.say(text)) for rule, text in parts]
 
 
-def _render(rationale: Rationale | str, env: dict[str, Value]) -> str:
-    if isinstance(rationale, str):
-        return rationale
-    text = rationale.text
-    for part in rationale.parts:
-        text = text.replace("{" + part.source + "}", _show(part(env)), 1)
-    return text
-
-
-def _needs(undecided: _Undecided | None) -> list[Json]:
+def _needs(undecided: _Undecided | None, language: str) -> list[Need]:
     if undecided is None:
         return []
-    if not undecided.missing:
-        return [{"fact": "details", "question": "Could you tell us a little more?"}]
-    return [
-        {
-            "fact": name,
-            "question": CATALOGUE[name].question
-            if name in CATALOGUE
-            else f"What is the {name.replace('_', ' ')}?",
-        }
-        for name in undecided.missing
-    ]
+    missing = undecided.missing or ["details"]
+    return [_make(Need, fact=name, question=question(name, language)) for name in missing]
 
 
-def _escalation(run: _Run, out: _Outcome) -> Json:
+def _escalation(run: _Run, out: _Outcome) -> Escalation:
     trigger = out.escalation
     assert trigger is not None
     recommended = _describe(out)
     options = [recommended, *(f"offer {o.id} ({o.kind}{_offer_size(o)})" for o in out.offers)]
-    return {
-        "target": trigger.target,
-        "reason": trigger.reason,
-        "summary": {
-            "facts": {
-                name: _show(value) if value is not MISSING else None
-                for name, value in sorted(run.env.items())
-            },
-            "rules_fired": [
-                s["rule"] for s in run.trace if s["result"] in ("fired", "granted", "capped")
-            ],
-            "options_considered": options,
-            "recommended": recommended,
+    summary = _make(
+        Handoff,
+        facts={
+            name: None if value is MISSING else _show(value)
+            for name, value in sorted(run.env.items())
         },
-    }
+        rules_fired=[s.rule for s in run.trace if s.result in ("fired", "granted", "capped")],
+        options_considered=options,
+        recommended=recommended,
+    )
+    return _make(Escalation, target=trigger.target, reason=trigger.reason, summary=summary)
 
 
 def _describe(out: _Outcome) -> str:
@@ -437,10 +448,11 @@ def _show(value: Value) -> str:
 
 
 def _seen(compiled: Compiled, env: dict[str, Value]) -> dict[str, str | None]:
-    return {
-        name: (None if env.get(name, MISSING) is MISSING else _show(env[name]))
-        for name in sorted(compiled.facts)
-    }
+    return {name: _shown(env.get(name, MISSING)) for name in compiled.names}
+
+
+def _shown(value: Value) -> str | None:
+    return None if value is MISSING else _show(value)
 
 
 def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:
@@ -451,9 +463,9 @@ def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:
             f"'{currency}' does not match policy '{policy.id}', which is in {policy.currency}",
             field=where,
         )
-    for name, kind in policy.inputs.items():
-        value = env.get(name, MISSING)
-        if isinstance(kind, EnumType) and value is not MISSING and value not in kind.values:
+    for name, kind in policy.enum_inputs:
+        value = env[name]
+        if value is not MISSING and value not in kind.values:
             raise RequestError(
                 f"'{value}' is not one of {', '.join(sorted(kind.values))} (policy '{policy.id}')",
                 field=CATALOGUE[name].source,

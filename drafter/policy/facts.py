@@ -12,11 +12,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+
+import yaml
 
 from drafter.policy.types import BOOL, INT, MISSING, MONEY, EnumType, Type, Value
 from drafter.schemas import AskKind, Channel, Decision, Item, Request, Subscription
 
-__all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract"]
+__all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract", "question"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,16 @@ def _refund_to(request: Request) -> Value:
     if target in methods and methods[target].kind == "gift_card":
         return "gift_card_on_file"
     return "other_method"
+
+
+def _original_payment_kind(request: Request) -> Value:
+    """The kind of method that paid for the order, or 'mixed'; refund timing depends on it."""
+    method_ids = _original_method_ids(request)
+    methods = {m.id: m for m in request.customer.payment_methods}
+    if not method_ids or not method_ids <= methods.keys():
+        return MISSING
+    kinds = {methods[method_id].kind for method_id in method_ids}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 def _payment_method(request: Request, attribute: str) -> Value:
@@ -269,6 +282,13 @@ _FACTS: list[Fact] = [
         "ask.refund_to",
         "Where should the refund go?",
         _refund_to,
+    ),
+    Fact(
+        "original_payment_kind",
+        _enum("card", "paypal", "gift_card", "bank", "store_credit", "other", "mixed"),
+        "order.payments[].method_id",
+        "How was the order paid for?",
+        _original_payment_kind,
     ),
     # The customer
     Fact(
@@ -555,6 +575,22 @@ CATALOGUE: dict[str, Fact] = {fact.name: fact for fact in _FACTS}
 
 # Facts that only escalation triggers and flags may read: the outcome already decided.
 OUTCOME_FACTS: dict[str, Type] = {"decision": _enum(*Decision), "refund_amount": MONEY}
+
+
+_TRANSLATIONS: dict[str, dict[str, str]] = (
+    yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8")) or {}
+)
+
+
+def question(fact: str, language: str) -> str:
+    """What to ask the customer for a missing fact, in their language when we have it."""
+    known = _TRANSLATIONS.get(fact, {})
+    translated = known.get(language) or known.get("en")
+    if translated:
+        return translated
+    if fact in CATALOGUE:
+        return CATALOGUE[fact].question
+    return f"What is the {fact.replace('_', ' ')}?"
 
 
 def extract(request: Request, names: frozenset[str]) -> dict[str, Value]:

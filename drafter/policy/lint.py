@@ -10,6 +10,7 @@ same policy always gives the same findings.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from drafter.policy.types import BOOL, INT, MISSING, MONEY, EnumType, Type, Valu
 __all__ = ["Finding", "lint", "never_fires"]
 
 MAX_OWN = 4096
-FILLS = 8
+TRIES = 12
+STEPS = 60
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,8 @@ def never_fires(policy: Policy) -> Finding | None:
     """The first rule whose own condition is false (or unknown) for every candidate input."""
     space = _Space(policy)
     for rule_id, line, when in _conditions(policy):
-        if not any(when(env) is True for env in space.own(when)):
-            return Finding(
-                "error",
-                "unreachable",
-                rule_id,
-                line,
-                "can never fire: no combination of inputs makes its condition true",
-            )
+        if space.satisfy(when) is None:
+            return Finding("error", "unreachable", rule_id, line, _NEVER)
     return None
 
 
@@ -76,69 +72,45 @@ def _order_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
     chain: Sequence[CompiledRule] = (*policy.gates, *policy.outcomes)
     for index, rule in enumerate(chain):
         earlier, later = chain[:index], chain[index + 1 :]
-        own = list(space.around(rule.when, earlier))
-        if not own:
-            yield Finding(
-                "error",
-                "unreachable",
-                rule.id,
-                rule.line,
-                "can never fire: no combination of inputs makes its condition true",
-            )
+        witness = space.satisfy(rule.when)
+        if witness is None:
+            yield Finding("error", "unreachable", rule.id, rule.line, _NEVER)
             continue
-        if not any(_reaches(earlier, env) for env in own):
-            blockers = sorted({b for env in own if (b := _first_firing(earlier, env))})
+        goals = [(r.when, False) for r in earlier] + [(rule.when, True)]
+        if space.solve(goals) is None:
+            blocker = next((r.id for r in earlier if r.when(witness) is not False), "?")
             yield Finding(
                 "error",
                 "shadowed",
                 rule.id,
                 rule.line,
-                f"shadowed: whenever it holds, an earlier rule decides first "
-                f"({', '.join(str(b) for b in blockers)})",
+                f"shadowed: no input reaches it without an earlier rule deciding "
+                f"first (for example '{blocker}')",
             )
-        yield from _overlaps(rule, later, own, space)
-
-
-def _overlaps(
-    rule: CompiledRule, later: Sequence[CompiledRule], own: list[dict[str, Value]], space: _Space
-) -> Iterator[Finding]:
-    for other in later:
-        if other.decision == rule.decision or other.when.source == "true":
-            continue
-        if any(other.when(env) is True for env in space.extend(own, other.when)):
-            yield Finding(
-                "info",
-                "overlap",
-                rule.id,
-                rule.line,
-                f"overlaps '{other.id}' ({other.decision}); first match gives {rule.decision}",
-            )
+        for other in later:  # gates are meant to pre-empt outcomes; compare within a stage
+            if other.stage != rule.stage or other.decision == rule.decision:
+                continue
+            if other.when.source == "true":
+                continue
+            if space.solve([(rule.when, True), (other.when, True)], tries=2) is not None:
+                yield Finding(
+                    "info",
+                    "overlap",
+                    rule.id,
+                    rule.line,
+                    f"overlaps '{other.id}' ({other.decision}); first match gives {rule.decision}",
+                )
 
 
 def _trigger_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
-    triggers: list[tuple[str, int | None, Compiled]] = [
-        (t.id, t.line, t.when) for t in policy.escalations
-    ] + [(f.id, f.line, f.when) for f in policy.flags]
+    triggers = [(t.id, t.line, t.when) for t in policy.escalations]
+    triggers += [(f.id, f.line, f.when) for f in policy.flags]
     for rule_id, line, when in triggers:
-        if not any(when(env) is True for env in space.own(when)):
-            yield Finding(
-                "error",
-                "unreachable",
-                rule_id,
-                line,
-                "can never fire: no combination of inputs makes its condition true",
-            )
+        if space.satisfy(when) is None:
+            yield Finding("error", "unreachable", rule_id, line, _NEVER)
 
 
-def _reaches(earlier: Sequence[CompiledRule], env: Mapping[str, Value]) -> bool:
-    return all(rule.when(env) is False for rule in earlier)
-
-
-def _first_firing(earlier: Sequence[CompiledRule], env: Mapping[str, Value]) -> str | None:
-    for rule in earlier:
-        if rule.when(env) is not False:
-            return rule.id
-    return None
+_NEVER = "can never fire: no combination of inputs makes its condition true"
 
 
 def _unused(policy: Policy) -> Iterator[Finding]:
@@ -197,71 +169,48 @@ class _Space:
             around = {Decimal(n).quantize(Decimal("0.01")) for n in around}
         return [*sorted(around), MISSING]
 
-    def own(self, when: Compiled) -> Iterator[dict[str, Value]]:
-        """Assignments of the condition's own facts (exhaustive when small enough)."""
+    def satisfy(self, when: Compiled) -> dict[str, Value] | None:
+        """An assignment making ``when`` true: exhaustive over its own facts when that is
+        small enough, otherwise a local search."""
         names = sorted(when.facts)
         pools = [self.values[name] for name in names]
-        size = 1
-        for pool in pools:
-            size *= len(pool)
-        if size <= MAX_OWN:
-            combos: Iterator[tuple[Value, ...]] = itertools.product(*pools)
-        else:
-            combos = (tuple(self.random.choice(p) for p in pools) for _ in range(MAX_OWN))
-        for combo in combos:
-            yield dict(zip(names, combo, strict=True))
+        if math.prod(len(pool) for pool in pools) > MAX_OWN:
+            return self.solve([(when, True)])
+        for combo in itertools.product(*pools):
+            env = dict(zip(names, combo, strict=True))
+            if when(env) is True:
+                return env
+        return None
 
-    def around(self, when: Compiled, earlier: Sequence[CompiledRule]) -> Iterator[dict[str, Value]]:
-        """Own-fact assignments where the condition holds, completed (when a greedy search
-        with a few shuffled restarts can) so that every earlier rule is false."""
-        for own in self.own(when):
-            env: dict[str, Value] = {**dict.fromkeys(self.values, MISSING), **own}
-            if when(env) is not True:
-                continue
-            yield self.complete(env, earlier, frozenset(own)) or env
-
-    def extend(self, envs: list[dict[str, Value]], when: Compiled) -> Iterator[dict[str, Value]]:
-        """Each assignment with the still-missing facts of ``when`` filled in every way."""
-        for env in envs[:64]:
-            free = sorted(f for f in when.facts if env[f] is MISSING)
-            pools = [self.values[f] for f in free]
-            for combo in itertools.islice(itertools.product(*pools), 256):
-                yield {**env, **dict(zip(free, combo, strict=True))}
-
-    def complete(
-        self, env: dict[str, Value], earlier: Sequence[CompiledRule], fixed: frozenset[str]
+    def solve(
+        self, goals: list[tuple[Compiled, bool]], *, tries: int = TRIES
     ) -> dict[str, Value] | None:
-        for attempt in range(FILLS):
-            trial = dict(env)
-            for index, rule in enumerate(earlier):
-                if rule.when(trial) is False:
-                    continue
-                found = self.falsify(trial, rule, earlier[:index], fixed, attempt)
-                if found is None:
+        """Local search (fixed seed) for an assignment where every condition has the wanted
+        value: repeatedly pick an unmet goal and change the one fact that most reduces the
+        number of unmet goals. Incomplete, but finds what a reviewer would find."""
+        names = sorted(set().union(*(when.facts for when, _ in goals)))
+        known = {n: [v for v in self.values[n] if v is not MISSING] for n in names}
+        for _ in range(tries):
+            env = {n: self.random.choice(known[n]) for n in names}
+            for _ in range(STEPS):
+                unmet = [when for when, wanted in goals if when(env) is not wanted]
+                if not unmet:
+                    return env
+                moves = list(self.moves(env, self.random.choice(unmet), known))
+                if not moves:
                     break
-                trial = found
-            else:
-                return trial
+                env = min(moves, key=lambda e: sum(w(e) is not v for w, v in goals))
         return None
 
-    def falsify(
-        self,
-        env: dict[str, Value],
-        rule: CompiledRule,
-        before: Sequence[CompiledRule],
-        fixed: frozenset[str],
-        attempt: int,
-    ) -> dict[str, Value] | None:
-        free = sorted(f for f in rule.when.facts if f not in fixed and env[f] is MISSING)
-        pools = [[v for v in self.values[f] if v is not MISSING] for f in free]
-        if attempt:
-            for pool in pools:
-                self.random.shuffle(pool)
-        for combo in itertools.islice(itertools.product(*pools), MAX_OWN):
-            trial = {**env, **dict(zip(free, combo, strict=True))}
-            if rule.when(trial) is False and _reaches(before, trial):
-                return trial
-        return None
+    def moves(
+        self, env: dict[str, Value], target: Compiled, known: Mapping[str, list[Value]]
+    ) -> Iterator[dict[str, Value]]:
+        names = sorted(target.facts)
+        self.random.shuffle(names)
+        for name in names:
+            for value in known[name]:
+                if value != env[name]:
+                    yield {**env, name: value}
 
 
 def _constants(policy: Policy) -> set[Decimal]:

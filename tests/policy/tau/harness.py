@@ -1,0 +1,166 @@
+"""Run tau-retail.yaml over every tau-bench retail task action and the derived flips.
+
+``python -m tests.policy.tau.harness`` rewrites REPORT.md beside this file; the test
+(test_tau_retail.py) checks the agreement figures and that the committed report is current.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from drafter.intake import parse_request
+from drafter.policy import Policy, evaluate, load_policy
+
+from .cases import Case, flips, steps, task_case
+from .convert import TauData, load
+
+POLICY_PATH = Path(__file__).resolve().parents[3] / "policies" / "tau-retail.yaml"
+REPORT_PATH = Path(__file__).resolve().parent / "REPORT.md"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One case and the verdict the policy gave it."""
+
+    case: Case
+    decision: str
+    rule: str
+    needs: tuple[str, ...]
+
+    @property
+    def agrees(self) -> bool:
+        if self.decision != self.case.expected:
+            return False
+        return self.case.expected_rule is None or self.rule == self.case.expected_rule
+
+    @property
+    def got(self) -> str:
+        needs = f" (needs {', '.join(self.needs)})" if self.needs else ""
+        return f"{self.decision} / {self.rule}{needs}"
+
+    @property
+    def expected(self) -> str:
+        return f"{self.case.expected} / {self.case.expected_rule or 'any rule'}"
+
+
+@dataclass(frozen=True)
+class Run:
+    tasks: list[Outcome]
+    flips: list[Outcome]
+
+
+def build_cases(data: TauData) -> tuple[list[Case], list[Case]]:
+    """Every task action as a case, and every flip derived from the accepted ones."""
+    task_cases: list[Case] = []
+    flip_cases: list[Case] = []
+    for step in steps(data):
+        task_cases.append(task_case(step))
+        flip_cases.extend(flips(step, data))
+    return task_cases, flip_cases
+
+
+def judge(policy: Policy, case: Case) -> Outcome:
+    verdict = evaluate(policy, parse_request(json.dumps(case.payload)))
+    needs = tuple(need.fact for need in verdict.needs)
+    return Outcome(case, verdict.decision.value, verdict.rule, needs)
+
+
+def run(data: TauData, policy: Policy) -> Run:
+    task_cases, flip_cases = build_cases(data)
+    return Run([judge(policy, c) for c in task_cases], [judge(policy, c) for c in flip_cases])
+
+
+def agreement(outcomes: list[Outcome]) -> tuple[int, int]:
+    """(agreeing, total)."""
+    return sum(o.agrees for o in outcomes), len(outcomes)
+
+
+def _percent(agreeing: int, total: int) -> str:
+    return f"{100 * agreeing / total:.2f}%" if total else "n/a"
+
+
+# --- The report --------------------------------------------------------------------------
+
+
+def _figures(result: Run) -> list[str]:
+    accepted = [o for o in result.tasks if o.case.expected == "approve"]
+    refused = [o for o in result.tasks if o.case.expected != "approve"]
+    declines = [o for o in result.flips if o.case.expected == "decline"]
+    rows = [
+        ("Task actions, all", agreement(result.tasks)),
+        ("- accepted by tau's tools (expected approve)", agreement(accepted)),
+        ("- refused by tau's own tools (expected decline)", agreement(refused)),
+        ("Derived flips, all", agreement(result.flips)),
+        ("- declines", agreement(declines)),
+    ]
+    by_group = Counter(o.case.group for o in result.flips)
+    for group in sorted(by_group):
+        rows.append((f"- flip `{group}`", agreement([o for o in result.flips
+                                                      if o.case.group == group])))  # fmt: skip
+    lines = ["| cases | agree | total | agreement |", "|---|---:|---:|---:|"]
+    lines += [f"| {name} | {a} | {t} | {_percent(a, t)} |" for name, (a, t) in rows]
+    listed_as_approve = sum(o.decision == "approve" for o in result.tasks)
+    lines += [
+        "",
+        f"Counting every listed task action as an expected approve, without tau's own refusals, "
+        f"agreement would be {listed_as_approve}/{len(result.tasks)} "
+        f"({_percent(listed_as_approve, len(result.tasks))}).",
+    ]
+    return lines
+
+
+def _row(outcome: Outcome, text: str) -> str:
+    case = outcome.case
+    return (f"| {case.task_index} | {case.action_index} | `{case.action}` | {case.group} | "
+            f"{outcome.expected} | {outcome.got} | {text} |")  # fmt: skip
+
+
+def _table(outcomes: list[Outcome]) -> list[str]:
+    header = [
+        "| task | action | tool | case | expected | got | why |",
+        "|---:|---:|---|---|---|---|---|",
+    ]
+    return header + [_row(o, o.case.why.replace("|", "\\|")) for o in outcomes]
+
+
+def render(result: Run) -> str:
+    """REPORT.md: figures, every disagreement, and the task actions tau itself refuses."""
+    disagreements = [o for o in result.tasks + result.flips if not o.agrees]
+    refused = [o for o in result.tasks if o.case.expected != "approve"]
+    lines = [
+        "# tau-retail against tau-bench retail",
+        "",
+        "Generated by `python -m tests.policy.tau.harness`; do not edit by hand. "
+        "The test `tests/policy/tau/test_tau_retail.py` fails when this file is out of date.",
+        "",
+        "## Agreement",
+        "",
+        *_figures(result),
+        "",
+        "## Disagreements",
+        "",
+        *(_table(disagreements) if disagreements else ["None."]),
+        "",
+        "## Task actions that tau's own tools refuse",
+        "",
+        "These calls are listed in `tasks_train.json`, but replaying them against tau-bench's own "
+        "tools returns an error, so they never change tau's data. The policy text implies a "
+        "decline, and that is what these cases expect.",
+        "",
+        *_table(refused),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    result = run(load(), load_policy(POLICY_PATH))
+    REPORT_PATH.write_text(render(result), encoding="utf-8")
+    tasks, flips_ = agreement(result.tasks), agreement(result.flips)
+    print(f"task actions {tasks[0]}/{tasks[1]}, flips {flips_[0]}/{flips_[1]} -> {REPORT_PATH}")
+
+
+if __name__ == "__main__":
+    main()
