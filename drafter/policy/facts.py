@@ -474,7 +474,7 @@ _FACTS: list[Fact] = [
         "company_error_confirmed",
         BOOL,
         "evidence.company_error_confirmed",
-        "Has our error been confirmed?",
+        "Could you tell us what went wrong with your order?",
         lambda r: _or_missing(r.evidence.company_error_confirmed),
     ),
     Fact(
