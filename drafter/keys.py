@@ -93,9 +93,9 @@ class KeyRing:
         key_id = parse_key(token)
         digest = _digest(token)
         cached = self._cache.get(key_id)
-        if cached is not None and time.monotonic() < cached[0]:
-            if hmac.compare_digest(cached[1], digest):
-                return cached[2]
+        fresh = cached is not None and time.monotonic() < cached[0]
+        if cached is not None and fresh and hmac.compare_digest(cached[1], digest):
+            return cached[2]
         row = self.store.key(key_id)
         if row is None or not hmac.compare_digest(row.secret_sha256, digest):
             raise AuthError("the API key is not valid")

@@ -22,7 +22,7 @@ _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "ta
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object with time, level, logger, message and request id."""
 
-    converter = time.gmtime  # timestamps in UTC, marked Z
+    converter = staticmethod(time.gmtime)  # timestamps in UTC, marked Z
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -32,7 +32,13 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": request_id_var.get(),
         }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        entry.update(
+            {
+                k: v
+                for k, v in record.__dict__.items()
+                if k not in _STANDARD and k != "color_message"
+            }
+        )
         if record.exc_info and record.exc_info[0] is not None:
             # The exception type only: a traceback can quote customer data from locals.
             entry["exception"] = record.exc_info[0].__name__

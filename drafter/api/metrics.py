@@ -58,5 +58,5 @@ def exposition(metrics_dir: Path | None) -> bytes:
     if metrics_dir is None:
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=str(metrics_dir))
+    MultiProcessCollector(registry, path=str(metrics_dir))  # type: ignore[no-untyped-call]
     return generate_latest(registry)

@@ -28,7 +28,7 @@ def _request_id(scope: Scope) -> str:
     """The caller's X-Request-ID when it is safe to echo, else a new one."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if _SAFE_ID.match(text):
                 return text
     return "req_" + os.urandom(12).hex()
@@ -79,9 +79,8 @@ class ServiceMiddleware:
     async def _buffered(self, scope: Scope, receive: Receive) -> Receive:
         """Read the whole body (refusing it past the limit), then replay it downstream."""
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit():
-                if int(value) > self.max_body_bytes:
-                    raise _TooLarge
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
+                raise _TooLarge
         chunks: list[bytes] = []
         size = 0
         while True:

@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, policy
+from drafter.cli import check, keys, policy, serve
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 app.command(name="check")(check.check)
 app.add_typer(policy.app, name="policy")
+app.command(name="serve")(serve.serve)
+app.add_typer(keys.app, name="keys")
 
 
 def main() -> None:

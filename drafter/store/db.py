@@ -9,7 +9,6 @@ its own database.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from drafter.errors import StoreError
-
 from drafter.store.audit import AuditStore
 from drafter.store.tables import Base
 
