@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from drafter.keys import create_key
 from drafter.settings import Settings
 from drafter.store import open_store
 from drafter.store.audit import utc
+from drafter.store.tables import ApiKeyRow
 
 __all__ = ["app"]
 
@@ -46,28 +48,30 @@ def create(
 @app.command(name="list")
 def list_keys(as_json: AsJson = False) -> None:
     """List keys (ids, names, limits, state); never the secrets."""
-    rows = [
-        {
-            "id": row.id,
-            "name": row.name,
-            "rate_limit_per_minute": row.rate_limit_per_minute,
-            "created_at": utc(row.created_at).isoformat(timespec="seconds"),
-            "revoked_at": (
-                utc(row.revoked_at).isoformat(timespec="seconds") if row.revoked_at else None
-            ),
-        }
-        for row in open_store(Settings()).keys()
-    ]
+    rows = open_store(Settings()).api_keys()
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps([_key_json(row) for row in rows], indent=2))
         return
     table = Table("id", "name", "limit/min", "created", "state")
     for row in rows:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
-        table.add_row(
-            row["id"], row["name"], str(row["rate_limit_per_minute"]), row["created_at"], state
-        )
+        state = f"revoked {_when(row.revoked_at)}" if row.revoked_at else "active"
+        limit = str(row.rate_limit_per_minute)
+        table.add_row(row.id, row.name, limit, _when(row.created_at), state)
     Console().print(table)
+
+
+def _when(moment: dt.datetime) -> str:
+    return utc(moment).isoformat(timespec="seconds")
+
+
+def _key_json(row: ApiKeyRow) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "rate_limit_per_minute": row.rate_limit_per_minute,
+        "created_at": _when(row.created_at),
+        "revoked_at": _when(row.revoked_at) if row.revoked_at else None,
+    }
 
 
 @app.command()

@@ -92,7 +92,7 @@ class AuditStore:
         with self.session() as session:
             return session.get(ApiKeyRow, key_id)
 
-    def keys(self) -> list[ApiKeyRow]:
+    def api_keys(self) -> list[ApiKeyRow]:
         with self.session() as session:
             return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)))
 
