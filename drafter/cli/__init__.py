@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, keys, policy, serve
+from drafter.cli import check, feedback, keys, policy, report, serve
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -24,6 +24,8 @@ app.command(name="check")(check.check)
 app.add_typer(policy.app, name="policy")
 app.command(name="serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
+app.add_typer(feedback.app, name="feedback")
+app.command(name="report")(report.report)
 
 
 def main() -> None:

@@ -127,7 +127,9 @@ def test_metrics_count_requests_by_route_template(
 def test_the_openapi_document_describes_the_bodies(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     body = document["paths"]["/v1/verdicts"]["post"]["requestBody"]
-    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/VerdictIn"}
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/VerdictIn"
+    }
     schemas = document["components"]["schemas"]
     assert {"VerdictIn", "DraftIn", "FeedbackIn", "Request", "Verdict"} <= set(schemas)
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

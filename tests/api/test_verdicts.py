@@ -18,7 +18,9 @@ from tests.api.conftest import FIXTURES
 def test_verdict_matches_the_engine_byte_for_byte(
     client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
 ) -> None:
-    response = client.post("/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket})
+    response = client.post(
+        "/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     expected = evaluate(
@@ -49,7 +51,9 @@ def test_dates_are_read_as_json_strings_in_strict_mode(
 ) -> None:
     # A strict model validated in Python mode would refuse "2026-11-20"; the API must not.
     ticket["as_of"] = "2026-11-21"
-    response = client.post("/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket})
+    response = client.post(
+        "/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["as_of"] == "2026-11-21"
 
@@ -58,7 +62,9 @@ def test_a_float_amount_is_refused_with_its_field_path(
     client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
 ) -> None:
     ticket["order"]["items"][0]["price"] = 89.5
-    response = client.post("/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket})
+    response = client.post(
+        "/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket}
+    )
     assert response.status_code == 422
     problem = response.json()
     assert response.headers["content-type"] == "application/problem+json"
@@ -107,7 +113,9 @@ def test_an_exception_the_policy_does_not_allow_is_refused(
     client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
 ) -> None:
     ticket["exception"] = {"id": "no-such-exception", "role": "agent", "granted_by": "Sam"}
-    response = client.post("/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket})
+    response = client.post(
+        "/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket}
+    )
     assert response.status_code == 422
     problem = response.json()
     assert problem["type"] == "/problems/exception-not-allowed"
