@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from drafter.api.middleware import ServiceMiddleware
 from drafter.api.openapi import install_openapi
 from drafter.api.problems import install_problem_handlers
-from drafter.api.routes import health, policies, verdicts
+from drafter.api.routes import drafts, health, policies, verdicts
 from drafter.api.services import Services
 from drafter.settings import Settings
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         docs_url=None,
         redoc_url=None,
     )
-    for module in (health, policies, verdicts):
+    for module in (health, policies, verdicts, drafts):
         app.include_router(module.router)
     install_problem_handlers(app)
     install_openapi(app)
