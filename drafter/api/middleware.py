@@ -144,6 +144,8 @@ def _account(scope: Scope, status: int, seconds: float) -> None:
     method = scope["method"]
     metrics.REQUESTS.labels(method, template, str(status)).inc()
     metrics.REQUEST_SECONDS.labels(method, template).observe(seconds)
+    if not log.isEnabledFor(logging.INFO):
+        return
     log.info(
         "request",
         extra={

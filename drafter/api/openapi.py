@@ -14,6 +14,12 @@ from drafter.api.bodies import BODY_MODELS
 __all__ = ["body_of", "install_openapi"]
 
 _REF = "#/components/schemas/{model}"
+OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+_BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API key from `drafter keys create`.",
+}
 
 
 def body_of(model: type[BaseModel]) -> dict[str, Any]:
@@ -32,6 +38,15 @@ def _body_schemas() -> dict[str, Any]:
     return schemas
 
 
+def _declare_security(document: dict[str, Any]) -> None:
+    """Every operation but health and readiness takes a bearer key (checked in deps.py)."""
+    document["components"]["securitySchemes"] = {"bearer": _BEARER}
+    for path, operations in document["paths"].items():
+        if path not in OPEN_PATHS:
+            for operation in operations.values():
+                operation["security"] = [{"bearer": []}]
+
+
 def install_openapi(app: FastAPI) -> None:
     """Make ``app.openapi()`` include the body schemas (built once, then cached)."""
 
@@ -43,9 +58,10 @@ def install_openapi(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            components = document.setdefault("components", {}).setdefault("schemas", {})
+            components = document.setdefault("components", {})
             for name, schema in _body_schemas().items():
-                components.setdefault(name, schema)
+                components.setdefault("schemas", {}).setdefault(name, schema)
+            _declare_security(document)
             app.openapi_schema = document
         return app.openapi_schema
 

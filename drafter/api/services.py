@@ -31,6 +31,8 @@ class Services:
     keys: KeyRing
     limiter: RateLimiter
     registry: PolicyRegistry
+    # The policy ids found at start-up (policies are loaded once; restart to pick up changes).
+    policy_ids: list[str] = field(default_factory=list)
     # Idempotency keys whose first request is still being answered by this process.
     in_flight: set[tuple[str, str]] = field(default_factory=set)
 
@@ -41,7 +43,7 @@ class Services:
         if migrate_schema:
             migrate(engine)
         store = AuditStore(engine)
-        writer = GroupWriter(store)
+        writer = GroupWriter(engine)
         writer.start()
         services = cls(
             settings=settings,
@@ -62,7 +64,8 @@ class Services:
     def load_policies(self) -> list[str]:
         """Load every policy now rather than on the first request; returns the failures."""
         failures = []
-        for policy_id in self.registry.ids():
+        self.policy_ids = self.registry.ids()
+        for policy_id in self.policy_ids:
             try:
                 self.registry.get(policy_id)
             except PolicyError as error:

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from drafter.store.tables import ApiKeyRow, Base, DraftRow, FeedbackRow
@@ -62,20 +61,6 @@ class AuditStore:
         """Insert rows in one transaction, committed before this returns."""
         with self._sessions.begin() as session:
             session.add_all(rows)
-
-    def insert_each(self, groups: Sequence[Sequence[Base]]) -> list[Exception | None]:
-        """Insert each group in its own transaction; a failing group does not stop the rest.
-
-        Returns one entry per group: None when committed, else the error.
-        """
-        outcomes: list[Exception | None] = []
-        for rows in groups:
-            try:
-                self.insert(rows)
-                outcomes.append(None)
-            except IntegrityError as error:
-                outcomes.append(error)
-        return outcomes
 
     def revoke_key(self, key_id: str) -> bool:
         """Mark a key revoked; False when there is no such active key."""

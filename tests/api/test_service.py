@@ -132,4 +132,6 @@ def test_the_openapi_document_describes_the_bodies(client: TestClient) -> None:
     }
     schemas = document["components"]["schemas"]
     assert {"VerdictIn", "DraftIn", "FeedbackIn", "Request", "Verdict"} <= set(schemas)
-    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert document["paths"]["/v1/verdicts"]["post"]["security"] == [{"bearer": []}]
+    assert "security" not in document["paths"]["/healthz"]["get"]

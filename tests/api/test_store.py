@@ -15,8 +15,8 @@ from drafter.store import AuditStore, open_store
 from drafter.store.audit import new_id, utcnow
 from drafter.store.db import current_revision, database_url, head_revision, make_engine
 from drafter.store.redact import redact_json, redact_text
-from drafter.store.tables import ApiKeyRow, DraftRow
-from drafter.store.writer import GroupWriter
+from drafter.store.tables import ApiKeyRow, Base, DraftRow
+from drafter.store.writer import GroupWriter, NewRow, _insert
 from tests.api.conftest import make_settings
 
 
@@ -27,20 +27,28 @@ def audit(database_url: str, tmp_path: Path) -> AuditStore:
     store.engine.dispose()
 
 
-def key_row(key_id: str) -> ApiKeyRow:
-    return ApiKeyRow(
-        id=key_id, name=key_id, secret_sha256="0" * 64, rate_limit_per_minute=1, created_at=utcnow()
-    )
+KEYS = Base.metadata.tables["api_keys"]
+DRAFTS = Base.metadata.tables["drafts"]
 
 
-def draft_row(idempotency_key: str | None) -> DraftRow:
-    return DraftRow(
-        id=new_id("dr"), created_at=utcnow(), key_id="k", idempotency_key=idempotency_key,
-        body_sha256="0" * 64, policy_id="p", policy_version="1", policy_sha256="0" * 64,
-        channel="email", tone=None, decision="decline", rule="r", fallback=False, repaired=False,
-        llm_calls=1, provider="template", model="m", template_version="t", prompt_sha256="0" * 64,
-        request_json="{}", redacted=False, reply_json="{}",
-    )  # fmt: skip
+def key_row(key_id: str) -> NewRow:
+    values = {
+        "id": key_id, "name": key_id, "secret_sha256": "0" * 64, "rate_limit_per_minute": 1,
+        "created_at": utcnow(), "revoked_at": None,
+    }  # fmt: skip
+    return NewRow(KEYS, values)
+
+
+def draft_row(idempotency_key: str | None) -> NewRow:
+    values = {
+        "id": new_id("dr"), "created_at": utcnow(), "key_id": "k",
+        "idempotency_key": idempotency_key, "body_sha256": "0" * 64, "policy_id": "p",
+        "policy_version": "1", "policy_sha256": "0" * 64, "channel": "email", "tone": None,
+        "decision": "decline", "rule": "r", "fallback": False, "repaired": False, "llm_calls": 1,
+        "provider": "template", "model": "m", "template_version": "t", "prompt_sha256": "0" * 64,
+        "request_json": "{}", "redacted": False, "reply_json": "{}",
+    }  # fmt: skip
+    return NewRow(DRAFTS, values)
 
 
 def test_migrations_reach_head_and_create_every_table(audit: AuditStore) -> None:
@@ -66,16 +74,17 @@ def test_postgresql_urls_get_the_psycopg_driver() -> None:
         Settings(database_url="mysql://u@h/db")
 
 
-def test_the_writer_commits_concurrent_writes_in_batches(audit: AuditStore) -> None:
-    writer = GroupWriter(audit)
+def test_the_writer_commits_concurrent_writes_in_batches(
+    audit: AuditStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = GroupWriter(audit.engine)
     calls: list[int] = []
-    insert = audit.insert
 
-    def counting(rows):  # type: ignore[no-untyped-def]
+    def counting(connection, rows):  # type: ignore[no-untyped-def]
         calls.append(len(rows))
-        insert(rows)
+        _insert(connection, rows)
 
-    audit.insert = counting  # type: ignore[method-assign]
+    monkeypatch.setattr("drafter.store.writer._insert", counting)
     writer.start()
 
     async def burst() -> None:
@@ -90,7 +99,7 @@ def test_the_writer_commits_concurrent_writes_in_batches(audit: AuditStore) -> N
 
 
 def test_a_constraint_violation_fails_only_its_own_write(audit: AuditStore) -> None:
-    writer = GroupWriter(audit)
+    writer = GroupWriter(audit.engine)
     writer.start()
 
     async def race() -> list[BaseException | None]:
@@ -99,11 +108,13 @@ def test_a_constraint_violation_fails_only_its_own_write(audit: AuditStore) -> N
         return await asyncio.gather(*jobs, return_exceptions=True)
 
     outcomes = asyncio.run(race())
+    more = asyncio.run(race())  # the writer's connection survives a refused batch
     writer.stop()
+    assert sum(1 for o in more if o is None) == 5
     assert sum(1 for o in outcomes if o is None) == 6  # one keyed draft and five unkeyed
     assert all(isinstance(o, IntegrityError) for o in outcomes if o is not None)
     with audit.session() as session:
-        assert session.scalar(select(func.count()).select_from(DraftRow)) == 6
+        assert session.scalar(select(func.count()).select_from(DraftRow)) == 11
 
 
 def test_redaction_masks_contact_and_payment_details() -> None:
@@ -124,7 +135,10 @@ def test_redaction_keeps_dates_amounts_and_non_card_numbers() -> None:
     assert redact_text("1234 5678 9012 3456") == "[phone]"  # fails Luhn: not a card, still masked
     document = {"as_of": "2026-11-20", "price": "89.00", "message": "mail a@b.co", "n": 3}
     assert redact_json(document) == {
-        "as_of": "2026-11-20", "price": "89.00", "message": "mail [email]", "n": 3
+        "as_of": "2026-11-20",
+        "price": "89.00",
+        "message": "mail [email]",
+        "n": 3,
     }
 
 

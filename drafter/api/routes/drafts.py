@@ -80,7 +80,8 @@ async def add_feedback(
     )
     await services.writer.write([row])
     headers = {"Location": f"/v1/drafts/{draft_id}"}
-    return JSONResponse({"id": row.id, "draft_id": draft_id}, status_code=201, headers=headers)
+    body_out = {"id": row.values["id"], "draft_id": draft_id}
+    return JSONResponse(body_out, status_code=201, headers=headers)
 
 
 def _final_text(body: FeedbackIn, record: DraftRecord) -> str:

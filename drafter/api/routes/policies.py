@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from drafter.api.deps import Caller, Registry
+from drafter.api.deps import Caller, ServicesDep
 from drafter.errors import NotFoundError, UnknownPolicyError
 from drafter.policy import Policy
 from drafter.policy.inputs_schema import inputs_schema
@@ -35,14 +35,14 @@ def _summary(policy: Policy) -> PolicySummary:
 
 
 @router.get("", summary="List the policies")
-def list_policies(_caller: Caller, registry: Registry) -> list[PolicySummary]:
-    return [_summary(registry.get(policy_id)) for policy_id in registry.ids()]
+async def list_policies(_caller: Caller, services: ServicesDep) -> list[PolicySummary]:
+    return [_summary(services.registry.get(policy_id)) for policy_id in services.policy_ids]
 
 
 @router.get("/{policy_id}", summary="One policy, with the JSON Schema of its inputs")
-def get_policy(policy_id: str, _caller: Caller, registry: Registry) -> PolicyDetail:
+async def get_policy(policy_id: str, _caller: Caller, services: ServicesDep) -> PolicyDetail:
     try:
-        policy = registry.get(policy_id)
+        policy = services.registry.get(policy_id)
     except UnknownPolicyError:
         raise NotFoundError("policy", policy_id) from None
     return PolicyDetail(**_summary(policy).model_dump(), inputs_schema=inputs_schema(policy))

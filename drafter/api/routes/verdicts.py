@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from drafter.api import metrics
 from drafter.api.bodies import VerdictIn
-from drafter.api.deps import Caller, Registry, ServicesDep, VerdictBody
+from drafter.api.deps import Caller, ServicesDep, VerdictBody
 from drafter.api.openapi import body_of
 from drafter.policy import evaluate
 from drafter.schemas import Verdict
@@ -25,10 +25,8 @@ router = APIRouter(prefix="/v1/verdicts", tags=["verdicts"])
     responses={200: {"model": Verdict, "description": "The verdict, with its trace."}},
     openapi_extra=body_of(VerdictIn),
 )
-async def create_verdict(
-    caller: Caller, body: VerdictBody, registry: Registry, services: ServicesDep
-) -> Response:
-    verdict = evaluate(registry.get(body.policy), body.request)
+async def create_verdict(caller: Caller, body: VerdictBody, services: ServicesDep) -> Response:
+    verdict = evaluate(services.registry.get(body.policy), body.request)
     content = verdict.model_dump_json()
     redact = services.settings.redact_pii
     # Committed before the answer leaves: the audit log never misses a verdict it gave.
