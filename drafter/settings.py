@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "project_root"]
@@ -26,42 +26,43 @@ class Settings(BaseSettings):
         description="Where keys and the audit database live unless overridden.",
     )
 
-    # --- HTTP service and audit store (drafter serve) ---------------------------------------
-    database_url: str | None = Field(
-        None,
-        description="SQLAlchemy URL of the audit store, e.g. postgresql://user@host/db. "
-        "Unset: SQLite (WAL) at <data_dir>/drafter.db.",
+    # --- language model -------------------------------------------------------------------
+    provider: Literal["auto", "openai", "template", "replay"] = Field(
+        "auto",
+        description="Who writes drafts. auto: openai when llm_base_url is set, else template.",
     )
-    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
-        "FULL",
-        description="FULL survives a power cut; NORMAL survives only a process crash.",
+    llm_base_url: str | None = Field(
+        None, description="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
     )
-    redact_pii: bool = Field(
-        False, description="Mask emails, phones, card numbers and addresses in stored text."
+    llm_api_key: SecretStr | None = Field(None, description="Sent as a bearer token if set.")
+    llm_model: str | None = Field(None, description="Required when llm_base_url is set.")
+    llm_temperature: float = Field(0.3, ge=0, le=2)
+    llm_max_tokens: int = Field(900, ge=16, le=32_000)
+    llm_timeout_s: float = Field(30.0, gt=0, le=600, description="Per attempt.")
+    llm_deadline_s: float = Field(60.0, gt=0, le=1800, description="All attempts together.")
+    llm_max_attempts: int = Field(4, ge=1, le=10)
+    llm_json_schema: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Ask for JSON-schema output. auto: fall back to plain text (once, then for "
+        "the client's lifetime) when the endpoint rejects it.",
     )
-    log_message_text: bool = Field(
-        False, description="Let customer message text into logs (never by default)."
-    )
-    max_body_bytes: int = Field(300_000, ge=1_024, le=10_000_000)
-    rate_limit_per_minute: int = Field(
-        600, ge=1, le=1_000_000, description="Default for new API keys; each key has its own."
-    )
-    key_cache_seconds: float = Field(
-        5.0, ge=0, le=300, description="How long a checked key is trusted before re-reading."
-    )
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(8000, ge=1, le=65_535)
-    api_workers: int = Field(1, ge=1, le=64)
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
-    metrics_dir: Path | None = Field(
-        None,
-        description="Shared folder for Prometheus samples when several worker processes serve "
-        "(drafter serve sets it, with PROMETHEUS_MULTIPROC_DIR, for --workers > 1).",
+    replay_dir: Path | None = Field(
+        None, description="Recorded outputs for the replay provider, one <prompt sha256>.json each."
     )
 
-    @field_validator("database_url")
+    @field_validator("llm_base_url")
     @classmethod
-    def _known_database(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("sqlite:", "postgresql:", "postgresql+")):
-            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
         return value
+
+    @model_validator(mode="after")
+    def _llm_complete(self) -> Settings:
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("llm_model is required when llm_base_url is set")
+        if self.provider == "openai" and not self.llm_base_url:
+            raise ValueError("provider 'openai' needs llm_base_url")
+        if self.provider == "replay" and self.replay_dir is None:
+            raise ValueError("provider 'replay' needs replay_dir")
+        return self

@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, feedback, keys, policy, report, serve
+from drafter.cli import check, draft, feedback, keys, policy, report, serve
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -21,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command(name="check")(check.check)
+app.command(name="draft")(draft.draft)
 app.add_typer(policy.app, name="policy")
 app.command(name="serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
