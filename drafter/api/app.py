@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         try:
             yield
         finally:
-            services.stop()
+            await services.stop()
 
     app = FastAPI(
         title="drafter",

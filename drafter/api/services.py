@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 
 from drafter.errors import PolicyError
 from drafter.keys import KeyRing, RateLimiter
+from drafter.pipeline import Pipeline
 from drafter.policy import PolicyRegistry
 from drafter.settings import Settings
 from drafter.store.audit import AuditStore
@@ -22,7 +23,7 @@ log = logging.getLogger("drafter.api")
 
 @dataclass
 class Services:
-    """The settings, the audit store and its writer, the keys, and the policies."""
+    """The settings, the audit store and its writer, the keys, the policies, the pipeline."""
 
     settings: Settings
     engine: Engine
@@ -31,6 +32,7 @@ class Services:
     keys: KeyRing
     limiter: RateLimiter
     registry: PolicyRegistry
+    pipeline: Pipeline
     # The policy ids found at start-up (policies are loaded once; restart to pick up changes).
     policy_ids: list[str] = field(default_factory=list)
     # Idempotency keys whose first request is still being answered by this process.
@@ -45,6 +47,7 @@ class Services:
         store = AuditStore(engine)
         writer = GroupWriter(engine)
         writer.start()
+        registry = PolicyRegistry(settings.policies_dir)
         services = cls(
             settings=settings,
             engine=engine,
@@ -52,12 +55,14 @@ class Services:
             writer=writer,
             keys=KeyRing(store, cache_seconds=settings.key_cache_seconds),
             limiter=RateLimiter(),
-            registry=PolicyRegistry(settings.policies_dir),
+            registry=registry,
+            pipeline=Pipeline(settings, registry=registry),
         )
         services.load_policies()
         return services
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        await self.pipeline.aclose()
         self.writer.stop()
         self.engine.dispose()
 

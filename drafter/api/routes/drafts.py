@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header
+from fastapi import Request as HttpRequest
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from drafter.api.bodies import FeedbackIn, FieldProblem, InvalidBodyError
-from drafter.api.deps import Caller, FeedbackBody, ServicesDep
+from drafter.api.bodies import DraftIn, FeedbackIn, FieldProblem, InvalidBodyError
+from drafter.api.deps import Caller, DraftBody, FeedbackBody, ServicesDep
+from drafter.api.drafting import DraftCall, replayed
 from drafter.api.openapi import body_of
 from drafter.errors import NotFoundError
+from drafter.pipeline import Reply
 from drafter.store import DraftRecord
 from drafter.store.audit import utc
 from drafter.store.records import feedback_row
@@ -20,6 +24,71 @@ from drafter.store.records import feedback_row
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Repeat a request safely: the same key and body replay the first answer.",
+    ),
+]
+
+
+class DraftOut(BaseModel):
+    id: str
+    reply: Reply
+
+
+_SSE_DOC = (
+    'With `Accept: text/event-stream`: `event: delta` with `data: {"text": ...}` (zero or '
+    'more, the model\'s draft as it is written), then `event: final` with `data: {"id", '
+    '"reply"}` (the checked reply, which may differ from the deltas), or `event: error` with '
+    "a problem document."
+)
+
+
+@router.post(
+    "",
+    summary="Decide, then draft the reply (JSON, or SSE with Accept: text/event-stream)",
+    response_model=None,
+    responses={
+        200: {
+            "model": DraftOut,
+            "description": "The stored draft. " + _SSE_DOC,
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        409: {"description": "The first request with this Idempotency-Key is still running."},
+    },
+    openapi_extra=body_of(DraftIn),
+)
+async def create_draft(
+    http: HttpRequest,
+    caller: Caller,
+    body: DraftBody,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    call = DraftCall.begin(services, caller, body, idempotency_key, http.url.path)
+    wants_stream = "text/event-stream" in http.headers.get("accept", "")
+    call.hold()
+    streaming = False
+    try:
+        previous = await call.replay()
+        if previous is not None:
+            return replayed(previous, stream=wants_stream)
+        # The caller's own mistakes (unknown policy, bad request) get a status code before
+        # any stream starts.
+        services.pipeline.decide(body.request, body.policy)
+        if wants_stream:
+            streaming = True
+            return call.stream()  # the stream releases the key when it ends
+        return await call.json()
+    finally:
+        if not streaming:
+            call.release()
 
 
 def _stored_draft(record: DraftRecord) -> dict[str, Any]:
