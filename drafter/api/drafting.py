@@ -156,7 +156,7 @@ class DraftCall:
             "overhead_ms": round(overhead * 1000, 2),
         }
         if self.services.settings.log_message_text:
-            details["message"] = self.body.request.message
+            details["customer_message"] = self.body.request.message
         log.info("draft", extra=details)
 
     # --- answers ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import typer
 
 from drafter.feedback import EXPORTED_OUTCOMES, export_cases
 from drafter.settings import Settings, project_root
-from drafter.store import open_store
+from drafter.store import opened_store
 
 __all__ = ["app"]
 
@@ -33,5 +33,6 @@ def export(
     unknown = sorted(set(outcomes) - {"edited", "rejected", "sent_as_is"})
     if unknown:
         raise typer.BadParameter(f"unknown outcome {', '.join(unknown)}", param_hint="--outcome")
-    written = export_cases(open_store(Settings()), out, outcomes=outcomes)
+    with opened_store(Settings()) as store:
+        written = export_cases(store, out, outcomes=outcomes)
     typer.echo(f"wrote {len(written)} case(s) to {out}")

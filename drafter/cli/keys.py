@@ -14,7 +14,7 @@ from drafter.cli.options import AsJson
 from drafter.errors import NotFoundError
 from drafter.keys import create_key
 from drafter.settings import Settings
-from drafter.store import open_store
+from drafter.store import opened_store
 from drafter.store.audit import utc
 from drafter.store.tables import ApiKeyRow
 
@@ -36,7 +36,8 @@ def create(
     """Create a key and print it. It cannot be shown again."""
     settings = Settings()
     limit = rate_limit if rate_limit is not None else settings.rate_limit_per_minute
-    token, key = create_key(open_store(settings), name, rate_limit_per_minute=limit)
+    with opened_store(settings) as store:
+        token, key = create_key(store, name, rate_limit_per_minute=limit)
     typer.echo(token)
     Console(stderr=True).print(
         f"Created key [bold]{key.id}[/] ({key.name}, {limit} requests/minute). "
@@ -48,7 +49,8 @@ def create(
 @app.command(name="list")
 def list_keys(as_json: AsJson = False) -> None:
     """List keys (ids, names, limits, state); never the secrets."""
-    rows = open_store(Settings()).api_keys()
+    with opened_store(Settings()) as store:
+        rows = store.api_keys()
     if as_json:
         typer.echo(json.dumps([_key_json(row) for row in rows], indent=2))
         return
@@ -79,6 +81,7 @@ def revoke(
     key_id: Annotated[str, typer.Argument(help="The key id from `drafter keys list`.")],
 ) -> None:
     """Revoke a key. Running servers refuse it within DRAFTER_KEY_CACHE_SECONDS."""
-    if not open_store(Settings()).revoke_key(key_id):
-        raise NotFoundError("active key", key_id)
+    with opened_store(Settings()) as store:
+        if not store.revoke_key(key_id):
+            raise NotFoundError("active key", key_id)
     typer.echo(f"revoked {key_id}")

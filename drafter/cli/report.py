@@ -13,7 +13,7 @@ from rich.table import Table
 from drafter.cli.options import AsJson
 from drafter.feedback import RuleFriction, friction_report
 from drafter.settings import Settings
-from drafter.store import open_store
+from drafter.store import opened_store
 
 __all__ = ["report"]
 
@@ -27,7 +27,8 @@ def report(
     """Per rule: decisions, declines, fallback rate, and the share of drafts agents edited or
     rejected, most friction first."""
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days) if days else None
-    rows = friction_report(open_store(Settings()), since=since)
+    with opened_store(Settings()) as store:
+        rows = friction_report(store, since=since)
     if as_json:
         typer.echo(json.dumps([_as_json(row) for row in rows], indent=2))
     else:
@@ -51,7 +52,10 @@ def _table(rows: list[RuleFriction]) -> Table:
         "edited",
         "rejected",
     ):
-        table.add_column(column, justify="left" if column in ("policy", "rule") else "right")
+        if column in ("policy", "rule"):
+            table.add_column(column, overflow="fold", min_width=8)  # ids are never cut short
+        else:
+            table.add_column(column, justify="right")
     for row in rows:
         table.add_row(
             row.policy,

@@ -12,7 +12,7 @@ import uvicorn
 
 from drafter.api.logs import log_config
 from drafter.settings import Settings
-from drafter.store import open_store
+from drafter.store import opened_store
 from drafter.store.db import database_url, redacted_url
 
 __all__ = ["serve"]
@@ -30,7 +30,8 @@ def serve(
     host = host or settings.api_host
     port = port or settings.api_port
     workers = workers or settings.api_workers
-    open_store(settings).engine.dispose()  # migrate once, before any worker starts
+    with opened_store(settings):
+        pass  # migrate once, before any worker starts
     if workers > 1 and settings.metrics_dir is None:
         _share_metrics(Path(tempfile.mkdtemp(prefix="drafter-metrics-")))
     typer.echo(

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from drafter.settings import Settings
 from drafter.store.audit import AuditStore, DraftRecord
 from drafter.store.db import make_engine, migrate
 
-__all__ = ["AuditStore", "DraftRecord", "open_store"]
+__all__ = ["AuditStore", "DraftRecord", "open_store", "opened_store"]
 
 
 def open_store(settings: Settings, *, migrate_schema: bool = True) -> AuditStore:
@@ -16,3 +19,13 @@ def open_store(settings: Settings, *, migrate_schema: bool = True) -> AuditStore
     if migrate_schema:
         migrate(engine)
     return AuditStore(engine)
+
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[AuditStore]:
+    """``open_store`` for one command: its connections are closed afterwards."""
+    store = open_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -50,6 +50,10 @@ class AuditStore:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
+    def close(self) -> None:
+        """Close every pooled connection (the CLI's stores live for one command)."""
+        self.engine.dispose()
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self._sessions() as session:

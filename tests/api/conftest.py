@@ -20,6 +20,7 @@ from drafter.api import create_app
 from drafter.keys import create_key
 from drafter.settings import Settings
 from drafter.store import AuditStore
+from drafter.testing.llm_server import LLMServer
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "policy" / "fixtures"
@@ -107,3 +108,26 @@ def ticket() -> dict[str, Any]:
     """A return request that mini-store declines (outside the window)."""
     data: dict[str, Any] = json.loads((FIXTURES / "request.json").read_text())
     return data
+
+
+def llm_settings(server: LLMServer, database_url: str, tmp_path: Path, **more: Any) -> Settings:
+    """Settings whose drafts are written by the scripted OpenAI-compatible server."""
+    values: dict[str, Any] = {
+        "llm_base_url": server.base_url,
+        "llm_model": "test-model",
+        "llm_api_key": "sk-test",
+        "llm_timeout_s": 5.0,
+        "llm_deadline_s": 10.0,
+    }
+    return make_settings(database_url, tmp_path, **(values | more))
+
+
+@pytest.fixture
+def drafting(
+    llm_server: LLMServer, database_url: str, tmp_path: Path
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client of an app that drafts with the scripted LLM, and a key's headers."""
+    app = create_app(llm_settings(llm_server, database_url, tmp_path))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        token, _ = create_key(app.state.services.store, "drafts", rate_limit_per_minute=1000)
+        yield client, {"Authorization": f"Bearer {token}"}
