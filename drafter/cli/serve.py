@@ -49,6 +49,9 @@ def serve(
         access_log=False,  # drafter logs each request itself, with its request id
         proxy_headers=False,
         timeout_graceful_shutdown=30,
+        # A worker imports, loads policies and opens the store before it answers the
+        # supervisor's first ping; on a busy 2-core machine that can take longer than 5 s.
+        timeout_worker_healthcheck=60,
     )
 
 

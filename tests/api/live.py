@@ -36,7 +36,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 90.0) -> None:
         command = [sys.executable, "-m", "drafter", "serve", "--port", str(self.port)]
         command += ["--workers", str(self.workers)]
         with self.log.open("ab") as log:
@@ -47,7 +47,11 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, so kill() reaches the workers
             )
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.kill()
+            raise
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -66,7 +70,8 @@ class LiveServer:
     def kill(self) -> None:
         """SIGKILL the whole process group: no shutdown hooks, no flushing."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
