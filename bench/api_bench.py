@@ -15,7 +15,7 @@ so it costs the two cores as little as possible. Every request is checked for st
 The audit store is SQLite in a temporary folder unless DRAFTER_DATABASE_URL names another.
 Figures are printed, never asserted: this is a benchmark, not a test.
 
-    .venv/bin/python bench/api_bench.py [--part drafts|verdicts|all] [--workers 2] [--json]
+    .venv/bin/python bench/api_bench.py [--part drafts|verdicts|all] [--workers 2] [--levels 50,200,1000]
 """
 
 from __future__ import annotations
@@ -54,6 +54,34 @@ def free_port() -> int:
 
 def tree_rss_bytes(pid: int) -> int:
     """Resident memory of a process and all its descendants, from /proc."""
+    return sum(_status_kib(p, "VmRSS:") for p in tree(pid)) * 1024
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _status_kib(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -62,17 +90,12 @@ def tree_rss_bytes(pid: int) -> int:
             except OSError:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry))
-    total, todo = 0, [pid]
+    members, todo = [], [pid]
     while todo:
         current = todo.pop()
+        members.append(current)
         todo += children.get(current, [])
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+    return members
 
 
 class MemorySampler:
@@ -236,6 +259,7 @@ async def bench_verdicts(service: Service, connections: int, seconds: float) -> 
     started = time.perf_counter()
     until = started + seconds
     cpu = os.times()
+    server_cpu = tree_cpu_seconds(service.pid)
     await asyncio.gather(
         *(
             connection_loop(service.port, request, tally, until=until, count=None, keep=False)
@@ -244,6 +268,8 @@ async def bench_verdicts(service: Service, connections: int, seconds: float) -> 
     )
     elapsed = time.perf_counter() - started
     client_cpu = sum(os.times()[:2]) - sum(cpu[:2])
+    server_cpu = tree_cpu_seconds(service.pid) - server_cpu
+    count = max(1, len(tally.latencies))
     return {
         "connections": connections,
         "seconds": round(elapsed, 2),
@@ -252,7 +278,103 @@ async def bench_verdicts(service: Service, connections: int, seconds: float) -> 
         "p50_ms": round(percentile(tally.latencies, 0.5) * 1000, 2),
         "p99_ms": round(percentile(tally.latencies, 0.99) * 1000, 2),
         "errors": tally.errors,
-        "load_generator_cpu_share": round(client_cpu / elapsed, 2),
+        "cpu_us_per_request": {
+            "drafter": round(server_cpu / count * 1e6),
+            "load_generator": round(client_cpu / count * 1e6),
+        },
+        "machine_load_average_1m": os.getloadavg()[0],
+    }
+
+
+# --- drafts against a slow LLM ------------------------------------------------------------
+
+
+def serve_llm(port: int, latency: float) -> None:
+    """Run the scripted OpenAI-compatible server (in this process, under uvicorn) answering
+    every completion with a compliant draft after ``latency`` seconds."""
+    import uvicorn
+
+    sys.path.insert(0, str(ROOT))
+    from drafter.testing.llm_server import Reply, ScriptedLLM, create_app
+    from tests.test_pipeline import GOOD  # a draft that keeps to mini-store's verdict
+
+    script = ScriptedLLM(responder=lambda request: Reply(GOOD, delay_s=latency))
+    uvicorn.run(
+        create_app(script), host="127.0.0.1", port=port, log_level="warning",
+        access_log=False, backlog=4096,
+    )  # fmt: skip
+
+
+@dataclass
+class LLMService:
+    url: str
+    pid: int
+
+
+@contextmanager
+def llm_service(latency: float, folder: Path) -> Iterator[LLMService]:
+    port = free_port()
+    command = [PYTHON, __file__, "--serve-llm", str(port), "--llm-latency", str(latency)]
+    ready = f"http://127.0.0.1:{port}/docs"
+    with process(command, {}, ready, folder / "llm.log") as pid:
+        yield LLMService(f"http://127.0.0.1:{port}/v1", pid)
+
+
+def draft_body() -> bytes:
+    request = json.loads((FIXTURES / "request.json").read_text())
+    return json.dumps({"policy": "mini-store", "request": request}).encode()
+
+
+async def bench_drafts(
+    service: Service, llm: LLMService, concurrency: int, rounds: int, latency: float
+) -> dict[str, Any]:
+    """``concurrency`` connections each send ``rounds`` drafts back to back."""
+    request = post_bytes("/v1/drafts", draft_body(), service.token, service.port)
+    tally = Tally()
+    cpu = (tree_cpu_seconds(service.pid), tree_cpu_seconds(llm.pid), sum(os.times()[:2]))
+    with MemorySampler(service.pid) as memory:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                connection_loop(
+                    service.port, request, tally, until=float("inf"), count=rounds, keep=True
+                )
+                for _ in range(concurrency)
+            )
+        )
+        elapsed = time.perf_counter() - started
+    used = (
+        tree_cpu_seconds(service.pid) - cpu[0],
+        tree_cpu_seconds(llm.pid) - cpu[1],
+        sum(os.times()[:2]) - cpu[2],
+    )
+    own = [json.loads(b)["reply"]["draft"]["provenance"]["latency_ms"] / 1000 for b in tally.bodies]
+    fallbacks = sum(json.loads(b)["reply"]["fallback"] for b in tally.bodies)
+    beyond_call = [total - call for total, call in zip(tally.latencies, own, strict=True)]
+    count = max(1, len(tally.latencies))
+    beyond_injected = [total - latency for total in tally.latencies]
+    return {
+        "concurrency": concurrency,
+        "drafts": len(tally.latencies),
+        "errors": tally.errors,
+        "fallbacks": fallbacks,
+        "seconds": round(elapsed, 2),
+        "drafts_per_s": round(len(tally.latencies) / elapsed, 1),
+        "overhead_beyond_llm_call_ms": _p50_p99(beyond_call),
+        "overhead_beyond_injected_latency_ms": _p50_p99(beyond_injected),
+        "peak_rss_mib": round(memory.peak / 2**20, 1),
+        "cpu_ms_per_draft": {
+            "drafter": round(used[0] / count * 1000, 2),
+            "llm_test_server": round(used[1] / count * 1000, 2),
+            "load_generator": round(used[2] / count * 1000, 2),
+        },
+    }
+
+
+def _p50_p99(values: list[float]) -> dict[str, float]:
+    return {
+        "p50": round(percentile(values, 0.5) * 1000, 2),
+        "p99": round(percentile(values, 0.99) * 1000, 2),
     }
 
 
@@ -273,6 +395,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="drafter-bench-") as tmp:
         folder = Path(tmp)
         env = service_env(folder)
+        if args.part in ("drafts", "all"):
+            with llm_service(args.llm_latency, folder) as llm:
+                draft_env = env | {
+                    "DRAFTER_LLM_BASE_URL": llm.url,
+                    "DRAFTER_LLM_MODEL": "scripted",
+                    "DRAFTER_LLM_API_KEY": "sk-bench",
+                }
+                with drafter_service(draft_env, args.workers, folder) as service:
+                    await bench_drafts(service, llm, 20, 1, args.llm_latency)  # warm-up
+                    results["drafts"] = [
+                        await bench_drafts(service, llm, level, args.rounds, args.llm_latency)
+                        for level in args.levels
+                    ]
         if args.part in ("verdicts", "all"):
             with drafter_service(env, args.workers, folder) as service:
                 results["verdicts"] = await bench_verdicts(service, args.connections, args.seconds)
@@ -285,8 +420,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--connections", type=int, default=32, help="verdicts: connections")
     parser.add_argument("--seconds", type=float, default=10.0, help="verdicts: duration")
-    parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument(
+        "--levels", type=lambda text: [int(x) for x in text.split(",")], default=[50, 200, 1000],
+        help="drafts: concurrency levels, comma-separated",
+    )  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="drafts: requests per connection")
+    parser.add_argument("--llm-latency", type=float, default=1.0, help="seconds per completion")
+    parser.add_argument("--serve-llm", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_llm:
+        serve_llm(args.serve_llm, args.llm_latency)
+        return
     try:
         import uvloop
 

@@ -5,7 +5,6 @@ answer to an unexpected error."""
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from typing import Any
@@ -16,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from drafter.api import metrics
 from drafter.api.logs import request_id_var
 from drafter.api.problems import Problem, internal_problem
+from drafter.store.audit import new_id
 
 __all__ = ["ServiceMiddleware"]
 
@@ -31,7 +31,7 @@ def _request_id(scope: Scope) -> str:
             text: str = value.decode("latin-1")
             if _SAFE_ID.match(text):
                 return text
-    return "req_" + os.urandom(12).hex()
+    return new_id("req")
 
 
 class _TooLarge(Exception):
