@@ -15,7 +15,7 @@ so it costs the two cores as little as possible. Every request is checked for st
 The audit store is SQLite in a temporary folder unless DRAFTER_DATABASE_URL names another.
 Figures are printed, never asserted: this is a benchmark, not a test.
 
-    .venv/bin/python bench/api_bench.py [--part drafts|verdicts|all] [--workers 2] [--levels 50,200,1000]
+    .venv/bin/python bench/api_bench.py [--part drafts|verdicts|all] [--workers 2]
 """
 
 from __future__ import annotations
@@ -184,10 +184,12 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def connection_loop(
-    port: int, request: bytes, tally: Tally, *, until: float, count: int | None, keep: bool
-) -> None:
+    port: int, request: bytes, tally: Tally, *, until: float, count: int | None, keep: bool,
+    delay: float = 0.0,
+) -> None:  # fmt: skip
     """Send ``request`` over one keep-alive connection, one at a time, until the deadline
-    (or ``count`` times), recording latencies and failures."""
+    (or ``count`` times), recording latencies and failures; start after ``delay`` seconds."""
+    await asyncio.sleep(delay)
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
     except OSError as error:
@@ -328,7 +330,11 @@ def draft_body() -> bytes:
 async def bench_drafts(
     service: Service, llm: LLMService, concurrency: int, rounds: int, latency: float
 ) -> dict[str, Any]:
-    """``concurrency`` connections each send ``rounds`` drafts back to back."""
+    """``concurrency`` connections each send ``rounds`` drafts back to back.
+
+    The connections start spread over one LLM latency, as agents' requests arrive spread in
+    time, so the load is ``concurrency`` drafts in flight at any moment rather than bursts of
+    ``concurrency`` arriving (and coming back from the model) in the same millisecond."""
     request = post_bytes("/v1/drafts", draft_body(), service.token, service.port)
     tally = Tally()
     cpu = (tree_cpu_seconds(service.pid), tree_cpu_seconds(llm.pid), sum(os.times()[:2]))
@@ -337,9 +343,15 @@ async def bench_drafts(
         await asyncio.gather(
             *(
                 connection_loop(
-                    service.port, request, tally, until=float("inf"), count=rounds, keep=True
+                    service.port,
+                    request,
+                    tally,
+                    until=float("inf"),
+                    count=rounds,
+                    keep=True,
+                    delay=latency * index / concurrency,
                 )
-                for _ in range(concurrency)
+                for index in range(concurrency)
             )
         )
         elapsed = time.perf_counter() - started

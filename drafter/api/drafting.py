@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy.exc import IntegrityError
@@ -61,8 +62,9 @@ class DraftCall:
             raise InvalidBodyError([FieldProblem("tone", "/tone", message)])
         return cls(services, caller, body, key, path, time.perf_counter())
 
-    @property
+    @cached_property
     def body_sha256(self) -> str:
+        """A hash of the parsed body, so spacing and key order do not make a body "other"."""
         return hashlib.sha256(self.body.model_dump_json().encode()).hexdigest()
 
     @property
