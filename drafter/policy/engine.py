@@ -15,13 +15,13 @@ from pydantic import BaseModel
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
-from drafter.policy.facts import CATALOGUE, extract
+from drafter.policy.facts import CATALOGUE, extract, question
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
     CompiledRule,
     Policy,
-    Rationale,
+    Wording,
 )
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
@@ -84,6 +84,15 @@ class _Run:
     trace: list[TraceStep] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
+
+    def say(self, wording: Wording) -> str:
+        """The text in the customer's language (English when the policy has no translation),
+        with its placeholders filled."""
+        phrase = wording.phrase(self.request.locale[:2])
+        text = phrase.text
+        for part in phrase.parts:
+            text = text.replace("{" + part.source + "}", _show(part(self.env)), 1)
+        return text
 
     def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
         value = when(self.env)
@@ -298,7 +307,7 @@ def _offers(run: _Run, ids: tuple[str, ...]) -> list[Offer] | _Undecided:
                 Offer,
                 id=offer_id,
                 kind=spec.kind,
-                terms=spec.terms,
+                terms=run.say(spec.terms),
                 percent=values["percent"],
                 amount=_money(amount, currency) if amount is not None else None,
                 cap=_money(cap, currency) if cap is not None else None,
@@ -334,7 +343,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         refund=out.refund,
         offers=out.offers,
         escalation=escalation,
-        needs=_needs(out.undecided),
+        needs=_needs(out.undecided, run.request.locale[:2]),
         must_say=say,
         must_not_say=never,
         rationale=rationale,
@@ -362,14 +371,14 @@ def _disclosures(
         never += by_id[flag_id].must_not_say
     policy = run.policy
     return (
-        [_make(Disclosure, id=i, text=policy.disclosures[i]) for i in dict.fromkeys(say)],
+        [_make(Disclosure, id=i, text=run.say(policy.disclosures[i])) for i in dict.fromkeys(say)],
         [_make(Disclosure, id=i, text=policy.forbidden[i]) for i in dict.fromkeys(never)],
     )
 
 
 def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]:
     policy = run.policy
-    parts: list[tuple[str, Rationale | str]] = []
+    parts: list[tuple[str, Wording]] = []
     if run.request.exception is not None:
         spec = policy.exceptions[run.request.exception.id]
         parts.append((spec.id, spec.rationale))
@@ -381,30 +390,14 @@ def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]
         parts.append((out.escalation.id, out.escalation.rationale))
     by_id = {flag.id: flag for flag in policy.flags}
     parts += [(flag_id, by_id[flag_id].rationale) for flag_id in flags]
-    return [_make(RationaleOut, rule=rule, text=_render(text, run.env)) for rule, text in parts]
+    return [_make(RationaleOut, rule=rule, text=run.say(text)) for rule, text in parts]
 
 
-def _render(rationale: Rationale | str, env: dict[str, Value]) -> str:
-    if isinstance(rationale, str):
-        return rationale
-    text = rationale.text
-    for part in rationale.parts:
-        text = text.replace("{" + part.source + "}", _show(part(env)), 1)
-    return text
-
-
-def _needs(undecided: _Undecided | None) -> list[Need]:
+def _needs(undecided: _Undecided | None, language: str) -> list[Need]:
     if undecided is None:
         return []
-    if not undecided.missing:
-        return [_make(Need, fact="details", question="Could you tell us a little more?")]
-    return [_make(Need, fact=name, question=_question(name)) for name in undecided.missing]
-
-
-def _question(fact: str) -> str:
-    if fact in CATALOGUE:
-        return CATALOGUE[fact].question
-    return f"What is the {fact.replace('_', ' ')}?"
+    missing = undecided.missing or ["details"]
+    return [_make(Need, fact=name, question=question(name, language)) for name in missing]
 
 
 def _escalation(run: _Run, out: _Outcome) -> Escalation:
