@@ -51,7 +51,9 @@ class DraftIn(_Body):
     request: Request
     channel: Channel | None = Field(None, description="Overrides request.channel.")
     tone: Literal["warm", "neutral", "brief"] | None = Field(
-        None, description="The register of the reply; the house voice when omitted."
+        None,
+        description="The register the agent asked for. Recorded with the draft; this version "
+        "of the pipeline always writes in the house voice.",
     )
 
 

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from drafter.api import metrics
-from drafter.api.bodies import DraftIn, FieldProblem, InvalidBodyError
+from drafter.api.bodies import DraftIn
 from drafter.api.logs import request_id_var
 from drafter.api.problems import Problem, internal_problem, problem_for
 from drafter.api.services import Services
@@ -56,10 +56,8 @@ class DraftCall:
     def begin(
         cls, services: Services, caller: ApiKey, body: DraftIn, key: str | None, path: str
     ) -> DraftCall:
-        if body.tone is not None:
-            # The pipeline has no tone control yet; accepting it silently would be a lie.
-            message = "is not supported yet: drafts use the house voice"
-            raise InvalidBodyError([FieldProblem("tone", "/tone", message)])
+        # ``tone`` is recorded with the draft; the pipeline has no tone control yet, so the
+        # reply is in the house voice whatever it says (documented in the README).
         return cls(services, caller, body, key, path, time.perf_counter())
 
     @cached_property

@@ -77,11 +77,11 @@ def test_the_channel_field_overrides_the_request(
     assert row.draft.channel == "chat"
 
 
-def test_tone_is_refused_until_the_pipeline_supports_it(
-    drafting: Drafting, ticket: dict[str, Any]
-) -> None:
+def test_tone_is_recorded_with_the_draft(drafting: Drafting, ticket: dict[str, Any]) -> None:
     client, auth = drafting
-    response = client.post("/v1/drafts", headers=auth, json=body(ticket, tone="warm"))
+    answer = client.post("/v1/drafts", headers=auth, json=body(ticket, tone="brief")).json()
+    assert client.get(f"/v1/drafts/{answer['id']}", headers=auth).json()["tone"] == "brief"
+    response = client.post("/v1/drafts", headers=auth, json=body(ticket, tone="snarky"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "tone"
 
