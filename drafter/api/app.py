@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # served by routes/health.py, behind a key like every other route
     )
     for module in (health, policies, verdicts, drafts):
         app.include_router(module.router)

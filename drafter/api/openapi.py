@@ -14,7 +14,7 @@ from drafter.api.bodies import BODY_MODELS
 __all__ = ["body_of", "install_openapi"]
 
 _REF = "#/components/schemas/{model}"
-OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+OPEN_PATHS = frozenset({"/healthz", "/readyz"})  # everything else needs a key
 _BEARER = {
     "type": "http",
     "scheme": "bearer",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +18,19 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from drafter.api import create_app
-from drafter.api.services import Services
 from drafter.keys import create_key
+from drafter.store import opened_store
 from tests.api.conftest import make_settings
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="drafter-fuzz-"))
 atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
-APP = create_app(make_settings(f"sqlite:///{_FOLDER / 'fuzz.db'}", _FOLDER))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)  # starts the app's lifespan
-
-
-@cache
-def auth() -> dict[str, str]:
-    services: Services = APP.state.services
-    token, _ = create_key(services.store, "fuzz", rate_limit_per_minute=10**6)
-    return {"Authorization": f"Bearer {token}"}
+SETTINGS = make_settings(f"sqlite:///{_FOLDER / 'fuzz.db'}", _FOLDER)
+with opened_store(SETTINGS) as _store:
+    _TOKEN, _ = create_key(_store, "fuzz", rate_limit_per_minute=10**6)
+AUTH = {"Authorization": f"Bearer {_TOKEN}"}
+APP = create_app(SETTINGS)
+# Loading the document starts the app's lifespan; the document itself needs the key too.
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP, headers=AUTH)
 
 
 def problem_json_on_errors(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -50,5 +47,5 @@ def problem_json_on_errors(ctx: Any, response: Any, case: Any) -> bool | None:
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_a_server_error(case: Any) -> None:
     case.call_and_validate(
-        headers=auth(), checks=[not_a_server_error], additional_checks=[problem_json_on_errors]
+        headers=AUTH, checks=[not_a_server_error], additional_checks=[problem_json_on_errors]
     )

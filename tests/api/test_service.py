@@ -124,8 +124,11 @@ def test_metrics_count_requests_by_route_template(
     assert "drafter_http_request_seconds_bucket" in text
 
 
-def test_the_openapi_document_describes_the_bodies(client: TestClient) -> None:
-    document = client.get("/openapi.json").json()
+def test_the_openapi_document_describes_the_bodies(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    assert client.get("/openapi.json").status_code == 401  # every route but health needs a key
+    document = client.get("/openapi.json", headers=auth).json()
     body = document["paths"]["/v1/verdicts"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/VerdictIn"

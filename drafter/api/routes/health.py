@@ -1,10 +1,13 @@
 """``/healthz`` (the process answers), ``/readyz`` (it can serve: database reachable and at
-the current schema, policies loaded) and ``/metrics`` (Prometheus). Only the first two are
-open without a key."""
+the current schema, policies loaded), ``/metrics`` (Prometheus) and ``/openapi.json``. Only
+the first two are open without a key."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
+from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -42,3 +45,9 @@ async def readyz(services: ServicesDep) -> JSONResponse:
 async def prometheus(_caller: Caller, services: ServicesDep) -> Response:
     body = metrics.exposition(services.settings.metrics_dir)
     return Response(body, media_type=metrics.CONTENT_TYPE_LATEST)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi(_caller: Caller, http: HttpRequest) -> dict[str, Any]:
+    document: dict[str, Any] = http.app.openapi()
+    return document
