@@ -393,20 +393,24 @@ def _p50_p99(values: list[float]) -> dict[str, float]:
 # --- main ----------------------------------------------------------------------------------
 
 
-def service_env(folder: Path) -> dict[str, str]:
-    env = {
+def service_env(folder: Path, log_level: str) -> dict[str, str]:
+    return {
         "DRAFTER_DATA_DIR": str(folder / "data"),
         "DRAFTER_POLICIES_DIR": str(FIXTURES),
-        "DRAFTER_LOG_LEVEL": "warning",  # one log line per request would measure the logger
+        "DRAFTER_LOG_LEVEL": log_level,  # info (the default) writes a JSON line per request
     }
-    return env
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    results: dict[str, Any] = {"cores": os.cpu_count(), "workers": args.workers}
+    results: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "workers": args.workers,
+        "log_level": args.log_level,
+        "audit_store": os.environ.get("DRAFTER_DATABASE_URL", "sqlite (WAL, synchronous=FULL)"),
+    }
     with tempfile.TemporaryDirectory(prefix="drafter-bench-") as tmp:
         folder = Path(tmp)
-        env = service_env(folder)
+        env = service_env(folder, args.log_level)
         if args.part in ("drafts", "all"):
             with llm_service(args.llm_latency, folder) as llm:
                 draft_env = env | {
@@ -437,6 +441,7 @@ def main() -> None:
         help="drafts: concurrency levels, comma-separated",
     )  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="drafts: requests per connection")
+    parser.add_argument("--log-level", default="info", help="the service's DRAFTER_LOG_LEVEL")
     parser.add_argument("--llm-latency", type=float, default=1.0, help="seconds per completion")
     parser.add_argument("--serve-llm", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
