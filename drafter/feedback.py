@@ -1,30 +1,31 @@
 """The feedback loop: what agents did with drafts, turned into eval cases and into the
 "which rule causes the most friction" report.
 
-Eval case format (one YAML file per draft, ``<out>/<draft id>.yaml``)::
+``drafter feedback export`` writes one file per draft whose latest feedback is ``edited`` or
+``rejected``, in the ``evals/cases`` format (``drafter/evals/cases.py``), so the eval runner
+loads it like any other case file::
 
-    id: feedback-dr_0193...              # stable: re-exporting overwrites, never duplicates
-    source:                              # where the case came from
-      kind: agent-feedback
-      draft_id: dr_0193...
-      drafted_at: 2026-11-20T10:00:00+00:00
-      outcome: edited                    # edited | rejected
-      reason: Too stiff for a gold customer.
-      redacted: false                    # true when the store masks personal data
-      model: ...                         # provenance of the draft the agent judged
-      template_version: ...
+    # Agent feedback on draft dr_0193...: edited, 2026-11-20T10:04:00+00:00
+    # Reason: Too stiff for a gold customer.
+    # Drafted by openai/gpt-4o-mini with templates 2026.11.1 (request stored redacted: no)
+    # The reply drafter gave:
+    #   Dear Maya Chen, ...
+    # What the agent sent:
+    #   Hi Maya! ...
     policy: retail-standard
-    policy_version: 2026.11.1
-    request: {...}                       # the Request, as stored
-    expect:
-      verdict: {decision: decline, rule: outside_window}   # asserted
-      reply:
-        offers: [store_credit]           # offer ids the reply must make (the verdict's)
-        must_say: [refund_timing]        # disclosure ids the reply must carry
-        must_not_say: [admission_of_fault]
-    reference:
-      draft: "..."                       # the reply drafter gave
-      agent_text: "..."                  # what the agent sent instead (may be empty)
+    cases:
+      - id: fb-dr-0193...
+        title: 'Edited by an agent: Too stiff for a gold customer.'
+        situations: [eligibility]
+        request: {...}                   # the Request, as stored
+        expect:
+          verdict: {decision: decline, rule: outside_window_credit, offers: [...], ...}
+          reply: {}                      # every offer of the verdict, no extra forbidden claims
+
+The verdict is pinned as it was when the agent saw the draft, so a policy change that moves the
+case shows up when the suite loads it. The agent's text and reason ride along as comments: the
+case schema has no field for them, and a reviewer reads them before moving the file from
+``evals/cases/feedback/`` into ``evals/cases/``.
 """
 
 from __future__ import annotations
@@ -43,54 +44,100 @@ from sqlalchemy import select
 from drafter.store.audit import AuditStore, DraftRecord, utc
 from drafter.store.tables import DraftRow, FeedbackRow, VerdictRow
 
-__all__ = ["EXPORTED_OUTCOMES", "RuleFriction", "eval_case", "export_cases", "friction_report"]
+__all__ = [
+    "EXPORTED_OUTCOMES",
+    "RuleFriction",
+    "case_file",
+    "export_cases",
+    "friction_report",
+    "situations",
+]
 
 EXPORTED_OUTCOMES = ("edited", "rejected")
+_DECISION_SITUATION = {
+    "approve": "approval",
+    "partial": "partial_refund",
+    "needs_info": "missing_info",
+}
+_SIGNAL_SITUATION = {
+    "legal_threat": "legal_threat",
+    "chargeback_threat": "chargeback_threat",
+    "abusive_language": "abusive_language",
+}
 
 
-def eval_case(record: DraftRecord) -> dict[str, Any]:
-    """The eval case for one draft and the latest feedback on it."""
+def situations(request: dict[str, Any], verdict: dict[str, Any]) -> list[str]:
+    """The eval situations a stored draft belongs to, from its request and verdict."""
+    found = [tag for signal, tag in _SIGNAL_SITUATION.items() if request["signals"][signal]]
+    if verdict["decision"] in _DECISION_SITUATION:
+        found.append(_DECISION_SITUATION[verdict["decision"]])
+    if request.get("subscription") is not None:
+        found.append("subscription")
+    if request["ask"]["kind"].startswith("modify_"):
+        found.append("order_change")
+    return found or ["eligibility"]
+
+
+def _verdict_expect(verdict: dict[str, Any]) -> dict[str, Any]:
+    refund = verdict["refund"]
+    escalation = verdict["escalation"]
+    expect: dict[str, Any] = {"decision": verdict["decision"], "rule": verdict["rule"]}
+    if refund is not None:
+        expect["refund"] = refund["amount"]["amount"]
+    expect["offers"] = sorted(offer["id"] for offer in verdict["offers"])
+    if escalation is not None:
+        expect["escalation"] = escalation["target"]
+    expect["needs"] = sorted(need["fact"] for need in verdict["needs"])
+    expect["must_say"] = sorted(item["id"] for item in verdict["must_say"])
+    expect["must_not_say"] = sorted(item["id"] for item in verdict["must_not_say"])
+    return expect
+
+
+def case_file(record: DraftRecord) -> dict[str, Any]:
+    """The case file (one case) for a draft and the latest feedback on it."""
+    draft, last = record.draft, record.feedback[-1]
+    request = json.loads(draft.request_json)
+    verdict = json.loads(draft.reply_json)["verdict"]
+    title = f"{last.outcome.capitalize()} by an agent: {last.reason or 'no reason given'}"
+    case = {
+        "id": "fb-" + draft.id.replace("_", "-").lower(),
+        "title": title[:200],
+        "situations": situations(request, verdict),
+        "request": request,
+        "expect": {"verdict": _verdict_expect(verdict), "reply": {}},
+    }
+    return {"policy": draft.policy_id, "cases": [case]}
+
+
+def _comment(record: DraftRecord) -> str:
     draft, last = record.draft, record.feedback[-1]
     reply = json.loads(draft.reply_json)
-    verdict = reply["verdict"]
-    return {
-        "id": f"feedback-{draft.id}",
-        "source": {
-            "kind": "agent-feedback",
-            "draft_id": draft.id,
-            "drafted_at": utc(draft.created_at).isoformat(timespec="seconds"),
-            "outcome": last.outcome,
-            "reason": last.reason,
-            "redacted": draft.redacted or last.redacted,
-            "model": draft.model,
-            "template_version": draft.template_version,
-        },
-        "policy": draft.policy_id,
-        "policy_version": draft.policy_version,
-        "request": json.loads(draft.request_json),
-        "expect": {
-            "verdict": {"decision": verdict["decision"], "rule": verdict["rule"]},
-            "reply": {
-                "offers": [offer["id"] for offer in verdict["offers"]],
-                "must_say": [item["id"] for item in verdict["must_say"]],
-                "must_not_say": [item["id"] for item in verdict["must_not_say"]],
-            },
-        },
-        "reference": {"draft": reply["draft"]["body"], "agent_text": last.final_text},
-    }
+    when = utc(last.created_at).isoformat(timespec="seconds")
+    lines = [
+        f"Agent feedback on draft {draft.id}: {last.outcome}, {when}",
+        f"Reason: {last.reason or '(none given)'}",
+        f"Drafted by {draft.provider}/{draft.model} with templates {draft.template_version}, "
+        f"policy {draft.policy_id} {draft.policy_version} "
+        f"(stored redacted: {'yes' if draft.redacted or last.redacted else 'no'})",
+        "The reply drafter gave:",
+        *(f"  {line}" for line in reply["draft"]["body"].splitlines()),
+        "What the agent sent:",
+        *(f"  {line}" for line in (last.final_text or "(nothing)").splitlines()),
+    ]
+    return "".join(f"# {line}".rstrip() + "\n" for line in lines)
 
 
 def export_cases(
     store: AuditStore, out_dir: Path, *, outcomes: Sequence[str] = EXPORTED_OUTCOMES
 ) -> list[Path]:
-    """Write one case per draft whose latest feedback has one of ``outcomes``; returns the
-    files written, oldest draft first."""
+    """Write one case file per draft whose latest feedback has one of ``outcomes``; returns
+    the files written, oldest draft first."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for record in store.drafts_with_feedback(outcomes):
         path = out_dir / f"{record.draft.id}.yaml"
-        text = yaml.safe_dump(eval_case(record), sort_keys=False, allow_unicode=True, width=100)
-        path.write_text(f"# Exported by `drafter feedback export`.\n{text}", encoding="utf-8")
+        body = yaml.safe_dump(case_file(record), sort_keys=False, allow_unicode=True, width=100)
+        path.write_text(_comment(record) + body, encoding="utf-8")
         written.append(path)
     return written
 

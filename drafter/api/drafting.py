@@ -22,6 +22,7 @@ from functools import cached_property
 
 from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy.exc import IntegrityError
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -167,7 +168,13 @@ class DraftCall:
         return Response(await self.record(reply), media_type="application/json")
 
     def stream(self) -> EventSourceResponse:
-        return EventSourceResponse(self._events(), headers={"Cache-Control": "no-store"})
+        # The generator releases the Idempotency-Key when it ends; the background task covers
+        # a client that left before the stream even started (then the generator never runs).
+        return EventSourceResponse(
+            self._events(),
+            headers={"Cache-Control": "no-store"},
+            background=BackgroundTask(self.release),
+        )
 
     async def _events(self) -> AsyncIterator[bytes]:
         try:

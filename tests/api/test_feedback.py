@@ -128,17 +128,47 @@ def test_export_writes_edited_and_rejected_drafts_as_cases(
     ids = make_history(client, auth, llm_server, ticket)
     written = export_cases(store_of(client), tmp_path / "cases")
     assert sorted(p.stem for p in written) == sorted([ids["edited"], ids["rejected"]])
-    case = yaml.safe_load((tmp_path / "cases" / f"{ids['edited']}.yaml").read_text())
-    assert case["id"] == f"feedback-{ids['edited']}"
-    assert case["source"]["outcome"] == "edited"
-    assert case["source"]["reason"] == "warmer"
-    assert case["policy"] == "mini-store"
+    text = (tmp_path / "cases" / f"{ids['edited']}.yaml").read_text()
+    document = yaml.safe_load(text)
+    assert document["policy"] == "mini-store"
+    [case] = document["cases"]
+    assert case["id"] == "fb-" + ids["edited"].replace("_", "-")
+    assert case["title"] == "Edited by an agent: warmer"
+    assert case["situations"] == ["eligibility"]
     assert case["request"]["message"] == ticket["message"]
-    assert case["expect"]["verdict"] == {"decision": "decline", "rule": "outside_window"}
-    assert case["expect"]["reply"]["offers"] == ["store_credit", "goodwill_discount"]
-    assert case["reference"] == {"draft": GOOD["body"], "agent_text": "Hi Ana!"}
+    assert case["expect"]["verdict"] == {
+        "decision": "decline",
+        "rule": "outside_window",
+        "offers": ["goodwill_discount", "store_credit"],
+        "needs": [],
+        "must_say": [],
+        "must_not_say": [],
+    }
+    assert case["expect"]["reply"] == {}
+    # The agent's side rides along as comments, which the case schema does not have fields for.
+    assert f"# Agent feedback on draft {ids['edited']}: edited" in text
+    assert "# Reason: warmer" in text
+    assert "# What the agent sent:\n#   Hi Ana!" in text
+    assert f"#   {GOOD['body'].splitlines()[0]}" in text
     again = export_cases(store_of(client), tmp_path / "cases")  # idempotent: same files
     assert sorted(again) == sorted(written)
+
+
+def test_exported_cases_load_in_the_eval_suite(
+    drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any], tmp_path: Path
+) -> None:
+    """The eval runner reads exported files like its own (once drafter.evals has landed)."""
+    cases = pytest.importorskip("drafter.evals.cases")
+    from drafter.policy import PolicyRegistry
+    from tests.api.conftest import FIXTURES
+
+    client, auth = drafting
+    ids = make_history(client, auth, llm_server, ticket)
+    export_cases(store_of(client), tmp_path / "cases")
+    loaded = cases.load_cases(tmp_path / "cases", PolicyRegistry(FIXTURES))
+    assert sorted(c.id for c in loaded) == sorted(
+        "fb-" + ids[k].replace("_", "-") for k in ("edited", "rejected")
+    )
 
 
 def test_the_report_shows_friction_per_rule(

@@ -108,3 +108,19 @@ def test_a_malformed_key_is_a_field_error(drafting: Drafting, ticket: dict[str, 
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_streamed_first_answer_releases_its_key(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    headers = auth | {"Idempotency-Key": "k-streamed-first"}
+    streamed = parse_sse(
+        client.post(
+            "/v1/drafts", headers=headers | {"Accept": "text/event-stream"}, json=body(ticket)
+        ).text
+    )
+    again = client.post("/v1/drafts", headers=headers, json=body(ticket))
+    assert again.status_code == 200  # not 409: the stream let go of the key
+    assert again.json() == streamed[-1].json()
+    assert not client.app.state.services.in_flight  # type: ignore[attr-defined]
