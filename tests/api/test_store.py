@@ -57,6 +57,15 @@ def test_migrations_reach_head_and_create_every_table(audit: AuditStore) -> None
     assert {"api_keys", "verdicts", "drafts", "feedback", "alembic_version"} <= tables
 
 
+def test_the_migrations_match_the_models(audit: AuditStore) -> None:
+    """A model changed without a migration would show up here as a difference."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with audit.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
 def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
     engine = make_engine(Settings(data_dir=tmp_path))
     with engine.connect() as connection:
