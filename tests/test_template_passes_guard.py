@@ -147,9 +147,13 @@ def test_every_table_request_in_every_locale_and_channel_passes(subject: Subject
     assert _expected(subject) <= seen, sorted(_expected(subject) - seen)
 
 
+# The property draws a policy's id, not its Subject: hypothesis prints a failing example field
+# by field, and a Subject (every rule in four languages, the whole table) runs to tens of
+# kilobytes, which hypothesis warns about (an error under this suite's settings).
 @st.composite
-def ticket(draw: st.DrawFn) -> tuple[Subject, dict[str, Any]]:
-    """A policy and a request for it, from its table or generated, in any locale and channel."""
+def ticket(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """A policy's id and a request for it, from its table or generated, in any locale and
+    channel."""
     subject = draw(st.sampled_from(subjects()))
     data = draw(st.one_of(st.sampled_from(subject.table), requests(subject.policy)))
     customer = {**data["customer"], "name": draw(st.sampled_from(NAMES))}
@@ -159,10 +163,10 @@ def ticket(draw: st.DrawFn) -> tuple[Subject, dict[str, Any]]:
         "channel": draw(st.sampled_from(CHANNELS)),
         "message": draw(st.sampled_from(MESSAGES)),
     }
-    return subject, {**data, **overrides}
+    return subject.policy.id, {**data, **overrides}
 
 
-def _representatives() -> Iterator[tuple[Subject, dict[str, Any]]]:
+def _representatives() -> Iterator[tuple[str, dict[str, Any]]]:
     """One table request per policy and decision, in every locale and channel: hypothesis runs
     these explicit examples first, so every combination is covered whatever it then draws."""
     for subject in subjects():
@@ -174,14 +178,15 @@ def _representatives() -> Iterator[tuple[Subject, dict[str, Any]]]:
         for data in chosen.values():
             for locale in LOCALES:
                 for channel in CHANNELS:
-                    yield subject, {**data, "locale": locale, "channel": channel}
+                    yield subject.policy.id, {**data, "locale": locale, "channel": channel}
 
 
 def test_every_templated_reply_passes_the_guard() -> None:
     seen: set[tuple[str, str, str, str]] = set()
 
-    def check(case: tuple[Subject, dict[str, Any]]) -> None:
-        subject, data = case
+    def check(case: tuple[str, dict[str, Any]]) -> None:
+        policy_id, data = case
+        subject = _subject(policy_id)
         checked = templated_and_checked(subject.policy, data)
         if checked is None:
             return
@@ -249,7 +254,9 @@ def test_offer_and_promise_words_inside_a_policy_reason_are_not_flagged(
 ) -> None:
     for locale in LOCALES:
         checked, _ = _reply_to(policy_id, rule, locale, "email")
-        assert words in checked.body
+        assert all(reason.text in checked.body for reason in checked.verdict.rationale)
+        if locale == "en":
+            assert words in checked.body
         assert checked.report.passed, (locale, _codes(checked))
 
 
@@ -287,9 +294,19 @@ def test_an_english_disclosure_quoted_in_the_reply_is_said(locale: str) -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_longest_policy_texts_fit_a_chat_reply(locale: str) -> None:
     # The exchange approval carries four disclosures and two reasons (110 words of policy
-    # text): the short chat layout keeps every one of them within the bound.
+    # text in English, more in translation): every one is quoted, and the short chat layout
+    # keeps the reply's own words well within the bound (quoted policy texts do not count).
     checked, _ = _reply_to("tau-retail", "exchange_items", locale, "chat")
     for item in checked.verdict.must_say:
         assert item.text in checked.body
-    assert len(checked.body.split()) <= guard.BOUNDS[Channel.chat][1]
+    quoted = sum(len(text.split()) for text in _quoted_texts(checked))
+    assert len(checked.body.split()) - quoted <= guard.BOUNDS[Channel.chat][1] // 2
     assert checked.report.passed, _codes(checked)
+
+
+def _quoted_texts(checked: Checked) -> list[str]:
+    """The verdict's reasons, disclosures and offer terms that the reply quotes verbatim."""
+    verdict = checked.verdict
+    texts = [r.text for r in verdict.rationale] + [d.text for d in verdict.must_say]
+    texts += [o.terms for o in verdict.offers]
+    return [text for text in dict.fromkeys(texts) if text in checked.body]

@@ -295,21 +295,21 @@ _FACTS: list[Fact] = [
         "tier",
         _enum(),
         "customer.tier",
-        "Which loyalty tier is the customer in?",
+        "Which loyalty tier is your account in?",
         lambda r: _or_missing(r.customer.tier),
     ),
     Fact(
         "tenure_days",
         INT,
         "customer.tenure_days",
-        "How long has the customer been with us?",
+        "How long have you been a customer with us?",
         lambda r: _or_missing(r.customer.tenure_days),
     ),
     Fact(
         "refunds_last_12_months",
         INT,
         "customer.refunds_last_12_months",
-        "How many refunds has the customer had in the last 12 months?",
+        "How many refunds have you had in the last 12 months?",
         lambda r: _or_missing(r.customer.refunds_last_12_months),
     ),
     # The order
@@ -474,7 +474,7 @@ _FACTS: list[Fact] = [
         "company_error_confirmed",
         BOOL,
         "evidence.company_error_confirmed",
-        "Has our error been confirmed?",
+        "Could you tell us what went wrong with your order?",
         lambda r: _or_missing(r.evidence.company_error_confirmed),
     ),
     Fact(
@@ -566,7 +566,7 @@ _FACTS: list[Fact] = [
         "retention_offers_used",
         INT,
         "subscription.retention_offers_used",
-        "Has the customer already had a retention offer?",
+        "Have you already had a retention offer from us?",
         _subscription(lambda s, _: s.retention_offers_used),
     ),
 ]

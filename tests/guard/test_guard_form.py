@@ -73,6 +73,27 @@ def test_length_bounds_per_channel() -> None:
     )
 
 
+def test_policy_texts_quoted_verbatim_do_not_count_against_the_upper_bound() -> None:
+    # The policy's texts must all be in the reply, and translations run longer than the
+    # English: only the draft's own words count against the chat bound.
+    reason = "We need photos to confirm damage in transit before we can decide."
+    question = "Could you send photos of the damaged items and the box they arrived in?"
+    quoted = "Hi Priya! " + " ".join([reason, question] * 6)  # 158 words, 2 of its own
+    assert len(quoted.split()) > BOUNDS[Channel.chat][1]
+    assert codes_for("photos_needed", quoted, channel="chat") == set()
+    own = " ".join([BODY.replace("photos", "pictures")] * 10)  # 160 words, none quoted
+    assert codes_for("photos_needed", f"Hi Priya! {reason} {own}", channel="chat") == {
+        "form.too_long"
+    }
+
+
+def test_quoted_policy_texts_count_towards_the_lower_bound() -> None:
+    reason = "We need photos to confirm damage in transit before we can decide."
+    body = f"Hi Priya! {reason} Thanks."
+    assert codes_for("photos_needed", body, channel="chat") == set()
+    assert "form.too_short" in codes_for("photos_needed", body, channel="phone")
+
+
 def test_email_needs_a_subject_and_chat_does_not() -> None:
     body = "Hi Priya! " + " ".join([BODY] * 3)
     assert codes_for("photos_needed", body, channel="email") == {"form.subject_missing"}
