@@ -9,21 +9,31 @@ HTTP) can map them to a clear message or status without guessing::
     │   ├── PolicyError         a policy file is malformed or fails its checks (file, line, rule)
     │   ├── RequestError        a request is malformed or inconsistent (field path)
     │   │   └── ExceptionGrantError   an exception the policy does not allow for that role or amount
-    │   └── UnknownPolicyError  no policy with that id
+    │   ├── UnknownPolicyError  no policy with that id
+    │   ├── NotFoundError       no record with that id (a draft, a key)
+    │   ├── AuthError           no API key, or a malformed, unknown or revoked one
+    │   ├── RateLimitedError    the key has used its requests for now (retry_after)
+    │   └── IdempotencyError    an Idempotency-Key reused with another body, or still running
     └── RuntimeFailure          something outside the caller's control failed
-        └── LLMError            the language model endpoint failed
+        ├── LLMError            the language model endpoint failed
+        └── StoreError          the audit store could not be read or written
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AuthError",
     "ConfigError",
     "DrafterError",
     "ExceptionGrantError",
+    "IdempotencyError",
     "LLMError",
+    "NotFoundError",
     "PolicyError",
+    "RateLimitedError",
     "RequestError",
     "RuntimeFailure",
+    "StoreError",
     "UnknownPolicyError",
     "UserError",
 ]
@@ -87,3 +97,39 @@ class RuntimeFailure(DrafterError):
 
 class LLMError(RuntimeFailure):
     """The language-model endpoint failed after retries, or answered with something unusable."""
+
+
+class NotFoundError(UserError):
+    """No record of that kind has that id."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        super().__init__(f"no {kind} with id '{record_id}'")
+
+
+class AuthError(UserError):
+    """No API key, or a malformed, unknown or revoked one."""
+
+
+class RateLimitedError(UserError):
+    """The key has used up its requests for now; ``retry_after`` is in seconds."""
+
+    def __init__(self, key_id: str, *, limit: int, retry_after: float) -> None:
+        self.key_id = key_id
+        self.limit = limit
+        self.retry_after = retry_after
+        super().__init__(f"key {key_id} is limited to {limit} requests per minute")
+
+
+class IdempotencyError(UserError):
+    """An Idempotency-Key was reused with a different body, or its first request is still
+    running (``in_progress``)."""
+
+    def __init__(self, message: str, *, in_progress: bool = False) -> None:
+        self.in_progress = in_progress
+        super().__init__(message)
+
+
+class StoreError(RuntimeFailure):
+    """The audit store could not be read or written; nothing was acknowledged."""

@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, draft, policy
+from drafter.cli import check, draft, feedback, keys, policy, report, serve
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -23,6 +23,10 @@ app = typer.Typer(
 app.command(name="check")(check.check)
 app.command(name="draft")(draft.draft)
 app.add_typer(policy.app, name="policy")
+app.command(name="serve")(serve.serve)
+app.add_typer(keys.app, name="keys")
+app.add_typer(feedback.app, name="feedback")
+app.command(name="report")(report.report)
 
 
 def main() -> None:

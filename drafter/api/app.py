@@ -1,0 +1,60 @@
+"""The FastAPI application factory.
+
+``create_app()`` is what ``drafter serve`` runs (uvicorn ``--factory``). Everything the routes
+need is built in the lifespan, so importing this module opens nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from drafter.api.middleware import ServiceMiddleware
+from drafter.api.openapi import install_openapi
+from drafter.api.problems import install_problem_handlers
+from drafter.api.routes import drafts, health, policies, verdicts
+from drafter.api.services import Services
+from drafter.settings import Settings
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+Policy-checked drafts for refund, return, exchange and cancellation replies.
+
+Every route but `/healthz` and `/readyz` needs `Authorization: Bearer <key>` (make one with
+`drafter keys create`). Errors are RFC 9457 `application/problem+json`; every response
+carries `X-Request-ID`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, migrate_schema: bool = True) -> FastAPI:
+    """Build the app. ``migrate_schema`` upgrades the audit store on start-up (a no-op when
+    it is current)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = Services.start(settings, migrate_schema=migrate_schema)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.stop()
+
+    app = FastAPI(
+        title="drafter",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served by routes/health.py, behind a key like every other route
+    )
+    for module in (health, policies, verdicts, drafts):
+        app.include_router(module.router)
+    install_problem_handlers(app)
+    install_openapi(app)
+    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

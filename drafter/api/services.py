@@ -1,0 +1,100 @@
+"""What the API needs at run time, built once per process in the app's lifespan."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+
+from drafter.errors import PolicyError
+from drafter.keys import KeyRing, RateLimiter
+from drafter.pipeline import Pipeline
+from drafter.policy import PolicyRegistry
+from drafter.settings import Settings
+from drafter.store.audit import AuditStore
+from drafter.store.db import current_revision, head_revision, make_engine, migrate
+from drafter.store.writer import GroupWriter
+
+__all__ = ["Services"]
+
+log = logging.getLogger("drafter.api")
+
+
+@dataclass
+class Services:
+    """The settings, the audit store and its writer, the keys, the policies, the pipeline."""
+
+    settings: Settings
+    engine: Engine
+    store: AuditStore
+    writer: GroupWriter
+    keys: KeyRing
+    limiter: RateLimiter
+    registry: PolicyRegistry
+    pipeline: Pipeline
+    # The policy ids found at start-up (policies are loaded once; restart to pick up changes).
+    policy_ids: list[str] = field(default_factory=list)
+    # Idempotency keys whose first request is still being answered by this process.
+    in_flight: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def start(cls, settings: Settings, *, migrate_schema: bool) -> Services:
+        """Open the store (upgrading its schema if asked), start the writer, load policies."""
+        engine = make_engine(settings)
+        if migrate_schema:
+            migrate(engine)
+        store = AuditStore(engine)
+        writer = GroupWriter(engine)
+        writer.start()
+        registry = PolicyRegistry(settings.policies_dir)
+        services = cls(
+            settings=settings,
+            engine=engine,
+            store=store,
+            writer=writer,
+            keys=KeyRing(store, cache_seconds=settings.key_cache_seconds),
+            limiter=RateLimiter(),
+            registry=registry,
+            pipeline=Pipeline(settings, registry=registry),
+        )
+        services.load_policies()
+        return services
+
+    async def stop(self) -> None:
+        await self.pipeline.aclose()
+        self.writer.stop()
+        self.engine.dispose()
+
+    def load_policies(self) -> list[str]:
+        """Load every policy now rather than on the first request; returns the failures."""
+        failures = []
+        self.policy_ids = self.registry.ids()
+        for policy_id in self.policy_ids:
+            try:
+                self.registry.get(policy_id)
+            except PolicyError as error:
+                log.error("policy %s failed to load: %s", policy_id, error)
+                failures.append(f"{policy_id}: {error.detail}")
+        return failures
+
+    def readiness(self) -> dict[str, str]:
+        """Each dependency and whether it is ready ("ok" or why not)."""
+        checks = {"database": self._database_state(), "policies": "ok"}
+        failures = self.load_policies()
+        if failures:
+            checks["policies"] = "; ".join(failures)
+        elif not self.registry.ids():
+            checks["policies"] = f"no policies in {self.settings.policies_dir}"
+        return checks
+
+    def _database_state(self) -> str:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current, head = current_revision(self.engine), head_revision()
+        except Exception as error:  # any driver error means not ready
+            return f"unreachable ({type(error).__name__})"
+        if current != head:
+            return f"schema at {current}, expected {head}; run drafter serve --migrate"
+        return "ok"

@@ -1,0 +1,111 @@
+"""The audit store's tables (SQLAlchemy 2, typed mappings).
+
+Full documents (request, verdict, reply) are stored as JSON text exactly as the API returned
+them, so an audit reads back byte for byte; the scalar columns beside them (decision, rule,
+fallback, outcome) exist for the report and for indexes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["ApiKeyRow", "Base", "DraftRow", "FeedbackRow", "VerdictRow"]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+UTC_TIME = DateTime(timezone=True)
+
+
+class ApiKeyRow(Base):
+    """An API key: only a SHA-256 of the secret is kept, never the secret itself."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    rate_limit_per_minute: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_TIME)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTC_TIME, nullable=True)
+
+
+class VerdictRow(Base):
+    """One ``POST /v1/verdicts`` call: what was asked and what the checker decided."""
+
+    __tablename__ = "verdicts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_TIME, index=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    policy_id: Mapped[str] = mapped_column(String(200))
+    policy_version: Mapped[str] = mapped_column(String(100))
+    policy_sha256: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(200))
+    request_json: Mapped[str] = mapped_column(Text)
+    redacted: Mapped[bool] = mapped_column(Boolean)
+    verdict_json: Mapped[str] = mapped_column(Text)
+
+
+class DraftRow(Base):
+    """One draft: the request, the whole reply (verdict, raw and final drafts, guard reports)
+    and the provenance needed to reproduce it."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        UniqueConstraint("key_id", "idempotency_key", name="uq_drafts_idempotency"),
+        Index("ix_drafts_policy_rule", "policy_id", "rule"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_TIME, index=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    policy_id: Mapped[str] = mapped_column(String(200))
+    policy_version: Mapped[str] = mapped_column(String(100))
+    policy_sha256: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    tone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(200))
+    fallback: Mapped[bool] = mapped_column(Boolean)
+    repaired: Mapped[bool] = mapped_column(Boolean)
+    llm_calls: Mapped[int] = mapped_column(Integer)
+    provider: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(200))
+    template_version: Mapped[str] = mapped_column(String(100))
+    prompt_sha256: Mapped[str] = mapped_column(String(64))
+    request_json: Mapped[str] = mapped_column(Text)
+    redacted: Mapped[bool] = mapped_column(Boolean)
+    reply_json: Mapped[str] = mapped_column(Text)
+
+
+class FeedbackRow(Base):
+    """What the agent did with a draft: sent it as is, edited it, or rejected it."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTC_TIME)
+    key_id: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(20))
+    final_text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    redacted: Mapped[bool] = mapped_column(Boolean)

@@ -1,0 +1,161 @@
+"""Group commit: many requests, one transaction, each caller told when its rows are durable.
+
+Every verdict and draft is committed before its response is sent. Committing each in its own
+transaction would cost one fsync per request; instead one writer thread takes whatever has
+queued up since its last commit, writes it in one transaction, and then wakes each waiting
+request. Under load the batches grow, so throughput rises while the guarantee stays the same.
+A batch that violates a constraint (an Idempotency-Key race) is retried job by job, so only
+the offending request fails.
+
+Rows travel as plain column dictionaries and are inserted with one Core ``executemany`` per
+table: the writer thread shares the GIL with the event loop, so it must do as little Python
+work as possible (ORM objects cost ten times more).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from drafter.errors import StoreError
+
+__all__ = ["GroupWriter", "NewRow"]
+
+log = logging.getLogger("drafter.store")
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewRow:
+    """One row to insert: its table and its column values."""
+
+    table: Table
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    rows: Sequence[NewRow]
+    future: asyncio.Future[None]
+    loop: asyncio.AbstractEventLoop
+
+
+def _insert(connection: Connection, rows: Sequence[NewRow]) -> None:
+    by_table: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_table[row.table].append(row.values)
+    # Parents before children (drafts before feedback), whatever order the jobs came in.
+    for table in sorted(by_table, key=lambda t: len(t.foreign_keys)):
+        connection.execute(table.insert(), by_table[table])
+
+
+class GroupWriter:
+    """Owns one thread that commits queued rows in batches."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        # The writer keeps one connection: checking one out of the pool for every batch costs
+        # more than the inserts. It is dropped after an error and reopened for the next batch.
+        self._connection: Connection | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="drafter-writer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Commit what is queued, then end the thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    async def write(self, rows: Sequence[NewRow]) -> None:
+        """Return once the rows are committed.
+
+        Raises:
+            IntegrityError: a row broke a constraint (nothing of this call was written).
+            StoreError: the database failed.
+        """
+        if self._thread is None:
+            raise RuntimeError("the writer is not running")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._queue.put(_Job(rows, future, loop))
+        try:
+            await future
+        except IntegrityError:
+            raise  # the caller decides: an idempotency race, usually
+        except SQLAlchemyError as error:
+            kind = type(error).__name__
+            raise StoreError(f"the audit store could not be written ({kind})") from None
+
+    def _run(self) -> None:
+        while (first := self._queue.get()) is not None:
+            batch = [first]
+            stopping = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                batch.append(job)
+            self._commit(batch)
+            if stopping:
+                break
+        if self._connection is not None:
+            self._connection.close()
+
+    def _transaction(self, rows: Sequence[NewRow]) -> None:
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        try:
+            with self._connection.begin():
+                _insert(self._connection, rows)
+        except IntegrityError:
+            raise  # the connection is fine; only these rows were refused
+        except Exception:
+            self._connection.close()
+            self._connection = None
+            raise
+
+    def _commit(self, batch: list[_Job]) -> None:
+        try:
+            self._transaction([row for job in batch for row in job.rows])
+            outcomes: list[Exception | None] = [None] * len(batch)
+        except IntegrityError:
+            outcomes = [self._commit_one(job) for job in batch]
+        except Exception as error:  # the database is down: every waiting request must know
+            log.error("audit write failed: %s", type(error).__name__)
+            outcomes = [error] * len(batch)
+        for job, outcome in zip(batch, outcomes, strict=True):
+            job.loop.call_soon_threadsafe(_settle, job.future, outcome)
+
+    def _commit_one(self, job: _Job) -> Exception | None:
+        try:
+            self._transaction(job.rows)
+        except Exception as error:
+            return error
+        return None
+
+
+def _settle(future: asyncio.Future[None], outcome: Exception | None) -> None:
+    if future.cancelled():
+        return
+    if outcome is None:
+        future.set_result(None)
+    else:
+        future.set_exception(outcome)
