@@ -337,17 +337,19 @@ class _Builder:
             decision=rule.decision,
             refund=self.refund(rule.refund, (*loc, "refund"), rule.id) if rule.refund else None,
             offers=self.ids(rule.offers, self.document.offers, "offer", (*loc, "offers"), rule.id),
-            must_say=self.ids(
-                rule.must_say, self.document.disclosures, "disclosure", (*loc, "must_say"), rule.id
-            ),
-            must_not_say=self.ids(
-                rule.must_not_say,
-                self.document.forbidden,
-                "forbidden claim",
-                (*loc, "must_not_say"),
-                rule.id,
-            ),
+            must_say=self.said(rule.must_say, loc, rule.id),
+            must_not_say=self.unsaid(rule.must_not_say, loc, rule.id),
             rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
+        )
+
+    def said(self, ids: Sequence[str], loc: tuple[int | str, ...], rule: str) -> tuple[str, ...]:
+        """A rule's must_say ids, each checked against the policy's disclosures."""
+        return self.ids(ids, self.document.disclosures, "disclosure", (*loc, "must_say"), rule)
+
+    def unsaid(self, ids: Sequence[str], loc: tuple[int | str, ...], rule: str) -> tuple[str, ...]:
+        """A rule's must_not_say ids, each checked against the policy's forbidden claims."""
+        return self.ids(
+            ids, self.document.forbidden, "forbidden claim", (*loc, "must_not_say"), rule
         )
 
     def refund(self, spec: doc.RefundSpec, loc: tuple[int | str, ...], rule: str) -> CompiledRefund:
@@ -367,16 +369,8 @@ class _Builder:
             when=self.expr(rule.when, (*loc, "when"), rule.id, BOOL, self.outcome_scope),
             target=rule.target,
             reason=rule.reason,
-            must_say=self.ids(
-                rule.must_say, self.document.disclosures, "disclosure", (*loc, "must_say"), rule.id
-            ),
-            must_not_say=self.ids(
-                rule.must_not_say,
-                self.document.forbidden,
-                "forbidden claim",
-                (*loc, "must_not_say"),
-                rule.id,
-            ),
+            must_say=self.said(rule.must_say, loc, rule.id),
+            must_not_say=self.unsaid(rule.must_not_say, loc, rule.id),
             rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
         )
 
@@ -386,16 +380,8 @@ class _Builder:
             id=rule.id,
             line=doc.line_of(self.raw, loc),
             when=self.expr(rule.when, (*loc, "when"), rule.id, BOOL, self.outcome_scope),
-            must_say=self.ids(
-                rule.must_say, self.document.disclosures, "disclosure", (*loc, "must_say"), rule.id
-            ),
-            must_not_say=self.ids(
-                rule.must_not_say,
-                self.document.forbidden,
-                "forbidden claim",
-                (*loc, "must_not_say"),
-                rule.id,
-            ),
+            must_say=self.said(rule.must_say, loc, rule.id),
+            must_not_say=self.unsaid(rule.must_not_say, loc, rule.id),
             rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
         )
 
