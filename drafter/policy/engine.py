@@ -23,7 +23,7 @@ from drafter.policy.model import (
     Policy,
     Rationale,
 )
-from drafter.policy.types import MISSING, EnumType, Value
+from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
     Decision,
     Disclosure,
@@ -53,12 +53,15 @@ def _make(cls: type[M], /, **fields: Any) -> M:
     passed explicitly, and the property tests round-trip every verdict through strict
     validation, so a wrong type here fails a test rather than reaching a caller.
     """
-    instance = cls.__new__(cls)
-    object.__setattr__(instance, "__dict__", fields)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    instance = _new(cls)
+    _set(instance, "__dict__", fields)
+    _set(instance, "__pydantic_fields_set__", set(fields))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
     return instance
+
+
+_new, _set = object.__new__, object.__setattr__
 
 
 CENT = Decimal("0.01")
@@ -452,10 +455,11 @@ def _show(value: Value) -> str:
 
 
 def _seen(compiled: Compiled, env: dict[str, Value]) -> dict[str, str | None]:
-    return {
-        name: (None if env.get(name, MISSING) is MISSING else _show(env[name]))
-        for name in sorted(compiled.facts)
-    }
+    return {name: _shown(env.get(name, MISSING)) for name in compiled.names}
+
+
+def _shown(value: Value) -> str | None:
+    return None if value is MISSING else _show(value)
 
 
 def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:
@@ -466,9 +470,9 @@ def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:
             f"'{currency}' does not match policy '{policy.id}', which is in {policy.currency}",
             field=where,
         )
-    for name, kind in policy.inputs.items():
-        value = env.get(name, MISSING)
-        if isinstance(kind, EnumType) and value is not MISSING and value not in kind.values:
+    for name, kind in policy.enum_inputs:
+        value = env[name]
+        if value is not MISSING and value not in kind.values:
             raise RequestError(
                 f"'{value}' is not one of {', '.join(sorted(kind.values))} (policy '{policy.id}')",
                 field=CATALOGUE[name].source,

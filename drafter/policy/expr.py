@@ -79,6 +79,7 @@ class Compiled:
     fn: Fn
     facts: frozenset[str]
     params: frozenset[str]
+    names: tuple[str, ...] = ()  # the facts, sorted: the order a trace shows them in
 
     def __call__(self, env: Env) -> Value:
         return self.fn(env)
@@ -325,7 +326,9 @@ def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Co
     typed = Compiler(scope).visit(Parser(str(source)).parse())
     if expect is not None and not _assignable(typed.type, expect):
         raise ExprError(f"expected a {expect} expression but this is {typed.type}", 1)
-    return Compiled(str(source), typed.type, typed.fn, typed.facts, typed.params)
+    return Compiled(
+        str(source), typed.type, typed.fn, typed.facts, typed.params, tuple(sorted(typed.facts))
+    )
 
 
 def _assignable(actual: Type, wanted: Type) -> bool:

@@ -152,6 +152,7 @@ class _Builder:
             needs_info_rationale=d.needs_info.rationale,
             # amount_paid is always read: the engine never refunds more than was paid.
             catalogue_facts=frozenset(n for n in inputs if n in CATALOGUE) | {"amount_paid"},
+            enum_inputs=tuple((n, k) for n, k in inputs.items() if isinstance(k, EnumType)),
         )
 
     # --- inputs and parameters -----------------------------------------------------------

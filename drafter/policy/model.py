@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from drafter.policy.expr import Compiled, Scope
-from drafter.policy.types import Type, Value
+from drafter.policy.types import EnumType, Type, Value
 
 __all__ = [
     "CompiledEscalation",
@@ -117,6 +117,8 @@ class Policy:
     exceptions: Mapping[str, CompiledException]
     needs_info_rationale: str
     catalogue_facts: frozenset[str] = field(default_factory=frozenset)
+    # Inputs whose vocabulary the policy defines, so a request must stay inside it.
+    enum_inputs: tuple[tuple[str, EnumType], ...] = ()
 
     @property
     def rules(self) -> tuple[str, ...]:
