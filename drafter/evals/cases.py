@@ -258,7 +258,9 @@ def _read_yaml(path: Path) -> Any:
         raise CaseFileError(f"invalid YAML: {error}", file=str(path), line=line) from None
 
 
-def _request(base: dict[str, Any] | None, case: CaseSpec, *, file: str, line: int | None) -> Request:
+def _request(
+    base: dict[str, Any] | None, case: CaseSpec, *, file: str, line: int | None
+) -> Request:
     # build_request expects the policy-table case shape; the fields it reads are the same.
     data = build_request(base, case)  # type: ignore[arg-type]
     try:

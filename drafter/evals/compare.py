@@ -102,7 +102,13 @@ def _from_outcomes(
 
 def _compliance(pairs: list[tuple[CaseResult, CaseResult]]) -> ScorerDelta:
     outcomes = [
-        (a.id, a.final.compliant, b.final.compliant, float(a.final.compliant), float(b.final.compliant))
+        (
+            a.id,
+            a.final.compliant,
+            b.final.compliant,
+            float(a.final.compliant),
+            float(b.final.compliant),
+        )
         for a, b in pairs
     ]
     return _from_outcomes("compliant", True, outcomes)
@@ -115,7 +121,9 @@ def compare_runs(a: RunResults, b: RunResults) -> Comparison:
     paired = sorted(cases_a.keys() & cases_b.keys())
     pairs = [(cases_a[i], cases_b[i]) for i in paired]
     hard = {s.scorer: s.hard for s in a.summary.scorers}
-    names = [s.scorer for s in a.summary.scorers if s.scorer in {t.scorer for t in b.summary.scorers}]
+    names = [
+        s.scorer for s in a.summary.scorers if s.scorer in {t.scorer for t in b.summary.scorers}
+    ]
     return Comparison(
         paired=tuple(paired),
         only_a=tuple(sorted(cases_a.keys() - cases_b.keys())),

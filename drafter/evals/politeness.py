@@ -71,9 +71,7 @@ def _sentence_strategies(sentence: str, language: str) -> list[str]:
         found.append("please_start")
     elif please.any(sentence):
         found.append("please")
-    if not starts_with_please and phrases("politeness", "imperative_verbs", language).any(
-        sentence
-    ):
+    if not starts_with_please and phrases("politeness", "imperative_verbs", language).any(sentence):
         found.append("direct_imperative")
     if phrases("politeness", "second_person_start", language).any(sentence):
         found.append("second_person_start")

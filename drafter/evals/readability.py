@@ -59,9 +59,8 @@ def _english(word: str) -> int:
         return 1
     count = len(_EN_VOWELS.findall(word)) + len(_EN_SPLIT.findall(word))
     count -= len(_EN_INNER_E.findall(word))
-    if re.search(r"[^aeioutd]ed$", word):  # shipped, caused; not wanted, needed, agreed
-        count -= 1
-    elif re.search(r"[^aeiouysxzhcg]es$", word):  # makes, hopes; not boxes, pages, issues
+    # A silent -ed (shipped, caused; not wanted, agreed) or -es (makes; not boxes, pages).
+    if re.search(r"[^aeioutd]ed$", word) or re.search(r"[^aeiouysxzhcg]es$", word):
         count -= 1
     elif re.search(r"[^aeiouy]e$", word) and not re.search(r"[^aeiouy]le$", word):
         count -= 1  # silent final e (make, price), but table and little keep theirs
@@ -164,4 +163,6 @@ def reading_ease(reply: Reply, language: str) -> Readability:
     constant, per_sentence, per_syllable = _FORMULAS[language]
     ease = constant - per_sentence * len(words) / len(sentences)
     ease -= per_syllable * count / len(words)
-    return Readability(ease=round(ease, 1), words=len(words), sentences=len(sentences), syllables=count)
+    return Readability(
+        ease=round(ease, 1), words=len(words), sentences=len(sentences), syllables=count
+    )

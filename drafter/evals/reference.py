@@ -145,7 +145,9 @@ def score_reference(
     return scored
 
 
-def accuracy(scored: list[Scored], scorers: tuple[Scorer, ...] = TONE_SCORERS) -> list[ScorerAccuracy]:
+def accuracy(
+    scored: list[Scored], scorers: tuple[Scorer, ...] = TONE_SCORERS
+) -> list[ScorerAccuracy]:
     """Each tone scorer's accuracy: good replies passed plus targeted bad replies failed."""
     return [_accuracy_of(scorer, scored) for scorer in scorers]
 

@@ -10,8 +10,11 @@ from drafter.evals.results import CaseResult, RunResults
 
 __all__ = ["junit_xml", "write_junit"]
 
-_SUITES = (("compliance", "drafter.evals.compliance"), ("expectations", "drafter.evals.expectations"),
-           ("tone", "drafter.evals.tone"))
+_SUITES = (
+    ("compliance", "drafter.evals.compliance"),
+    ("expectations", "drafter.evals.expectations"),
+    ("tone", "drafter.evals.tone"),
+)
 
 
 def _testcase(suite: ET.Element, case: CaseResult, family: str) -> tuple[int, int]:

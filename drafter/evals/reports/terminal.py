@@ -70,7 +70,9 @@ def print_comparison(console: Console, comparison: Comparison, *, limit: int = 1
         ("regressed", comparison.regressed_cases),
         ("improved", comparison.improved_cases),
     ):
-        shown = ", ".join(cases[:limit]) + (f" and {len(cases) - limit} more" if len(cases) > limit else "")
+        shown = ", ".join(cases[:limit]) + (
+            f" and {len(cases) - limit} more" if len(cases) > limit else ""
+        )
         console.print(f"{label} ({len(cases)}): {shown or 'none'}", highlight=False)
     if comparison.only_a or comparison.only_b:
         console.print(

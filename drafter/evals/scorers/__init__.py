@@ -13,11 +13,11 @@ from drafter.evals.scorers.expectations import FORBIDDEN_CLAIMS, REQUIRED_OFFERS
 from drafter.evals.scorers.false_hope import FALSE_HOPE
 from drafter.evals.scorers.language import LANGUAGE
 from drafter.evals.scorers.length import LENGTH
+from drafter.evals.scorers.next_step import NEXT_STEP
 from drafter.evals.scorers.personalization import PERSONALIZATION
 from drafter.evals.scorers.politeness import POLITENESS
 from drafter.evals.scorers.rationale import RATIONALE
 from drafter.evals.scorers.readability import READABILITY
-from drafter.evals.scorers.next_step import NEXT_STEP
 from drafter.evals.scorers.verdict_facts import VERDICT_FACTS
 
 __all__ = [

@@ -17,7 +17,7 @@ from drafter.evals.scorers.base import Outcome, Scorer, Target, not_applicable, 
 from drafter.evals.text import Reply, amount_in, parse_number
 from drafter.schemas import Decision, Offer
 
-__all__ = ["ALTERNATIVES", "offer_named", "offer_concrete"]
+__all__ = ["ALTERNATIVES", "offer_concrete", "offer_named"]
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 

@@ -41,7 +41,8 @@ def _offers(target: Target) -> Outcome:
     absent = [
         offer_id
         for offer_id in wanted
-        if offer_id not in offers or not offer_named(offers[offer_id], target.reply, target.language)
+        if offer_id not in offers
+        or not offer_named(offers[offer_id], target.reply, target.language)
     ]
     value = 1 - len(absent) / len(wanted)
     if absent:

@@ -22,10 +22,8 @@ def _whole(target: Target) -> str:
 
 
 def _name_used(target: Target) -> str | None:
-    for part in _NAME_PART.findall(target.request.customer.name):
-        if re.search(rf"\b{re.escape(part)}\b", target.reply.text):
-            return part
-    return None
+    parts: list[str] = _NAME_PART.findall(target.request.customer.name)
+    return next((p for p in parts if re.search(rf"\b{re.escape(p)}\b", target.reply.text)), None)
 
 
 def _references(target: Target) -> list[str]:

@@ -55,9 +55,10 @@ def _written_amounts(text: str) -> list[tuple[str, Decimal]]:
 
 
 def _stated(target: Target) -> Iterator[str]:
-    if not any(lexicon.any(target.reply.text) for lexicon in decision_phrases(
-        target.decision, target.language
-    )):
+    if not any(
+        lexicon.any(target.reply.text)
+        for lexicon in decision_phrases(target.decision, target.language)
+    ):
         yield f"the decision ({target.decision.value}) is not stated"
 
 
@@ -123,10 +124,10 @@ def _handoff(target: Target) -> Iterator[str]:
         concept = f"escalation_{escalation.target}"
         if not phrases("compliance", concept, target.language).any(target.reply.text):
             yield f"does not say the request goes to {escalation.target}"
-    if target.decision == Decision.needs_info:
-        if not phrases("decision", "needs_info", target.language).any(target.reply.text):
-            needed = ", ".join(need.fact for need in target.verdict.needs)
-            yield f"does not ask for what is missing ({needed})"
+    asks = phrases("decision", "needs_info", target.language).any(target.reply.text)
+    if target.decision == Decision.needs_info and not asks:
+        needed = ", ".join(need.fact for need in target.verdict.needs)
+        yield f"does not ask for what is missing ({needed})"
 
 
 def _allowed_numbers(target: Target) -> set[Decimal]:
