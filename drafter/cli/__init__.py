@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, policy
+from drafter.cli import check, evals, policy
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.command(name="check")(check.check)
 app.add_typer(policy.app, name="policy")
+app.add_typer(evals.app, name="eval")
 
 
 def main() -> None:
