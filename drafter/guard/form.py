@@ -1,0 +1,180 @@
+"""Form: the draft is in the locale's language, its length fits the channel, it opens with a
+greeting that names the customer correctly, and an email has a subject.
+
+Language is told by an owned stopword detector (``lexicons/language.yaml``): the share of a
+text's words that are frequent function words of each language. A draft, or any paragraph of
+at least ``PARAGRAPH_WORDS`` words, is in the wrong language when another language scores at
+least twice the locale's and has at least ``MIN_HITS`` hits.
+
+Length bounds are in words, which read the same in all four languages:
+
+- email: 40 to 400 words: room for acknowledgement, decision, reason, alternatives, next steps
+  and a sign-off, and no wall of text;
+- chat: 8 to 150 words: one turn-sized message;
+- phone: 30 to 300 words: a script an agent can speak in about two minutes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Mapping
+
+from drafter.guard.codes import Code
+from drafter.guard.context import Context, violation
+from drafter.guard.lexicon import LANGUAGES, alternation, by_language, load
+from drafter.guard.text import Text
+from drafter.schemas import Channel, Violation
+
+__all__ = ["BOUNDS", "check_form", "detect_language"]
+
+BOUNDS: Mapping[Channel, tuple[int, int]] = {
+    Channel.email: (40, 400),
+    Channel.chat: (8, 150),
+    Channel.phone: (30, 300),
+}
+PARAGRAPH_WORDS = 15
+MIN_HITS = 4
+DOMINANCE = 2.0
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_FIRST_LINE = re.compile(r"\s*([^\n]*)")
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
+
+
+@functools.cache
+def _stopwords() -> Mapping[str, tuple[str, ...]]:
+    """Each stopword with the languages it belongs to."""
+    table = by_language("language", "stopwords")
+    owners: dict[str, list[str]] = {}
+    for lang, words in table.items():
+        for word in words:
+            owners.setdefault(str(word).casefold(), []).append(lang)
+    return {word: tuple(langs) for word, langs in owners.items()}
+
+
+def detect_language(text: str | list[str]) -> tuple[str | None, Counter[str]]:
+    """The most likely of en/es/fr/de for ``text`` (or its lower-cased words) and each
+    language's stopword hits."""
+    words = _WORD.findall(text.casefold()) if isinstance(text, str) else text
+    counts = dict.fromkeys(LANGUAGES, 0)
+    owners = _stopwords()
+    for word in words:
+        for lang in owners.get(word, ()):
+            counts[lang] += 1
+    hits = Counter(counts)
+    best = max(LANGUAGES, key=lambda lang: hits[lang])
+    return (best if hits[best] else None), hits
+
+
+def _wrong_language(lang: str, text: str | list[str]) -> str | None:
+    best, hits = detect_language(text)
+    if best is None or best == lang:
+        return None
+    if hits[best] >= MIN_HITS and hits[best] >= DOMINANCE * hits[lang]:
+        return best
+    return None
+
+
+def _paragraphs(text: Text) -> Iterator[tuple[int, int, list[str]]]:
+    """Paragraphs long enough to judge, with their words; none when there is only one."""
+    blocks = list(_PARAGRAPH.finditer(text.raw))
+    if len(blocks) < 2:
+        return
+    for block in blocks:
+        words = _WORD.findall(block[0].casefold())
+        if len(words) >= PARAGRAPH_WORDS:
+            yield block.start(), block.end(), words
+
+
+def _language(ctx: Context, text: Text) -> Iterator[Violation]:
+    found = _wrong_language(ctx.lang, text.words)
+    if found is not None:
+        message = f"is written in '{found}', but the locale is '{ctx.request.locale}'"
+        yield violation(Code.WRONG_LANGUAGE, message, text, 0, len(text.raw))
+        return
+    for start, end, words in _paragraphs(text):
+        found = _wrong_language(ctx.lang, words)
+        if found is not None:
+            message = f"has a paragraph in '{found}', but the locale is '{ctx.request.locale}'"
+            yield violation(Code.WRONG_LANGUAGE, message, text, start, end)
+
+
+def _length(ctx: Context, text: Text) -> Iterator[Violation]:
+    low, high = BOUNDS[ctx.request.channel]
+    words = len(text.words)
+    channel = ctx.request.channel.value
+    if words < low:
+        message = f"has {words} words; a {channel} reply needs at least {low}"
+        yield violation(Code.TOO_SHORT, message, text, 0, len(text.raw))
+    elif words > high:
+        message = f"has {words} words; a {channel} reply allows at most {high}"
+        yield violation(Code.TOO_LONG, message, text, 0, len(text.raw))
+
+
+@functools.cache
+def _greeting(lang: str) -> re.Pattern[str]:
+    greetings = by_language("form", "greetings")[lang]
+    # Used with Pattern.match at the line's start, which anchors it there.
+    return re.compile(rf"\s*[¡¿]?\s*(?:{alternation(greetings).pattern})(?!\w)", re.IGNORECASE)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.cache
+def _not_names() -> frozenset[str]:
+    data = load("form")
+    return frozenset(_fold(str(w)) for w in [*data["honorifics"], *data["fillers"]])
+
+
+def _opening(text: Text) -> tuple[int, int]:
+    """The span of the greeting: the first line, up to its first comma or sentence mark."""
+    match = _FIRST_LINE.match(text.raw)
+    start = match.start(1) if match else 0
+    line = match[1] if match else ""
+    for cut in re.finditer(r"[,;:.!?—–]", line):
+        before = re.search(r"[^\W\d_]+$", line[: cut.start()])
+        if cut[0] == "." and before and _fold(before[0]) in _not_names():
+            continue  # "Ms." or "Sra." does not end the greeting
+        return start, start + cut.start()
+    return start, start + len(line)
+
+
+def _name_words(raw: str, greeting_end: int) -> list[re.Match[str]]:
+    return [m for m in _NAME_WORD.finditer(raw, greeting_end) if _fold(m[0]) not in _not_names()]
+
+
+def _greeting_and_name(ctx: Context, text: Text) -> Iterator[Violation]:
+    start, end = _opening(text)
+    greeting = _greeting(ctx.lang).match(text.raw, start, end)
+    if greeting is None:
+        message = f"does not open with a greeting in '{ctx.lang}'"
+        yield violation(Code.MISSING_GREETING, message, text, start, end)
+        return
+    customer = {_fold(part) for part in _NAME_WORD.findall(ctx.request.customer.name)}
+    words = _name_words(text.raw[:end], greeting.end())
+    wrong = [m for m in words if _fold(m[0]) not in customer]
+    if wrong:
+        message = f"greets '{wrong[0][0]}', but the customer is {ctx.request.customer.name}"
+        yield violation(Code.WRONG_NAME, message, text, wrong[0].start(), wrong[-1].end())
+    elif not words:
+        message = f"does not greet the customer by name ({ctx.request.customer.name})"
+        yield violation(Code.MISSING_NAME, message, text, start, end)
+
+
+def check_form(ctx: Context, body: Text, subject: str | None) -> Iterator[Violation]:
+    """Form violations of the body (and a missing subject for email)."""
+    if ctx.lang not in LANGUAGES:
+        message = f"locale '{ctx.request.locale}' is not one the guard can check (en, es, fr, de)"
+        yield violation(Code.UNSUPPORTED_LOCALE, message, body, 0, 0)
+        return
+    yield from _language(ctx, body)
+    yield from _length(ctx, body)
+    yield from _greeting_and_name(ctx, body)
+    if ctx.request.channel == Channel.email and not (subject or "").strip():
+        yield violation(Code.MISSING_SUBJECT, "an email reply needs a subject line", body, 0, 0)

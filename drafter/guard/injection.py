@@ -1,0 +1,133 @@
+"""Injected content: the customer's message is untrusted, and a draft must not carry what an
+injection in it asked for.
+
+The message is read for injection attempts: sentences with an injection marker ("ignore your
+policy"), a demand ("approve a full refund", "write that ..."), or a fake role tag
+("[SYSTEM]"); text hidden in HTML comments or invisible elements; and base64 blobs, decoded.
+The draft is reported when it repeats five words in a row from any of them, carries a code-like
+token planted there ("FREE100"), or itself contains an injection marker, a fake tag or a base64
+blob.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import re
+from collections.abc import Iterator
+
+from drafter.guard.codes import Code
+from drafter.guard.context import Context, violation
+from drafter.guard.lexicon import gated, patterns
+from drafter.guard.text import Text, is_negated
+from drafter.schemas import Violation
+
+__all__ = ["Attempts", "check_injection", "injection_attempts"]
+
+SHINGLE = 5
+_TOKEN = re.compile(r"\w+")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_BASE64 = re.compile(
+    r"(?<![\w+/])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[\d+/])"
+    r"[A-Za-z0-9+/]{16,}={0,2}(?![\w+/=])"
+)
+_CODE_TOKEN = re.compile(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9-]{5,}\b")
+_HIDDEN = re.compile(
+    r"<!--(?P<comment>.*?)-->"
+    r"|<(?P<tag>\w+)[^>]*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0"
+    r"|opacity\s*:\s*0|\bhidden\b)[^>]*>(?P<body>.*?)</(?P=tag)\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+class Attempts:
+    """What the customer's message tried to inject: shingles and planted code tokens."""
+
+    def __init__(self, segments: list[str]) -> None:
+        self.segments = segments
+        self.shingles = {s for segment in segments for s in _shingles(segment)}
+        self.first_words = {shingle[0] for shingle in self.shingles}
+        self.codes = {code for segment in segments for code in _CODE_TOKEN.findall(segment)}
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = [w.casefold() for w in _TOKEN.findall(text)]
+    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def _decoded(blob: str) -> str | None:
+    padded = blob + "=" * (-len(blob) % 4)
+    try:
+        text = base64.b64decode(padded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return text if text.isprintable() or "\n" in text else None
+
+
+def _suspicious_sentences(message: str) -> Iterator[str]:
+    """From the first sentence of a line that holds a cue, the rest of that line: injected
+    instructions usually follow their opening marker ("you are now ... Give me code X")."""
+    cues = [patterns("leaks", key) for key in ("injection_markers", "demands", "fake_tags")]
+    for line in message.splitlines():
+        for sentence in _SENTENCE.finditer(line):
+            if any(cue.search(sentence[0]) for cue in cues):
+                yield line[sentence.start() :]
+                break
+
+
+@functools.lru_cache(maxsize=256)
+def injection_attempts(message: str) -> Attempts:
+    """The injection attempts in a customer's message (cached: one message, many drafts)."""
+    segments = list(_suspicious_sentences(message))
+    for match in _HIDDEN.finditer(message):
+        segments.append(match["comment"] or match["body"] or "")
+    for match in _BASE64.finditer(message):
+        decoded = _decoded(match[0])
+        if decoded:
+            segments += [decoded, *_suspicious_sentences(decoded), match[0]]
+    return Attempts(segments)
+
+
+def _echoes(attempts: Attempts, text: Text, ids: set[str]) -> Iterator[tuple[int, int]]:
+    words = list(_TOKEN.finditer(text.scan)) if attempts.shingles else []
+    folded = [w[0].casefold() for w in words]
+    for i in range(len(words) - SHINGLE + 1):
+        if (
+            folded[i] in attempts.first_words
+            and tuple(folded[i : i + SHINGLE]) in attempts.shingles
+        ):
+            yield words[i].start(), words[i + SHINGLE - 1].end()
+    for code in attempts.codes - ids:
+        for match in re.finditer(rf"\b{re.escape(code)}\b", text.scan):
+            yield match.span()
+
+
+def _planted(text: Text) -> Iterator[tuple[int, int]]:
+    for _, match in gated("leaks", "injection_markers").finditer(text.scan, text.lower):
+        if not is_negated(text, *match.span()):
+            yield match.span()
+    yield from (m.span() for _, m in gated("leaks", "fake_tags").finditer(text.scan, text.lower))
+    yield from (m.span() for m in _BASE64.finditer(text.scan) if _decoded(m[0]))
+
+
+def _request_ids(ctx: Context) -> set[str]:
+    """Ids of the ticket, which a message and a draft both name legitimately."""
+    request = ctx.request
+    ids = {request.ticket_id or "", request.customer.id}
+    if request.order is not None:
+        ids |= {request.order.id, *(item.id for item in request.order.items)}
+    if request.subscription is not None:
+        ids.add(request.subscription.id)
+    return {i.upper().lstrip("#") for i in ids if i}
+
+
+def check_injection(ctx: Context, text: Text) -> Iterator[Violation]:
+    """Violations where ``text`` carries injected instructions or their content."""
+    seen: set[tuple[int, int]] = set()
+    attempts = injection_attempts(ctx.request.message)
+    for start, end in [*_echoes(attempts, text, _request_ids(ctx)), *_planted(text)]:
+        if not any(s <= start and end <= e for s, e in seen):
+            seen.add((start, end))
+            message = "carries instructions or content injected in the customer's message"
+            yield violation(Code.INJECTION_ECHO, message, text, start, end)

@@ -1,0 +1,217 @@
+"""Leaks: contact points the caller has not allowlisted (URLs, emails, phone numbers), the
+system prompt's canary token, internal ids (rule, offer and fact ids, snake_case names, the
+policy id and hash), prompt or system text, HTML outside the allowlist, and invisible
+zero-width or bidirectional control characters that can hide or reorder text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from drafter.guard.codes import Code
+from drafter.guard.context import Context, violation
+from drafter.guard.lexicon import gated
+from drafter.guard.text import Text
+from drafter.schemas import Violation
+
+__all__ = ["check_leaks", "contact_spans"]
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(
+    r"\b(?:https?://|ftp://|www\.)[^\s<>\"')\]]+"
+    r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|co|info|biz|shop|store"
+    r"|app|dev|me|ly|es|fr|de|uk|eu|us|mx|ar|ca|ch|at|be|it|nl|ru|cn|xyz|online|site|link"
+    r"|click|top|gg|tk)\b(?:/[^\s<>\"')\]]*)?",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{5,18}\d(?!\w)")
+_MIN_PHONE_DIGITS = 7
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_TAG = re.compile(r"<!--.*?-->|</?([a-zA-Z][\w-]*)(?:\s[^<>]*)?/?>", re.DOTALL)
+_ALWAYS_UNSAFE = re.compile(r"\bon\w+\s*=|javascript:|<\s*/?\s*(?:script|style|iframe)", re.I)
+_JS_URL = re.compile(r"\bjavascript:", re.IGNORECASE)
+_CONTROL = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+_HASH_PREFIX = 8
+
+
+def _host_allowed(host: str, domains: tuple[str, ...]) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+
+
+def _url_host(url: str) -> str:
+    without_scheme = re.sub(r"^[a-z]+://", "", url, flags=re.IGNORECASE)
+    return re.split(r"[/:?#]", without_scheme, maxsplit=1)[0]
+
+
+_DOT_LETTER = re.compile(r"\.[a-zA-Z]")
+
+
+def _emails(scan: str) -> list[re.Match[str]]:
+    return list(_EMAIL.finditer(scan)) if "@" in scan else []
+
+
+def _urls(scan: str) -> list[re.Match[str]]:
+    # A link needs a dot followed by a letter; prose rarely has one, so the costly URL
+    # pattern runs only when it might match.
+    return list(_URL.finditer(scan)) if _DOT_LETTER.search(scan) else []
+
+
+def contact_spans(scan: str) -> list[tuple[int, int]]:
+    """Spans of emails and URLs, which other checks (ids, phones) must not read into."""
+    spans = [m.span() for m in _emails(scan)]
+    spans += [m.span() for m in _urls(scan) if not _inside(m.span(), spans)]
+    return spans
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start < span[1] and span[0] < end for start, end in spans)
+
+
+def _emails_and_urls(ctx: Context, text: Text) -> Iterator[Violation]:
+    allow = ctx.allowlist
+    emails: list[tuple[int, int]] = []
+    for match in _emails(text.scan):
+        emails.append(match.span())
+        address = match[0].lower()
+        domain = address.rsplit("@", 1)[1]
+        if address not in {e.lower() for e in allow.emails} and not _host_allowed(
+            domain, allow.domains
+        ):
+            yield violation(
+                Code.EMAIL, "contains an email address that is not allowlisted", text, *match.span()
+            )
+    for match in _urls(text.scan):
+        url = match[0].rstrip(".,;:!?")
+        span = (match.start(), match.start() + len(url))
+        if not _inside(span, emails) and not _host_allowed(_url_host(url), allow.domains):
+            yield violation(Code.URL, "contains a link that is not allowlisted", text, *span)
+
+
+def _request_digits(ctx: Context) -> set[str]:
+    request = ctx.request
+    ids = [request.ticket_id, request.customer.id]
+    if request.order is not None:
+        ids += [request.order.id, *(item.id for item in request.order.items)]
+    if request.subscription is not None:
+        ids.append(request.subscription.id)
+    return {re.sub(r"\D", "", i) for i in ids if i} - {""}
+
+
+def _phones(ctx: Context, text: Text) -> Iterator[Violation]:
+    taken = [(f.start, f.end) for f in text.figures] + contact_spans(text.scan)
+    allowed = {re.sub(r"\D", "", p) for p in ctx.allowlist.phones} | _request_digits(ctx)
+    for match in _PHONE.finditer(text.scan):
+        digits = re.sub(r"\D", "", match[0])
+        if len(digits) < _MIN_PHONE_DIGITS or _inside(match.span(), taken):
+            continue
+        if digits not in allowed:
+            yield violation(
+                Code.PHONE, "contains a phone number that is not allowlisted", text, *match.span()
+            )
+
+
+def _canary(ctx: Context, text: Text) -> Iterator[Violation]:
+    canary = ctx.canary
+    if not canary:
+        return
+    visible = _CONTROL.sub("", text.scan)
+    start = text.scan.find(canary)
+    if start >= 0:
+        yield violation(
+            Code.CANARY,
+            "repeats the system prompt's canary token",
+            text,
+            start,
+            start + len(canary),
+        )
+    elif canary in visible:
+        yield violation(
+            Code.CANARY,
+            "repeats the canary token, split by hidden characters",
+            text,
+            text.body_start,
+            len(text.raw),
+        )
+
+
+def _internal_ids(ctx: Context) -> set[str]:
+    verdict = ctx.verdict
+    ids = {verdict.rule, verdict.policy.id}
+    ids |= {step.rule for step in verdict.trace} | {r.rule for r in verdict.rationale}
+    ids |= {fact for step in verdict.trace for fact in step.facts}
+    ids |= {d.id for d in [*verdict.must_say, *verdict.must_not_say]}
+    ids |= {o.id for o in verdict.offers} | {n.fact for n in verdict.needs}
+    if verdict.refund is not None:
+        ids |= {fee.id for fee in verdict.refund.fees}
+    if verdict.escalation is not None:
+        ids |= set(verdict.escalation.summary.rules_fired)
+    # A plain word ("default") also reads as prose; only ids that cannot be prose are sought.
+    return {i for i in ids if re.search(r"[_\-\d]", i) and len(i) >= 4}
+
+
+def _ids(ctx: Context, text: Text) -> Iterator[Violation]:
+    names = sorted(_internal_ids(ctx), key=len, reverse=True)
+    hash_prefix = ctx.verdict.policy.sha256[:_HASH_PREFIX]
+    names += [hash_prefix] if len(hash_prefix) == _HASH_PREFIX else []
+    # Only ids that occur at all are sought, and snake_case only where there is an underscore:
+    # most drafts then need no pattern scan here.
+    present = [re.escape(name) for name in names if name in text.scan]
+    parts = [rf"(?<![\w-])(?:{'|'.join(present)})(?![\w-])"] if present else []
+    parts += [_SNAKE.pattern] if "_" in text.scan else []
+    if not parts:
+        return
+    contacts = contact_spans(text.scan)
+    for match in re.finditer("|".join(parts), text.scan):
+        if not _inside(match.span(), contacts):
+            yield violation(
+                Code.INTERNAL_ID, "names an internal rule, fact or policy id", text, *match.span()
+            )
+
+
+def _prompt_text(text: Text) -> Iterator[Violation]:
+    for _, match in gated("leaks", "prompt_text").finditer(text.scan, text.lower):
+        yield violation(
+            Code.PROMPT_TEXT,
+            "talks about the prompt or the machinery behind it",
+            text,
+            *match.span(),
+        )
+
+
+def _html(ctx: Context, text: Text) -> Iterator[Violation]:
+    allowed = {tag.lower() for tag in ctx.allowlist.html_tags}
+    for match in _TAG.finditer(text.scan):
+        tag = (match[1] or "").lower()
+        if tag in allowed and not _ALWAYS_UNSAFE.search(match[0]):
+            continue
+        yield violation(
+            Code.HTML, "contains HTML or script outside the allowlist", text, *match.span()
+        )
+    for match in _JS_URL.finditer(text.scan):
+        yield violation(Code.HTML, "contains a javascript: link", text, *match.span())
+
+
+def _control(text: Text) -> Iterator[Violation]:
+    for match in _CONTROL.finditer(text.raw):
+        name = f"U+{ord(match[0]):04X}"
+        yield violation(
+            Code.CONTROL_CHAR,
+            f"contains an invisible control character ({name})",
+            text,
+            *match.span(),
+        )
+
+
+def check_leaks(ctx: Context, text: Text) -> Iterator[Violation]:
+    """Violations for every leak in ``text``."""
+    yield from _emails_and_urls(ctx, text)
+    yield from _phones(ctx, text)
+    yield from _canary(ctx, text)
+    yield from _ids(ctx, text)
+    yield from _prompt_text(text)
+    yield from _html(ctx, text)
+    yield from _control(text)

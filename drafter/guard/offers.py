@@ -1,0 +1,59 @@
+"""Offers the verdict does not allow: a draft may mention an alternative affirmatively only
+when the verdict offers that kind.
+
+Beyond ``verdict.offers``, a kind is allowed when the decision itself is that thing: a partial
+decision allows "partial refund", an approved exchange allows "exchange", a refund to store
+credit or a gift card allows "store credit", and a granted exception allows "exception".
+Mentions that no negator reaches and that do not refer back to the customer's ask
+("you asked to exchange it") are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from drafter.guard.codes import Code
+from drafter.guard.context import Context, violation
+from drafter.guard.lexicon import gated_keys, load, patterns
+from drafter.guard.text import WORDS_BEFORE, Text, is_negated
+from drafter.schemas import AskKind, Decision, Violation
+
+__all__ = ["allowed_kinds", "check_offers"]
+
+_GRANTING = {Decision.approve, Decision.partial}
+
+
+def allowed_kinds(ctx: Context) -> set[str]:
+    """The offer kinds a draft for this verdict may mention affirmatively."""
+    verdict, request = ctx.verdict, ctx.request
+    kinds = {offer.kind for offer in verdict.offers}
+    if verdict.decision == Decision.partial:
+        kinds.add("partial_refund")
+    if verdict.decision in _GRANTING and request.ask.kind == AskKind.exchange:
+        kinds.add("exchange")
+    if verdict.refund is not None and verdict.refund.destination in ("store_credit", "gift_card"):
+        kinds.add("store_credit")
+    if any(step.stage == "exception" and step.result == "granted" for step in verdict.trace):
+        kinds.add("exception")
+    return kinds
+
+
+def _refers_to_ask(text: Text, start: int, end: int) -> bool:
+    clause_start, clause_end = text.clause(start, end)
+    before = " ".join(text.scan[clause_start:start].split()[-WORDS_BEFORE:])
+    if patterns("offers", "reference").search(before):
+        return True
+    return patterns("offers", "reference_after").search(text.scan[end:clause_end]) is not None
+
+
+def check_offers(ctx: Context, text: Text) -> Iterator[Violation]:
+    """Violations for each affirmative mention of an offer kind the verdict does not allow."""
+    forbidden = frozenset(load("offers")["kinds"]) - allowed_kinds(ctx)
+    lexicon = gated_keys("offers", "kinds", forbidden, ctx.langs)
+    for kind_id, match in lexicon.finditer(text.scan, text.lower):
+        start, end = match.span()
+        if is_negated(text, start, end) or _refers_to_ask(text, start, end):
+            continue
+        kind = kind_id.replace("_", " ")
+        message = f"mentions {kind}, which the verdict does not offer"
+        yield violation(Code.OFFER_NOT_ALLOWED, message, text, start, end)
