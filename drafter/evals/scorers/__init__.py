@@ -11,6 +11,7 @@ from drafter.evals.scorers.decision import DECISION_EARLY
 from drafter.evals.scorers.empathy import EMPATHY
 from drafter.evals.scorers.expectations import FORBIDDEN_CLAIMS, REQUIRED_OFFERS
 from drafter.evals.scorers.false_hope import FALSE_HOPE
+from drafter.evals.scorers.guard import GUARD
 from drafter.evals.scorers.language import LANGUAGE
 from drafter.evals.scorers.length import LENGTH
 from drafter.evals.scorers.next_step import NEXT_STEP
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 SCORERS: tuple[Scorer, ...] = (
+    GUARD,
     VERDICT_FACTS,
     FORBIDDEN_CLAIMS,
     REQUIRED_OFFERS,

@@ -1,8 +1,10 @@
 """Next step and timeline: the reply says what happens now and by when.
 
 Passes when one sentence holds both an action ("we'll email the label", "a supervisor will
-reply", "once it arrives") and a time frame ("within 5 to 10 business days", "tomorrow",
-"by 5 December").
+reply", "once it arrives") and a time frame ("within 5 to 10 business days", "by 5 December",
+"as soon as you reply"). When the verdict itself gives no time frame anywhere (a legal
+escalation, say), a next step alone passes: stating a time would be inventing one, which the
+compliance guard rightly forbids.
 """
 
 from __future__ import annotations
@@ -11,6 +13,14 @@ from drafter.evals.lexicon import phrases
 from drafter.evals.scorers.base import Outcome, Scorer, Target
 
 __all__ = ["NEXT_STEP"]
+
+
+def _verdict_has_timeline(target: Target) -> bool:
+    """Whether the verdict (written in the policy's English) gives any time frame to state."""
+    verdict = target.verdict
+    texts = [d.text for d in verdict.must_say] + [o.terms for o in verdict.offers]
+    texts += [r.text for r in verdict.rationale]
+    return any(phrases("tone", "timeline", "en").any(text) for text in texts)
 
 
 def _score(target: Target) -> Outcome:
@@ -24,6 +34,9 @@ def _score(target: Target) -> Outcome:
         return Outcome(value=1.0, passed=True, reason=f"next step with timeline: '{shown}'")
     has_step = any(steps.any(s) for s in sentences)
     has_time = any(times.any(s) for s in sentences)
+    if has_step and not _verdict_has_timeline(target):
+        reason = "says what happens next; the verdict gives no time frame to state"
+        return Outcome(value=1.0, passed=True, reason=reason)
     if has_step:
         reason = "says what happens next but not when"
     elif has_time:
