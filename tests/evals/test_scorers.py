@@ -46,7 +46,7 @@ def test_every_scorer_returns_a_value_in_range_and_a_reason(
 
 
 def test_only_compliance_and_forbidden_claims_are_hard() -> None:
-    assert {s.name for s in SCORERS if s.hard} == {"verdict_facts", "forbidden_claims"}
+    assert {s.name for s in SCORERS if s.hard} == {"guard", "verdict_facts", "forbidden_claims"}
 
 
 def test_every_tone_scorer_targets_a_flaw() -> None:
