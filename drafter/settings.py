@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "project_root"]
@@ -24,3 +25,44 @@ class Settings(BaseSettings):
         default_factory=lambda: Path.home() / ".drafter",
         description="Where keys and the audit database live unless overridden.",
     )
+
+    # --- language model -------------------------------------------------------------------
+    provider: Literal["auto", "openai", "template", "replay"] = Field(
+        "auto",
+        description="Who writes drafts. auto: openai when llm_base_url is set, else template.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
+    )
+    llm_api_key: SecretStr | None = Field(None, description="Sent as a bearer token if set.")
+    llm_model: str | None = Field(None, description="Required when llm_base_url is set.")
+    llm_temperature: float = Field(0.3, ge=0, le=2)
+    llm_max_tokens: int = Field(900, ge=16, le=32_000)
+    llm_timeout_s: float = Field(30.0, gt=0, le=600, description="Per attempt.")
+    llm_deadline_s: float = Field(60.0, gt=0, le=1800, description="All attempts together.")
+    llm_max_attempts: int = Field(4, ge=1, le=10)
+    llm_json_schema: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Ask for JSON-schema output. auto: fall back to plain text (once, then for "
+        "the client's lifetime) when the endpoint rejects it.",
+    )
+    replay_dir: Path | None = Field(
+        None, description="Recorded outputs for the replay provider, one <prompt sha256>.json each."
+    )
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @model_validator(mode="after")
+    def _llm_complete(self) -> Settings:
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("llm_model is required when llm_base_url is set")
+        if self.provider == "openai" and not self.llm_base_url:
+            raise ValueError("provider 'openai' needs llm_base_url")
+        if self.provider == "replay" and self.replay_dir is None:
+            raise ValueError("provider 'replay' needs replay_dir")
+        return self

@@ -1,0 +1,184 @@
+"""The brief: what a reply may say, taken from a Request and its Verdict, localized.
+
+Both the LLM prompts and the templated fallback render from a :class:`Brief`, so they show the
+same figures in the same form. Every money amount, percentage and date is already formatted for
+the customer's locale (``drafter.formatting``): the model copies figures, it never computes them.
+
+The brief deliberately leaves out what a customer must never see: rule ids, the trace, the
+escalation's internal reason and the handoff summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from drafter.formatting import LocaleFormatter
+from drafter.schemas import Decision, Fee, Item, Offer, Refund, Request, Verdict
+
+__all__ = ["Brief", "CustomerMessage", "FeeView", "OfferView", "RefundView", "build_brief"]
+
+# Zero-width, bidi and other invisible format characters a message can hide instructions in.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+_DECIDED = (Decision.approve, Decision.partial, Decision.decline)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeView:
+    id: str
+    label: str
+    amount: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundView:
+    amount: str
+    gross: str
+    destination: str
+    fees: tuple[FeeView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OfferView:
+    kind: str
+    amount: str | None
+    percent: str | None
+    cap: str | None
+    terms: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMessage:
+    """The customer's text, untrusted. ``fence`` is a tag derived from the text itself, so a
+    message cannot contain its own closing marker; ``removed`` counts invisible characters
+    stripped out."""
+
+    text: str
+    fence: str
+    removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """Everything the templates may use, already localized. Build it with :func:`build_brief`."""
+
+    language: str
+    language_name: str
+    native_language_name: str
+    channel: str
+    decision: str
+    customer_name: str
+    ticket_id: str | None
+    order_id: str | None
+    subscription_plan: str | None
+    items: tuple[str, ...]
+    ask_kind: str
+    ask_reason: str | None
+    refund: RefundView | None
+    offers: tuple[OfferView, ...]
+    escalation_target: str | None
+    needs: tuple[str, ...]
+    must_say: tuple[str, ...]
+    must_not_say: tuple[str, ...]
+    reasons: tuple[str, ...]
+    amounts: tuple[str, ...]
+    decided_on: str
+    message: CustomerMessage
+
+
+def build_brief(request: Request, verdict: Verdict) -> Brief:
+    """Localize what ``verdict`` allows for ``request``'s customer, channel and locale.
+
+    Raises:
+        RequestError: the request's locale is unknown or unsupported (field ``locale``).
+    """
+    fmt = LocaleFormatter.for_locale(request.locale)
+    refund: RefundView | None = None
+    offers: tuple[OfferView, ...] = ()
+    # Escalate and needs_info have no outcome yet: a refund or offer the verdict carries there is
+    # only the reviewer's recommended option, which the reply must not anticipate.
+    if verdict.decision in _DECIDED:
+        refund = _refund_view(verdict.refund, fmt)
+        offers = tuple(_offer_view(offer, fmt) for offer in verdict.offers)
+    return Brief(
+        language=fmt.language,
+        language_name=fmt.language_name,
+        native_language_name=fmt.native_language_name,
+        channel=request.channel.value,
+        decision=verdict.decision.value,
+        customer_name=request.customer.name,
+        ticket_id=request.ticket_id,
+        order_id=request.order.id if request.order else None,
+        subscription_plan=request.subscription.plan if request.subscription else None,
+        items=tuple(item.name for item in _asked_items(request)),
+        ask_kind=request.ask.kind.value,
+        ask_reason=request.ask.reason.value if request.ask.reason else None,
+        refund=refund,
+        offers=offers,
+        escalation_target=verdict.escalation.target if verdict.escalation else None,
+        needs=tuple(need.question for need in verdict.needs),
+        must_say=tuple(item.text for item in verdict.must_say),
+        must_not_say=tuple(item.text for item in verdict.must_not_say),
+        reasons=_unique(rationale.text for rationale in verdict.rationale),
+        amounts=_allowed_amounts(refund, offers),
+        decided_on=fmt.date(verdict.as_of),
+        message=fence_message(request.message),
+    )
+
+
+def fence_message(text: str) -> CustomerMessage:
+    """Strip invisible characters and derive the fence tag for an untrusted message."""
+    cleaned, removed = _INVISIBLE.subn("", text)
+    fence = hashlib.sha256(cleaned.encode()).hexdigest()[:10]
+    return CustomerMessage(text=cleaned.strip(), fence=fence, removed=removed)
+
+
+def _asked_items(request: Request) -> list[Item]:
+    if request.order is None:
+        return []
+    wanted = set(request.ask.item_ids)
+    return [item for item in request.order.items if not wanted or item.id in wanted]
+
+
+def _refund_view(refund: Refund | None, fmt: LocaleFormatter) -> RefundView | None:
+    if refund is None:
+        return None
+    return RefundView(
+        amount=fmt.money(refund.amount),
+        gross=fmt.money(refund.gross),
+        destination=refund.destination,
+        fees=tuple(_fee_view(fee, fmt) for fee in refund.fees),
+    )
+
+
+def _fee_view(fee: Fee, fmt: LocaleFormatter) -> FeeView:
+    return FeeView(id=fee.id, label=fee.id.replace("_", " "), amount=fmt.money(fee.amount))
+
+
+def _offer_view(offer: Offer, fmt: LocaleFormatter) -> OfferView:
+    return OfferView(
+        kind=offer.kind,
+        amount=fmt.money(offer.amount) if offer.amount else None,
+        percent=fmt.percent(offer.percent) if offer.percent is not None else None,
+        cap=fmt.money(offer.cap) if offer.cap else None,
+        terms=offer.terms,
+    )
+
+
+def _allowed_amounts(refund: RefundView | None, offers: tuple[OfferView, ...]) -> tuple[str, ...]:
+    """Every formatted figure the reply may contain, in the order the brief shows them."""
+    figures: list[str] = []
+    if refund is not None:
+        figures += [refund.amount, refund.gross, *(fee.amount for fee in refund.fees)]
+    for offer in offers:
+        figures += [f for f in (offer.amount, offer.percent, offer.cap) if f is not None]
+    return _unique(figures)
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    """Keep the first occurrence of each string, in order."""
+    return tuple(dict.fromkeys(values))

@@ -1,0 +1,151 @@
+"""The template provider's replies: complete, personal, localized, and nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from drafter.brief import build_brief
+from drafter.providers import TemplateProvider
+from tests.drafting.samples import case
+
+DECISIONS = ("approve", "partial", "decline", "escalate", "needs_info")
+LOCALES = ("en", "es", "fr", "de")
+CHANNELS = ("email", "chat", "phone")
+
+# One phrase per language and decision that states the decision plainly.
+DECISION_PHRASES = {
+    "en": {
+        "approve": "has been approved",
+        "partial": "approve part of",
+        "decline": "can't approve",
+        "escalate": "for review",
+        "needs_info": "need a few more details",
+    },
+    "es": {
+        "approve": "hemos aprobado",
+        "partial": "en parte",
+        "decline": "no podemos aprobar",
+        "escalate": "para que la revise",
+        "needs_info": "necesitamos algunos datos",
+    },
+    "fr": {
+        "approve": "est acceptée",
+        "partial": "en partie",
+        "decline": "ne pouvons pas accepter",
+        "escalate": "pour examen",
+        "needs_info": "besoin de quelques précisions",
+    },
+    "de": {
+        "approve": "genehmigt",
+        "partial": "teilweise genehmigen",
+        "decline": "nicht genehmigen",
+        "escalate": "zur Prüfung",
+        "needs_info": "benötigen wir noch einige Angaben",
+    },
+}
+TEMPLATED = {
+    "en": "no AI model wrote it",
+    "es": "ningún modelo de IA",
+    "fr": "aucun modèle d'IA",
+    "de": "ein KI-Modell",
+}
+RULE_IDS = ("within_window", "opened_item", "outside_window", "legal_threat", "goodwill_discount")
+# A figure: digits with separators, optionally a currency or percent sign beside it.
+FIGURE = re.compile(r"[$€]?\d[\d.,\u00a0\u202f]*\d?(?:\s?[€%]|\s?\$)?")
+
+
+def reply_for(renderer, decision, locale, channel):
+    request, verdict = case(decision, locale, channel, "Please help.")
+    brief = build_brief(request, verdict)
+    return TemplateProvider(renderer).reply(brief), brief, verdict
+
+
+def figures(text):
+    """Every number in ``text`` (digits only), to compare sets of figures."""
+    return {re.sub(r"\D", "", m) for m in FIGURE.findall(text) if re.search(r"\d", m)}
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("decision", DECISIONS)
+def test_reply_is_complete_and_says_nothing_more(renderer, decision, locale, channel):
+    completion, brief, verdict = reply_for(renderer, decision, locale, channel)
+    body = completion.body
+    assert "Ana Ruiz" in body.split("\n")[0 if channel != "phone" else 2]
+    assert "W-2378156" in body
+    assert "Trail running shoes" in body
+    assert DECISION_PHRASES[locale][decision] in body
+    assert TEMPLATED[locale] in body
+    for figure in brief.amounts:
+        assert figure in body
+    for offer in brief.offers:
+        assert offer.terms in body
+    for disclosure in verdict.must_say:
+        assert disclosure.text in body
+    for reason in verdict.rationale:
+        assert reason.text in body
+    for need in verdict.needs:
+        assert need.question in body
+    for forbidden in RULE_IDS:
+        assert forbidden not in body
+    allowed = figures(
+        " ".join(
+            [*brief.amounts, *brief.reasons, *brief.must_say, *(o.terms for o in brief.offers)]
+        )
+    ) | {"2378156", "1042"}
+    assert figures(body) <= allowed, figures(body) - allowed
+    assert completion.templated
+    assert completion.llm_calls == 0
+    assert completion.provider == "template"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_escalation_and_needs_info_promise_nothing(renderer, locale):
+    for decision in ("escalate", "needs_info"):
+        completion, brief, _ = reply_for(renderer, decision, locale, "email")
+        assert brief.amounts == ()
+        assert brief.offers == ()
+        assert not re.search(r"[$€]|\d+[.,]\d\d", completion.body)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_under_a_legal_threat_the_acknowledgement_stays_neutral(renderer, locale):
+    completion, _, _ = reply_for(renderer, "escalate", locale, "email")
+    for apology in ("sorry", "Lamento", "désolés", "tut mir leid"):
+        assert apology not in completion.body
+
+
+def test_only_email_has_a_subject_and_claims_match_the_verdict(renderer):
+    email, _, verdict = reply_for(renderer, "decline", "en", "email")
+    chat, _, _ = reply_for(renderer, "decline", "en", "chat")
+    assert email.subject == "Your request for a refund – order W-2378156"
+    assert chat.subject is None
+    assert email.claims.decision == verdict.decision
+    assert email.claims.offers == ["store_credit", "discount"]
+    assert email.claims.amounts == ["$59.00", "10%", "$20.00"]
+
+
+def test_phone_script_is_speakable(renderer):
+    completion, _, _ = reply_for(renderer, "decline", "en", "phone")
+    assert completion.body.startswith("[Templated call script")
+    assert "\n- " not in completion.body
+    assert "go over again?" in completion.body
+
+
+def test_provider_protocol_complete_and_stream(renderer):
+    request, verdict = case("partial", "es", "chat")
+    prompt = renderer.render(request, verdict)
+    provider = TemplateProvider(renderer)
+
+    async def run():
+        completion = await provider.complete(prompt)
+        stream = provider.stream(prompt)
+        deltas = [delta async for delta in stream]
+        return completion, deltas, stream.completion
+
+    completion, deltas, streamed = asyncio.run(run())
+    assert "".join(deltas) == completion.body == streamed.body
+    assert len(deltas) > 3
