@@ -40,6 +40,7 @@ class Phrases:
     concept: str
     language: str
     pattern: re.Pattern[str] | None
+    entries: tuple[str, ...] = ()
 
     def find(self, text: str) -> list[str]:
         """Every match in ``text``, as written."""
@@ -54,22 +55,54 @@ class Phrases:
         return self.pattern is not None and self.pattern.search(text) is not None
 
 
-def _compile_entry(entry: str) -> str:
-    if entry.startswith("re:"):
-        return f"(?:{entry[3:]})"
-    wildcard = entry.endswith("*")
-    words = entry.rstrip("*").split()
-    body = r"\s+".join(re.escape(word) for word in words)
-    start = r"\b" if re.match(r"\w", entry) else ""
-    end = r"\w*" if wildcard else (r"\b" if re.search(r"\w$", entry) else "")
-    return f"{start}{body}{end}"
+_SPACE, _WILD, _END = "\x00space", "\x00wild", "\x00end"
+
+
+def _atoms(entry: str) -> list[str]:
+    """A plain phrase as trie atoms: its characters, word gaps and its ending."""
+    atoms: list[str] = []
+    for index, word in enumerate(entry.rstrip("*").lower().split()):
+        atoms += [_SPACE] if index else []
+        atoms += list(word)
+    return [*atoms, _WILD if entry.endswith("*") else _END]
+
+
+def _trie_pattern(node: dict[str, dict[str, object]]) -> str:
+    """A regular expression for a character trie: one branch per distinct next atom, so the
+    matcher never tries phrases whose first letters already differ."""
+    branches = []
+    # Letters before word gaps and endings: an alternation takes the first branch that
+    # matches, so "I completely understand" is tried before the shorter "I".
+    for atom in sorted(node, key=lambda a: (a.startswith("\x00"), a)):
+        child = node[atom]
+        if atom == _END:
+            branches.append(r"\b")
+        elif atom == _WILD:
+            branches.append(r"\w*")
+        else:
+            head = r"\s+" if atom == _SPACE else re.escape(atom)
+            branches.append(head + _trie_pattern(child))  # type: ignore[arg-type]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _plain_pattern(entries: list[str]) -> str:
+    trie: dict[str, dict[str, object]] = {}
+    for entry in entries:
+        node: dict[str, object] = trie  # type: ignore[assignment]
+        for atom in _atoms(entry):
+            node = node.setdefault(atom, {})  # type: ignore[assignment]
+    return r"\b" + _trie_pattern(trie)
 
 
 def _compile(entries: list[str], *, where: str) -> re.Pattern[str] | None:
     if not entries:
         return None
+    plain = [e for e in entries if not e.startswith("re:")]
+    parts = [f"(?:{e[3:]})" for e in entries if e.startswith("re:")]
+    if plain:
+        parts.insert(0, _plain_pattern(plain))
     try:
-        return re.compile("|".join(_compile_entry(e) for e in entries), re.IGNORECASE)
+        return re.compile("|".join(parts), re.IGNORECASE)
     except re.error as error:
         raise ConfigError(f"{where}: an entry is not a valid pattern: {error}") from None
 
@@ -100,7 +133,8 @@ def _languages(path: Path, concept: str, lists: object) -> dict[str, Phrases]:
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
             raise ConfigError(f"lexicon {path}: '{concept}.{language}' must be a list of strings")
         where = f"lexicon {path}: '{concept}.{language}'"
-        compiled[language] = Phrases(concept, language, _compile(entries, where=where))
+        pattern = _compile(entries, where=where)
+        compiled[language] = Phrases(concept, language, pattern, tuple(entries))
     return compiled
 
 

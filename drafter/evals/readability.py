@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from drafter.evals.text import WORD, Reply
 
@@ -129,6 +130,7 @@ _FORMULAS: dict[str, tuple[float, float, float]] = {
 }
 
 
+@lru_cache(maxsize=65536)
 def syllables(word: str, language: str) -> int:
     """Syllables in one word, by the counter for ``language`` (en, es, fr, de)."""
     return _COUNTERS[language](word)

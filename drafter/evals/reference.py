@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from drafter.evals.cases import CaseFileError, EvalCase
 from drafter.evals.config import EvalConfig
 from drafter.evals.scorers import SCORERS, TONE_SCORERS, Score, Scorer, Target, score_all
+from drafter.evals.scorers.facts import CaseFacts
 
 __all__ = [
     "FLAWS",
@@ -125,6 +126,7 @@ def score_reference(
         CaseFileError: a reply names a case that does not exist.
     """
     by_id = {case.id: case for case in cases}
+    facts = {case.id: CaseFacts(request=case.request, verdict=case.verdict) for case in cases}
     scored = []
     for reply in replies:
         case = by_id.get(reply.case)
@@ -139,6 +141,7 @@ def score_reference(
             thresholds=config.thresholds(case.language, case.request.channel.value).overridden(
                 case.reply.tone
             ),
+            shared=facts[case.id],
         )
         scores = {score.scorer: score for score in score_all(target, SCORERS)}
         scored.append(Scored(reply=reply, scores=scores))

@@ -17,27 +17,13 @@ __all__ = ["ACKNOWLEDGEMENT", "situation_references"]
 _LONG_WORD = re.compile(r"[^\W\d_]{5,}")
 
 
-def _message_words(target: Target) -> set[str]:
-    """Content words of the customer's message (five letters or more, not function words)."""
-    stop = phrases("language", "stopwords", target.language)
-    words = {w.lower() for w in _LONG_WORD.findall(target.request.message)}
-    return {w for w in words if not stop.any(w)}
-
-
-def _item_words(target: Target) -> set[str]:
-    order = target.request.order
-    if order is None:
-        return set()
-    return {w.lower() for item in order.items for w in _LONG_WORD.findall(item.name)}
-
-
 def situation_references(target: Target, text: str) -> list[str]:
     """What in ``text`` refers to the customer's situation, as written."""
     found = phrases("situations", "ask", target.language).find(text)
     found += phrases("situations", "reason", target.language).find(text)
     found += phrases("situations", "plan", target.language).find(text)
     words = {w.lower() for w in _LONG_WORD.findall(text)}
-    found += sorted(words & (_item_words(target) | _message_words(target)))
+    found += sorted(words & (target.facts.item_words | target.facts.message_words))
     return found
 
 

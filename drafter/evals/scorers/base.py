@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from drafter.evals.cases import ReplyExpect
 from drafter.evals.config import Thresholds
+from drafter.evals.scorers.facts import CaseFacts
 from drafter.evals.text import Reply
-from drafter.schemas import Decision, Request, Verdict
+from drafter.schemas import ComplianceReport, Decision, Request, Verdict
 
 __all__ = ["Family", "Outcome", "Score", "Scorer", "Target", "not_applicable", "quoted"]
 
@@ -53,7 +54,11 @@ def not_applicable(reason: str) -> Outcome:
 
 @dataclass(frozen=True)
 class Target:
-    """A reply to score, with everything the scorers may read about it."""
+    """A reply to score, with everything the scorers may read about it.
+
+    ``shared`` carries the case's facts when several replies of one case are scored;
+    ``guard_report`` is the guard's report on this reply when the pipeline already made it.
+    """
 
     body: str
     subject: str | None
@@ -61,10 +66,16 @@ class Target:
     verdict: Verdict
     expect: ReplyExpect
     thresholds: Thresholds
+    shared: CaseFacts | None = None
+    guard_report: ComplianceReport | None = None
 
     @cached_property
     def reply(self) -> Reply:
         return Reply(self.body)
+
+    @cached_property
+    def facts(self) -> CaseFacts:
+        return self.shared or CaseFacts(request=self.request, verdict=self.verdict)
 
     @property
     def language(self) -> str:

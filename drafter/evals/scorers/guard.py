@@ -13,7 +13,7 @@ __all__ = ["GUARD"]
 
 
 def _score(target: Target) -> Outcome:
-    report = check(
+    report = target.guard_report or check(
         body=target.body, subject=target.subject, verdict=target.verdict, request=target.request
     )
     if report.passed:

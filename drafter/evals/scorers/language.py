@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from drafter.evals.lexicon import LANGUAGES, phrases
 from drafter.evals.scorers.base import Outcome, Scorer, Target
@@ -12,10 +13,17 @@ __all__ = ["LANGUAGE", "detect_language"]
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
+@cache
+def _stopwords(language: str) -> frozenset[str]:
+    """The function words of ``language`` as a set: they are single plain words, so a set
+    lookup per word is all the matching they need."""
+    return frozenset(entry.lower() for entry in phrases("language", "stopwords", language).entries)
+
+
 def detect_language(text: str) -> tuple[str, dict[str, int]]:
     """The language whose function words occur most often, with every language's count."""
-    words = " ".join(_WORD.findall(text.lower()))
-    counts = {lang: phrases("language", "stopwords", lang).count(words) for lang in LANGUAGES}
+    words = [word.lower() for word in _WORD.findall(text)]
+    counts = {lang: sum(word in _stopwords(lang) for word in words) for lang in LANGUAGES}
     best = max(LANGUAGES, key=lambda lang: counts[lang])
     return best, counts
 

@@ -15,14 +15,6 @@ from drafter.evals.scorers.base import Outcome, Scorer, Target
 __all__ = ["NEXT_STEP"]
 
 
-def _verdict_has_timeline(target: Target) -> bool:
-    """Whether the verdict (written in the policy's English) gives any time frame to state."""
-    verdict = target.verdict
-    texts = [d.text for d in verdict.must_say] + [o.terms for o in verdict.offers]
-    texts += [r.text for r in verdict.rationale]
-    return any(phrases("tone", "timeline", "en").any(text) for text in texts)
-
-
 def _score(target: Target) -> Outcome:
     steps = phrases("tone", "next_step", target.language)
     times = phrases("tone", "timeline", target.language)
@@ -34,7 +26,7 @@ def _score(target: Target) -> Outcome:
         return Outcome(value=1.0, passed=True, reason=f"next step with timeline: '{shown}'")
     has_step = any(steps.any(s) for s in sentences)
     has_time = any(times.any(s) for s in sentences)
-    if has_step and not _verdict_has_timeline(target):
+    if has_step and not target.facts.verdict_has_timeline:
         reason = "says what happens next; the verdict gives no time frame to state"
         return Outcome(value=1.0, passed=True, reason=reason)
     if has_step:

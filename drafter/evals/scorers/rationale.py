@@ -21,11 +21,10 @@ def _restates_policy(sentence: str, target: Target) -> bool:
     if target.language != "en":
         return False
     words = {w.lower() for w in _CONTENT.findall(sentence)}
-    for rationale in target.verdict.rationale:
-        reasons = {w.lower() for w in _CONTENT.findall(rationale.text)}
-        if reasons and len(words & reasons) / len(reasons) >= 0.5:
-            return True
-    return False
+    return any(
+        reasons and len(words & reasons) / len(reasons) >= 0.5
+        for reasons in target.facts.rationale_words
+    )
 
 
 def _score(target: Target) -> Outcome:

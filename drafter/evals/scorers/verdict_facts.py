@@ -130,12 +130,8 @@ def _handoff(target: Target) -> Iterator[str]:
         yield f"does not ask for what is missing ({needed})"
 
 
-def _allowed_numbers(target: Target) -> set[Decimal]:
-    return _numbers(target.verdict.model_dump_json()) | _numbers(target.request.model_dump_json())
-
-
 def _figures(target: Target) -> Iterator[str]:
-    allowed = _allowed_numbers(target)
+    allowed = target.facts.allowed_numbers
     for written, number in _written_amounts(target.reply.text):
         if number not in allowed:
             yield f"the figure '{written}' comes from neither the verdict nor the request"
