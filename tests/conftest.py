@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from drafter.testing.fixtures import llm_server, llm_server_session
+
+__all__ = ["FIXTURES", "ROOT", "llm_server", "llm_server_session"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "policy" / "fixtures"
 

@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, evals, policy
+from drafter.cli import check, draft, evals, policy
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -21,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command(name="check")(check.check)
+app.command(name="draft")(draft.draft)
 app.add_typer(policy.app, name="policy")
 app.add_typer(evals.app, name="eval")
 

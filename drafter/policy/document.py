@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "Document",
@@ -32,6 +32,17 @@ __all__ = [
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 Expression = str | bool | int | Decimal
 Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+
+
+def _has_english(value: object) -> object:
+    if isinstance(value, dict) and "en" not in value:
+        raise ValueError("translations must include 'en'")
+    return value
+
+
+# Customer-facing text: one English string, or {en: ..., es: ..., fr: ..., de: ...}.
+Localized = Annotated[Prose | dict[Language, Prose], AfterValidator(_has_english)]
 
 
 class YamlMap(dict[Any, Any]):
@@ -121,7 +132,7 @@ class OfferSpec(Spec):
     amount: Expression | None = None
     percent: Expression | None = None
     cap: Expression | None = None
-    terms: Prose
+    terms: Localized
 
 
 class RefundSpec(Spec):
@@ -140,7 +151,7 @@ class Rule(Spec):
     offers: list[RuleId] = Field(default_factory=list)
     must_say: list[RuleId] = Field(default_factory=list)
     must_not_say: list[RuleId] = Field(default_factory=list)
-    rationale: Prose
+    rationale: Localized
 
 
 class EscalationRule(Spec):
@@ -150,7 +161,7 @@ class EscalationRule(Spec):
     reason: Prose
     must_say: list[RuleId] = Field(default_factory=list)
     must_not_say: list[RuleId] = Field(default_factory=list)
-    rationale: Prose
+    rationale: Localized
 
 
 class FlagRule(Spec):
@@ -158,7 +169,7 @@ class FlagRule(Spec):
     when: Expression
     must_say: list[RuleId] = Field(default_factory=list)
     must_not_say: list[RuleId] = Field(default_factory=list)
-    rationale: Prose
+    rationale: Localized
 
 
 class ExceptionRule(Spec):
@@ -166,11 +177,11 @@ class ExceptionRule(Spec):
     description: Prose
     waives: list[RuleId] = Field(default_factory=list)
     grantable_by: dict[Literal["agent", "supervisor"], Expression] = Field(min_length=1)
-    rationale: Prose
+    rationale: Localized
 
 
 class NeedsInfo(Spec):
-    rationale: Prose
+    rationale: Localized
 
 
 class Document(Spec):
@@ -183,7 +194,7 @@ class Document(Spec):
     summary: Prose | None = None
     inputs: dict[str, InputSpec | None]
     params: dict[RuleId, ParamSpec] = Field(default_factory=dict)
-    disclosures: dict[RuleId, Prose] = Field(default_factory=dict)
+    disclosures: dict[RuleId, Localized] = Field(default_factory=dict)
     forbidden: dict[RuleId, Prose] = Field(default_factory=dict)
     offers: dict[RuleId, OfferSpec] = Field(default_factory=dict)
     gates: list[Rule] = Field(default_factory=list)

@@ -21,7 +21,7 @@ from drafter.policy.model import (
     CompiledException,
     CompiledRule,
     Policy,
-    Rationale,
+    Wording,
 )
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
@@ -84,6 +84,15 @@ class _Run:
     trace: list[TraceStep] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
+
+    def say(self, wording: Wording) -> str:
+        """The text in the customer's language (English when the policy has no translation),
+        with its placeholders filled."""
+        phrase = wording.phrase(self.request.locale[:2])
+        text = phrase.text
+        for part in phrase.parts:
+            text = text.replace("{" + part.source + "}", _show(part(self.env)), 1)
+        return text
 
     def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
         value = when(self.env)
@@ -298,7 +307,7 @@ def _offers(run: _Run, ids: tuple[str, ...]) -> list[Offer] | _Undecided:
                 Offer,
                 id=offer_id,
                 kind=spec.kind,
-                terms=spec.terms,
+                terms=run.say(spec.terms),
                 percent=values["percent"],
                 amount=_money(amount, currency) if amount is not None else None,
                 cap=_money(cap, currency) if cap is not None else None,
@@ -362,14 +371,14 @@ def _disclosures(
         never += by_id[flag_id].must_not_say
     policy = run.policy
     return (
-        [_make(Disclosure, id=i, text=policy.disclosures[i]) for i in dict.fromkeys(say)],
+        [_make(Disclosure, id=i, text=run.say(policy.disclosures[i])) for i in dict.fromkeys(say)],
         [_make(Disclosure, id=i, text=policy.forbidden[i]) for i in dict.fromkeys(never)],
     )
 
 
 def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]:
     policy = run.policy
-    parts: list[tuple[str, Rationale | str]] = []
+    parts: list[tuple[str, Wording]] = []
     if run.request.exception is not None:
         spec = policy.exceptions[run.request.exception.id]
         parts.append((spec.id, spec.rationale))
@@ -381,16 +390,7 @@ def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]
         parts.append((out.escalation.id, out.escalation.rationale))
     by_id = {flag.id: flag for flag in policy.flags}
     parts += [(flag_id, by_id[flag_id].rationale) for flag_id in flags]
-    return [_make(RationaleOut, rule=rule, text=_render(text, run.env)) for rule, text in parts]
-
-
-def _render(rationale: Rationale | str, env: dict[str, Value]) -> str:
-    if isinstance(rationale, str):
-        return rationale
-    text = rationale.text
-    for part in rationale.parts:
-        text = text.replace("{" + part.source + "}", _show(part(env)), 1)
-    return text
+    return [_make(RationaleOut, rule=rule, text=run.say(text)) for rule, text in parts]
 
 
 def _needs(undecided: _Undecided | None) -> list[Need]:

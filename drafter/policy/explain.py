@@ -69,14 +69,14 @@ def _rules(rules: tuple[CompiledRule, ...], policy: Policy) -> Iterator[str]:
             )
         for offer_id in rule.offers:
             offer = policy.offers[offer_id]
-            yield f"      Offer {offer_id} ({offer.kind}): {offer.terms}"
+            yield f"      Offer {offer_id} ({offer.kind}): {offer.terms.text}"
         yield from _notes(rule.must_say, rule.must_not_say, policy)
         yield f'      Customer is told: "{rule.rationale.text}"'
 
 
 def _notes(say: tuple[str, ...], never: tuple[str, ...], policy: Policy) -> Iterator[str]:
     for item in say:
-        yield f"      Must say: {policy.disclosures[item]}"
+        yield f"      Must say: {policy.disclosures[item].text}"
     for item in never:
         yield f"      Must not say: {policy.forbidden[item]}"
 

@@ -26,8 +26,9 @@ from drafter.policy.model import (
     CompiledOffer,
     CompiledRefund,
     CompiledRule,
+    Phrase,
     Policy,
-    Rationale,
+    Wording,
 )
 from drafter.policy.types import BOOL, DECIMAL, MONEY, EnumType, Type, Value, parse_type
 
@@ -138,7 +139,10 @@ class _Builder:
             inputs=inputs,
             scope=scope,
             params=self.param_values(scope),
-            disclosures=d.disclosures,
+            disclosures={
+                name: self.rationale(text, ("disclosures", name), name)
+                for name, text in d.disclosures.items()
+            },
             forbidden=d.forbidden,
             offers=self.offers(),
             gates=gates,
@@ -149,7 +153,9 @@ class _Builder:
                 r.id: self.exception(r, i, {g.id for g in gates})
                 for i, r in enumerate(d.exceptions)
             },
-            needs_info_rationale=d.needs_info.rationale,
+            needs_info_rationale=self.rationale(
+                d.needs_info.rationale, ("needs_info",), "needs_info"
+            ),
             # amount_paid is always read: the engine never refunds more than was paid.
             catalogue_facts=frozenset(n for n in inputs if n in CATALOGUE) | {"amount_paid"},
             enum_inputs=tuple((n, k) for n, k in inputs.items() if isinstance(k, EnumType)),
@@ -267,12 +273,19 @@ class _Builder:
             self.fail(f"{loc[-1]}: {error}", loc, rule)
             raise  # unreachable: fail() raises
 
-    def rationale(self, text: str, loc: tuple[int | str, ...], rule: str) -> Rationale:
+    def rationale(
+        self, text: str | Mapping[str, str], loc: tuple[int | str, ...], rule: str
+    ) -> Wording:
+        """Customer-facing text, each translation with its placeholders compiled."""
+        variants = {"en": text} if isinstance(text, str) else dict(text)
+        return Wording({lang: self.phrase(value, loc, rule) for lang, value in variants.items()})
+
+    def phrase(self, text: str, loc: tuple[int | str, ...], rule: str) -> Phrase:
         parts = tuple(
             self.expr(m.group(1), loc, rule, expect=None, scope=self.outcome_scope)
             for m in _PLACEHOLDER.finditer(text)
         )
-        return Rationale(text, parts)
+        return Phrase(text, parts)
 
     def ids(
         self,
@@ -305,7 +318,7 @@ class _Builder:
                 optional(spec.amount, "amount", MONEY),
                 optional(spec.percent, "percent", DECIMAL),
                 optional(spec.cap, "cap", MONEY),
-                spec.terms,
+                self.rationale(spec.terms, (*loc, "terms"), name),
             )
         return compiled
 

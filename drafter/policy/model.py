@@ -17,17 +17,37 @@ __all__ = [
     "CompiledOffer",
     "CompiledRefund",
     "CompiledRule",
+    "Phrase",
     "Policy",
-    "Rationale",
+    "Wording",
 ]
 
 
 @dataclass(frozen=True, slots=True)
-class Rationale:
-    """Customer-facing text; ``{expression}`` placeholders are filled at evaluation."""
+class Phrase:
+    """One language's text; ``{expression}`` placeholders are filled at evaluation."""
 
     text: str
     parts: tuple[Compiled, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """Customer-facing text in English and any translations the policy gives."""
+
+    variants: Mapping[str, Phrase]
+
+    @property
+    def text(self) -> str:
+        """The English text, for reviewers."""
+        return self.variants["en"].text
+
+    def phrase(self, language: str) -> Phrase:
+        return self.variants.get(language) or self.variants["en"]
+
+    @property
+    def parts(self) -> tuple[Compiled, ...]:
+        return tuple(part for phrase in self.variants.values() for part in phrase.parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +64,7 @@ class CompiledOffer:
     amount: Compiled | None
     percent: Compiled | None
     cap: Compiled | None
-    terms: str
+    terms: Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +78,7 @@ class CompiledRule:
     offers: tuple[str, ...]
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
-    rationale: Rationale
+    rationale: Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +90,7 @@ class CompiledEscalation:
     reason: str
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
-    rationale: Rationale
+    rationale: Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +100,7 @@ class CompiledFlag:
     when: Compiled
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
-    rationale: Rationale
+    rationale: Wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +110,7 @@ class CompiledException:
     description: str
     waives: frozenset[str]
     caps: Mapping[str, Compiled]
-    rationale: Rationale
+    rationale: Wording
 
 
 @dataclass(frozen=True)
@@ -107,7 +127,7 @@ class Policy:
     inputs: Mapping[str, Type]
     scope: Scope
     params: Mapping[str, Value | Mapping[str, Value]]
-    disclosures: Mapping[str, str]
+    disclosures: Mapping[str, Wording]
     forbidden: Mapping[str, str]
     offers: Mapping[str, CompiledOffer]
     gates: tuple[CompiledRule, ...]
@@ -115,7 +135,7 @@ class Policy:
     escalations: tuple[CompiledEscalation, ...]
     flags: tuple[CompiledFlag, ...]
     exceptions: Mapping[str, CompiledException]
-    needs_info_rationale: str
+    needs_info_rationale: Wording
     catalogue_facts: frozenset[str] = field(default_factory=frozenset)
     # Inputs whose vocabulary the policy defines, so a request must stay inside it.
     enum_inputs: tuple[tuple[str, EnumType], ...] = ()

@@ -141,3 +141,14 @@ def test_enum_value_outside_the_policy_names_the_field() -> None:
     with pytest.raises(RequestError, match="'diamond' is not one of gold, standard") as caught:
         evaluate(POLICY, request(customer__tier="diamond"))
     assert caught.value.field == "customer.tier"
+
+
+def test_customer_facing_texts_follow_the_locale_when_translated() -> None:
+    spanish = evaluate(POLICY, request(locale="es"))
+    assert spanish.rationale[0].text == (
+        "Los artículos se pueden devolver en los 30 días siguientes a la entrega."
+    )
+    english = evaluate(POLICY, request(locale="en"))
+    assert english.rationale[0].text == "Items can be returned within 30 days of delivery."
+    german = evaluate(POLICY, request(locale="de"))  # no translation: English, never nothing
+    assert german.rationale[0].text == english.rationale[0].text

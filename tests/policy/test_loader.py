@@ -158,3 +158,13 @@ def test_loaded_policy_carries_its_content_hash() -> None:
 
     policy = load_policy(FIXTURES / "mini-store.yaml")
     assert policy.sha256 == hashlib.sha256((FIXTURES / "mini-store.yaml").read_bytes()).hexdigest()
+
+
+def test_translations_must_include_english(tmp_path: Path) -> None:
+    error = _load_variant(
+        tmp_path,
+        "      en: Items can be returned within",
+        "      fr: Items can be returned within",
+    )
+    assert "translations must include 'en'" in str(error)
+    assert error.rule == "outside_window"
