@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import fnmatch
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from drafter.cli.options import AsJson, registry
-from drafter.evals.cases import load_cases
+from drafter.errors import UserError
+from drafter.evals.cases import EvalCase, load_cases
 from drafter.evals.compare import Comparison, compare_runs
 from drafter.evals.config import EvalConfig, load_config
+from drafter.evals.recordings import load_recordings
 from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, score_reference
-from drafter.evals.reports import print_comparison
-from drafter.evals.results import load_results
+from drafter.evals.reports import print_comparison, print_summary, write_html, write_junit
+from drafter.evals.results import RunResults, load_results
+from drafter.evals.runner import Mode, RecordSpec, run_eval
+from drafter.evals.stale import StaleCase, find_stale
+from drafter.prompting import PromptRenderer
+from drafter.settings import Settings
 
 __all__ = ["app"]
 
@@ -28,8 +37,147 @@ ConfigOption = Annotated[
 ]
 
 
+RecordingSet = Annotated[
+    str | None,
+    typer.Option("--recordings", "-r", help="The recording set (default: the config's)."),
+]
+
+
 def _config(path: Path | None) -> EvalConfig:
     return load_config(path)
+
+
+def _cases(config: EvalConfig, pattern: str | None) -> list[EvalCase]:
+    cases = load_cases(config.cases_dir, registry())
+    if pattern is None:
+        return cases
+    chosen = [case for case in cases if fnmatch.fnmatch(case.id, pattern)]
+    if not chosen:
+        raise UserError(f"--case: no case id matches '{pattern}'")
+    return chosen
+
+
+@app.command(name="run")
+def run(
+    config: ConfigOption = None,
+    recordings: RecordingSet = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Call the endpoint in DRAFTER_LLM_BASE_URL / DRAFTER_LLM_MODEL and rewrite "
+            "the recordings.",
+        ),
+    ] = False,
+    template: Annotated[
+        bool, typer.Option("--template", help="No model: score the templated replies.")
+    ] = False,
+    case: Annotated[
+        str | None, typer.Option("--case", help="Only case ids matching this glob.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where results.json, junit.xml and report.html go.")
+    ] = Path("artifacts/eval"),
+    source: Annotated[
+        Literal["model", "scripted"],
+        typer.Option(help="With --record: the text is a real model's, or scripted by a person."),
+    ] = "model",
+    server: Annotated[
+        str | None,
+        typer.Option(help="With --record: what serves the endpoint, with version and flags."),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option(help="With --record: a note kept in each file.")
+    ] = None,
+) -> None:
+    """Run the cases through the pipeline (replay by default) and score raw and final replies.
+
+    Exits 1 unless every final reply is compliant.
+    """
+    eval_config = _config(config)
+    if record and template:
+        raise UserError("--record and --template: choose one")
+    mode: Mode = "record" if record else ("template" if template else "replay")
+    if record and not server:
+        raise UserError("--server: say what serves the endpoint, for the recordings' provenance")
+    spec = RecordSpec(source=source, server=server or "", note=note) if record else None
+    chosen = _cases(eval_config, case)
+    results = _run_with_progress(chosen, eval_config, mode, recordings, spec)
+    results.write(out / "results.json")
+    write_junit(results, out / "junit.xml")
+    write_html(results, out / "report.html")
+    console = Console()
+    print_summary(console, results)
+    console.print(f"wrote {out}/results.json, junit.xml, report.html", highlight=False)
+    if results.summary.final_compliant < results.summary.cases:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(
+    cases: list[EvalCase],
+    config: EvalConfig,
+    mode: Mode,
+    recordings: str | None,
+    spec: RecordSpec | None,
+) -> RunResults:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(f"{mode} {len(cases)} cases", total=len(cases))
+        return asyncio.run(
+            run_eval(
+                cases,
+                config=config,
+                settings=Settings(),
+                mode=mode,
+                recording_set=recordings,
+                record=spec,
+                on_case=lambda _result: progress.advance(task),
+            )
+        )
+
+
+@app.command(name="stale")
+def stale(
+    config: ConfigOption = None, recordings: RecordingSet = None, as_json: AsJson = False
+) -> None:
+    """List the cases whose rendered prompt changed since they were recorded; exit 1 if any."""
+    eval_config = _config(config)
+    name = recordings or eval_config.default_recording
+    found = find_stale(
+        load_cases(eval_config.cases_dir, registry()),
+        load_recordings(eval_config.recordings_dir / name),
+        PromptRenderer.from_settings(Settings()),
+    )
+    if as_json:
+        typer.echo(json.dumps([_stale_json(entry) for entry in found], indent=2))
+    else:
+        _print_stale(Console(), found, name)
+    if found:
+        raise typer.Exit(1)
+
+
+def _stale_json(entry: StaleCase) -> dict[str, object]:
+    return {
+        "case": entry.case,
+        "reason": entry.reason,
+        "recorded": entry.recorded,
+        "current": entry.current,
+    }
+
+
+def _print_stale(console: Console, found: list[StaleCase], name: str) -> None:
+    if not found:
+        console.print(f"recording set '{name}': every case is up to date", highlight=False)
+        return
+    console.print(f"recording set '{name}': {len(found)} stale case(s)", highlight=False)
+    for entry in found:
+        console.print(f"  {entry.case}: {entry.reason}", highlight=False, markup=False)
+    console.print("re-record them with: drafter eval run --record --case <id>", highlight=False)
 
 
 @app.command(name="compare")
