@@ -23,9 +23,11 @@ from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, sc
 from drafter.evals.reports import print_comparison, print_summary, write_html, write_junit
 from drafter.evals.results import RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
+from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder, scripted_cases
 from drafter.evals.stale import StaleCase, find_stale
 from drafter.prompting import PromptRenderer
 from drafter.settings import Settings
+from drafter.testing.llm_server import ScriptedLLM, run_llm_server
 
 __all__ = ["app"]
 
@@ -72,6 +74,14 @@ def run(
     template: Annotated[
         bool, typer.Option("--template", help="No model: score the templated replies.")
     ] = False,
+    scripted: Annotated[
+        bool,
+        typer.Option(
+            "--scripted",
+            help="Record from the local scripted test server answering with the reference "
+            "set's exemplary replies (labelled scripted, never a model's output).",
+        ),
+    ] = False,
     case: Annotated[
         str | None, typer.Option("--case", help="Only case ids matching this glob.")
     ] = None,
@@ -95,14 +105,17 @@ def run(
     Exits 1 unless every final reply is compliant.
     """
     eval_config = _config(config)
-    if record and template:
-        raise UserError("--record and --template: choose one")
-    mode: Mode = "record" if record else ("template" if template else "replay")
-    if record and not server:
-        raise UserError("--server: say what serves the endpoint, for the recordings' provenance")
-    spec = RecordSpec(source=source, server=server or "", note=note) if record else None
+    if sum((record, template, scripted)) > 1:
+        raise UserError("--record, --scripted and --template: choose one")
     chosen = _cases(eval_config, case)
-    results = _run_with_progress(chosen, eval_config, mode, recordings, spec)
+    if scripted:
+        results = _record_scripted(chosen, eval_config, recordings or "scripted-reference")
+    else:
+        mode: Mode = "record" if record else ("template" if template else "replay")
+        if record and not server:
+            raise UserError("--server: say what serves the endpoint, for the provenance")
+        spec = RecordSpec(source=source, server=server or "", note=note) if record else None
+        results = _run_with_progress(chosen, eval_config, Settings(), mode, recordings, spec)
     results.write(out / "results.json")
     write_junit(results, out / "junit.xml")
     write_html(results, out / "report.html")
@@ -113,9 +126,24 @@ def run(
         raise typer.Exit(1)
 
 
+def _record_scripted(cases: list[EvalCase], config: EvalConfig, name: str) -> RunResults:
+    """Record the cases that have reference replies from the local scripted server."""
+    replies = load_reference(config.reference_dir)
+    chosen = scripted_cases(cases, replies)
+    if not chosen:
+        raise UserError("--scripted: none of the chosen cases has a reference reply")
+    renderer = PromptRenderer.from_settings(Settings())
+    script = ScriptedLLM(responder=reference_responder(chosen, replies, renderer))
+    spec = RecordSpec(source="scripted", server=SCRIPTED_SERVER)
+    with run_llm_server(script) as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="scripted-model")
+        return _run_with_progress(chosen, config, settings, "record", name, spec)
+
+
 def _run_with_progress(
     cases: list[EvalCase],
     config: EvalConfig,
+    settings: Settings,
     mode: Mode,
     recordings: str | None,
     spec: RecordSpec | None,
@@ -132,7 +160,7 @@ def _run_with_progress(
             run_eval(
                 cases,
                 config=config,
-                settings=Settings(),
+                settings=settings,
                 mode=mode,
                 recording_set=recordings,
                 record=spec,

@@ -85,6 +85,9 @@ class RunInfo(_Model):
     started_at: dt.datetime
     duration_s: float
     cases: int
+    unrecorded: list[str] = Field(
+        default_factory=list, description="Replay: cases skipped for having no recording."
+    )
 
 
 class ScorerSummary(_Model):

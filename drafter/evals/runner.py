@@ -228,6 +228,9 @@ async def run_eval(
 ) -> RunResults:
     """Run ``cases`` through the pipeline in ``mode`` and score every raw and final reply.
 
+    Replay skips the cases its recording set has no recording for (``run.unrecorded``); the
+    staleness check is what fails on them.
+
     Raises:
         RecordingError: replay of a recording set that does not exist or is malformed.
         ConfigError: record mode without an endpoint and model.
@@ -238,6 +241,10 @@ async def run_eval(
     registry = PolicyRegistry(settings.policies_dir)
     pipeline = Pipeline(settings, registry=registry, provider=session.provider, renderer=renderer)
     name = recording_set or config.default_recording
+    unrecorded: list[str] = []
+    if mode == "replay":
+        unrecorded = [case.id for case in cases if case.id not in session.recordings]
+        cases = [case for case in cases if case.id in session.recordings]
     results: list[CaseResult] = []
     try:
         for case in cases:
@@ -270,5 +277,6 @@ async def run_eval(
         started_at=started.replace(microsecond=0),
         duration_s=round(time.perf_counter() - clock, 3),
         cases=len(results),
+        unrecorded=unrecorded,
     )
     return RunResults(run=info, summary=summarize(results), cases=results)

@@ -42,6 +42,12 @@ def print_summary(console: Console, results: RunResults) -> None:
         f"{run.duration_s:.2f} s",
         highlight=False,
     )
+    if run.unrecorded:
+        console.print(
+            f"[yellow]{len(run.unrecorded)} case(s) have no recording in this set and were "
+            "skipped[/] (drafter eval stale lists them)",
+            highlight=False,
+        )
 
 
 def _delta_row(delta: ScorerDelta) -> list[str]:
