@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
-from drafter.policy.facts import CATALOGUE, extract
+from drafter.policy.facts import CATALOGUE, extract, question
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
@@ -343,7 +343,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         refund=out.refund,
         offers=out.offers,
         escalation=escalation,
-        needs=_needs(out.undecided),
+        needs=_needs(out.undecided, run.request.locale[:2]),
         must_say=say,
         must_not_say=never,
         rationale=rationale,
@@ -393,18 +393,11 @@ def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]
     return [_make(RationaleOut, rule=rule, text=run.say(text)) for rule, text in parts]
 
 
-def _needs(undecided: _Undecided | None) -> list[Need]:
+def _needs(undecided: _Undecided | None, language: str) -> list[Need]:
     if undecided is None:
         return []
-    if not undecided.missing:
-        return [_make(Need, fact="details", question="Could you tell us a little more?")]
-    return [_make(Need, fact=name, question=_question(name)) for name in undecided.missing]
-
-
-def _question(fact: str) -> str:
-    if fact in CATALOGUE:
-        return CATALOGUE[fact].question
-    return f"What is the {fact.replace('_', ' ')}?"
+    missing = undecided.missing or ["details"]
+    return [_make(Need, fact=name, question=question(name, language)) for name in missing]
 
 
 def _escalation(run: _Run, out: _Outcome) -> Escalation:

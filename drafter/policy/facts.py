@@ -12,11 +12,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+
+import yaml
 
 from drafter.policy.types import BOOL, INT, MISSING, MONEY, EnumType, Type, Value
 from drafter.schemas import AskKind, Channel, Decision, Item, Request, Subscription
 
-__all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract"]
+__all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract", "question"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -572,6 +575,22 @@ CATALOGUE: dict[str, Fact] = {fact.name: fact for fact in _FACTS}
 
 # Facts that only escalation triggers and flags may read: the outcome already decided.
 OUTCOME_FACTS: dict[str, Type] = {"decision": _enum(*Decision), "refund_amount": MONEY}
+
+
+_TRANSLATIONS: dict[str, dict[str, str]] = (
+    yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8")) or {}
+)
+
+
+def question(fact: str, language: str) -> str:
+    """What to ask the customer for a missing fact, in their language when we have it."""
+    known = _TRANSLATIONS.get(fact, {})
+    translated = known.get(language) or known.get("en")
+    if translated:
+        return translated
+    if fact in CATALOGUE:
+        return CATALOGUE[fact].question
+    return f"What is the {fact.replace('_', ' ')}?"
 
 
 def extract(request: Request, names: frozenset[str]) -> dict[str, Value]:

@@ -152,3 +152,8 @@ def test_customer_facing_texts_follow_the_locale_when_translated() -> None:
     assert english.rationale[0].text == "Items can be returned within 30 days of delivery."
     german = evaluate(POLICY, request(locale="de"))  # no translation: English, never nothing
     assert german.rationale[0].text == english.rationale[0].text
+
+
+def test_questions_for_missing_facts_follow_the_locale() -> None:
+    verdict = evaluate(POLICY, request(order__delivered_on=None, locale="fr"))
+    assert verdict.needs[0].question == "Quand la commande a-t-elle été livrée ?"

@@ -1,0 +1,128 @@
+// Reading the ticket: pick the adapter for this page from content/sites.js, then read what the
+// page shows with innerText (what the agent sees, without hidden markup). The result is plain
+// data for the side panel; nothing here talks to the drafter API.
+(() => {
+  const drafter = (globalThis.__drafter ??= {});
+  if (drafter.ticket) return;
+  const { SITES, GENERIC, extract } = drafter;
+  const MAX_TEXT = 20_000;
+
+  function hostMatches(pattern, host) {
+    if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1));
+    return host === pattern;
+  }
+
+  /** The site adapter for this location, or the generic one. */
+  function siteFor(location) {
+    const site = SITES.find(
+      (s) =>
+        s.hosts.some((h) => hostMatches(h, location.hostname)) &&
+        s.paths.some((p) => new RegExp(p).test(location.pathname)),
+    );
+    return site ?? GENERIC;
+  }
+
+  /** The visible text of an element: innerText for elements, value for form controls. */
+  function textOf(element) {
+    if (!element) return "";
+    const isControl = element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement;
+    const text = isControl ? element.value : element.innerText;
+    return (text ?? "").trim().slice(0, MAX_TEXT);
+  }
+
+  function first(selector) {
+    return selector ? document.querySelector(selector) : null;
+  }
+
+  function all(selector) {
+    return selector ? [...document.querySelectorAll(selector)] : [];
+  }
+
+  /** The latest message the customer wrote; the latest message of any kind otherwise. */
+  function latestCustomerMessage(site) {
+    const customer = all(site.fromCustomer);
+    const any = all(site.messages);
+    const chosen = customer.length ? customer : any;
+    return textOf(chosen[chosen.length - 1]);
+  }
+
+  function customerOf(site) {
+    const emailElement = first(site.customer.email);
+    const email = site.customer.emailAttr
+      ? (emailElement?.getAttribute(site.customer.emailAttr) ?? "")
+      : textOf(emailElement);
+    return { name: textOf(first(site.customer.name)), email: email.trim() };
+  }
+
+  function ticketIdOf(site, location) {
+    const match = new RegExp(site.ticketId).exec(location.pathname + location.hash);
+    return match ? match[1] : null;
+  }
+
+  function orderLines(site) {
+    return all(site.items).map((row) => extract.orderLine(textOf(row))).filter(Boolean);
+  }
+
+  /** Order facts: sidebars first (they label things), then the customer's own words. */
+  function orderFacts(site, message) {
+    const sidebar = site.fields.map((s) => all(s).map(textOf).join("\n")).join("\n");
+    const text = `${sidebar}\n${message}`;
+    return {
+      orderNumber: extract.orderNumber(sidebar) ?? extract.orderNumber(message),
+      dates: { ...extract.labelledDates(message), ...extract.labelledDates(sidebar) },
+      currency: extract.currency(text),
+      items: orderLines(site),
+    };
+  }
+
+  function readSite(site, location) {
+    const message = latestCustomerMessage(site);
+    return {
+      site: site.id,
+      url: location.href,
+      ticketId: ticketIdOf(site, location),
+      channel: site.channel,
+      subject: textOf(first(site.subject)),
+      customer: customerOf(site),
+      message,
+      ask: extract.askKind(message),
+      ...orderFacts(site, message),
+    };
+  }
+
+  function readGeneric(location, selection) {
+    const message = selection.trim().slice(0, MAX_TEXT);
+    const facts = orderFacts({ fields: [], items: null }, message);
+    return {
+      site: GENERIC.id,
+      url: location.href,
+      ticketId: null,
+      channel: GENERIC.channel,
+      subject: document.title.trim(),
+      customer: { name: "", email: "" },
+      message,
+      ask: extract.askKind(message),
+      ...facts,
+    };
+  }
+
+  /** Text the agent selected on the page, unless the selection sits in an editable box. */
+  function selectedText() {
+    const selection = window.getSelection();
+    const node = selection?.anchorNode;
+    const element = node?.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    if (!selection || element?.closest?.("textarea, input, [contenteditable]")) return "";
+    return selection.toString();
+  }
+
+  /** Everything the side panel prefills from this page. */
+  function readTicket() {
+    const site = siteFor(window.location);
+    const ticket =
+      site === GENERIC ? readGeneric(window.location, selectedText()) : readSite(site, window.location);
+    const box = drafter.insert.findReplyBox(site);
+    return { ...ticket, replyBox: box ? drafter.insert.editorKind(box) : null };
+  }
+
+  drafter.ticket = Object.freeze({ siteFor, readTicket });
+})();

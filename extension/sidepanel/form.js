@@ -1,0 +1,270 @@
+// The facts form: renders a form plan (schema.js) as controls, prefills it from the ticket the
+// page shows, reads it back as a Request, and marks the fields the server rejected.
+// Empty optional fields are left out of the Request, never defaulted: a missing fact fails
+// closed on the server (needs_info), which is what the agent should see.
+
+const AMOUNT = /^\d{1,8}(\.\d{1,2})?$/;
+
+function element(tag, attributes = {}, text = null) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined) node.setAttribute(name, value);
+  }
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function option(value, label) {
+  return element("option", { value }, label);
+}
+
+/** One control for a widget; `name` is its data-path (field) or data-col (row column). */
+function control(widget, schema) {
+  switch (widget) {
+    case "select": {
+      const select = element("select");
+      select.append(option("", schema.nullable || schema.default === undefined ? "— not known —" : "—"));
+      schema.enum.forEach((value) => select.append(option(value, value)));
+      if (schema.default !== undefined && schema.default !== null) select.value = schema.default;
+      return select;
+    }
+    case "tristate": {
+      const select = element("select");
+      select.append(option("", "— not known —"), option("true", "yes"), option("false", "no"));
+      return select;
+    }
+    case "checkbox":
+      return element("input", { type: "checkbox" });
+    case "integer":
+      return element("input", { type: "number", step: "1", min: schema.minimum, max: schema.maximum });
+    case "amount":
+      return element("input", { type: "text", inputmode: "decimal", placeholder: "0.00" });
+    case "date":
+      return element("input", { type: "date" });
+    case "longtext":
+      return element("textarea", { rows: "5", maxlength: schema.maxLength });
+    case "list":
+      return element("input", { type: "text", placeholder: "comma-separated" });
+    default:
+      return element("input", { type: "text", maxlength: schema.maxLength, pattern: schema.pattern });
+  }
+}
+
+function labelled(field, input) {
+  const id = `f-${field.path.replace(/[^a-z0-9]+/gi, "-")}`;
+  input.id = id;
+  Object.assign(input.dataset, { path: field.path, widget: field.widget, facts: field.facts.join(" ") });
+  const wrapper = element("div", { class: `field field-${field.widget}`, "data-field": field.path });
+  const label = element("label", { for: id }, field.label);
+  const source = element("code", { class: "source", title: "Request field" }, field.path);
+  wrapper.append(label, source, input);
+  if (field.hint) wrapper.append(element("p", { class: "hint" }, field.hint));
+  return wrapper;
+}
+
+function rowControls(field, row, index) {
+  for (const column of field.columns) {
+    const input = control(column.widget, column.schema);
+    Object.assign(input.dataset, { col: column.name, widget: column.widget, facts: column.facts.join(" ") });
+    input.setAttribute("aria-label", `${column.label} (${field.path}.${index}.${column.name})`);
+    const cell = element("label", { class: `cell cell-${column.widget}` }, column.label);
+    cell.append(input);
+    row.append(cell);
+  }
+}
+
+function addRow(field, list) {
+  const index = list.children.length;
+  const row = element("div", { class: "row", "data-index": String(index) });
+  rowControls(field, row, index);
+  const remove = element("button", { type: "button", class: "link remove" }, "Remove");
+  remove.addEventListener("click", () => {
+    row.remove();
+    [...list.children].forEach((r, i) => (r.dataset.index = String(i)));
+  });
+  row.append(remove);
+  list.append(row);
+  return row;
+}
+
+function rowsField(field) {
+  const wrapper = element("fieldset", { class: "field field-rows", "data-field": field.path, "data-path": field.path });
+  wrapper.dataset.facts = field.facts.join(" ");
+  wrapper.append(element("legend", {}, field.label), element("code", { class: "source" }, field.path));
+  const list = element("div", { class: "rows" });
+  const add = element("button", { type: "button", class: "link add" }, "Add a line");
+  add.addEventListener("click", () => addRow(field, list));
+  wrapper.append(list, add);
+  if (field.hint) wrapper.append(element("p", { class: "hint" }, field.hint));
+  return wrapper;
+}
+
+const SECTIONS = { ticket: "Ticket", message: "The customer's message", customer: "Customer", order: "Order", subscription: "Subscription", ask: "What is asked" };
+
+/** Replace `container`'s children with the plan's fields, under a heading per Request part. */
+export function renderForm(container, plan) {
+  const nodes = [];
+  let section = null;
+  for (const field of plan.fields) {
+    const part = field.path === "message" ? "message" : field.path.split(".").length > 1 ? field.path.split(".")[0] : "ticket";
+    if (part !== section) nodes.push(element("h3", { class: "section" }, SECTIONS[part] ?? part));
+    section = part;
+    nodes.push(field.widget === "rows" ? rowsField(field) : labelled(field, control(field.widget, field.schema)));
+  }
+  container.replaceChildren(...nodes);
+}
+
+function setValue(input, value) {
+  if (input.type === "checkbox") input.checked = value === true;
+  else input.value = value === null || value === undefined ? "" : String(value);
+}
+
+function markFromPage(node) {
+  node.classList.add("from-page");
+  node.closest("[data-field]")?.classList.add("from-page");
+}
+
+/** What the page tells us, by Request path. */
+export function ticketValues(ticket, today) {
+  const dates = ticket.dates ?? {};
+  return {
+    ticket_id: ticket.ticketId,
+    channel: ticket.channel,
+    as_of: today,
+    "customer.name": ticket.customer?.name,
+    "customer.id": ticket.customer?.email,
+    message: ticket.message,
+    "ask.kind": ticket.ask,
+    "order.id": ticket.orderNumber,
+    "order.currency": ticket.currency,
+    "order.placed_on": dates.placed_on,
+    "order.delivered_on": dates.delivered_on,
+    "order.expected_delivery_on": dates.expected_delivery_on,
+    "order.items": (ticket.items ?? []).map((item, i) => ({ id: String(i + 1), ...item })),
+  };
+}
+
+/** Fill the fields the page knows; `as_of` is today, not from the page. */
+export function prefill(container, ticket, today) {
+  for (const [path, value] of Object.entries(ticketValues(ticket, today))) {
+    const node = container.querySelector(`[data-path="${path}"]`);
+    if (!node || value === null || value === undefined || value === "") continue;
+    if (node.tagName === "FIELDSET") prefillRows(node, value);
+    else setValue(node, value);
+    if (path !== "as_of" && (!Array.isArray(value) || value.length)) markFromPage(node);
+  }
+}
+
+function prefillRows(fieldset, rows) {
+  const add = fieldset.querySelector(":scope > button.add");
+  const list = fieldset.querySelector(".rows");
+  list.replaceChildren();
+  for (const values of rows) {
+    add.click();
+    const row = list.lastElementChild;
+    for (const [name, value] of Object.entries(values)) {
+      const input = row.querySelector(`[data-col="${name}"]`);
+      if (input) setValue(input, value);
+    }
+  }
+}
+
+/** A value read from a control, converted for JSON; undefined when left empty. */
+function readValue(input, widget, where, problems) {
+  if (widget === "checkbox") return input.checked;
+  const raw = input.value.trim();
+  if (raw === "") return undefined;
+  if (widget === "tristate") return raw === "true";
+  if (widget === "integer") {
+    if (!/^-?\d+$/.test(raw)) problems.push({ field: where, message: "must be a whole number" });
+    return Number.parseInt(raw, 10);
+  }
+  if (widget === "amount" && !AMOUNT.test(raw)) {
+    problems.push({ field: where, message: 'must be an amount such as "49.99"' });
+  }
+  if (widget === "list") return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  return raw; // amounts stay strings: the API refuses floats for money
+}
+
+function setPath(target, path, value) {
+  const parts = path.split(".");
+  let node = target;
+  parts.slice(0, -1).forEach((part) => (node = node[part] ??= {}));
+  node[parts[parts.length - 1]] = value;
+}
+
+function readRows(fieldset, field, problems) {
+  const rows = [];
+  for (const row of fieldset.querySelectorAll(".rows > .row")) {
+    const values = {};
+    const index = rows.length;
+    for (const column of field.columns) {
+      const input = row.querySelector(`[data-col="${column.name}"]`);
+      const value = readValue(input, column.widget, `${field.path}.${index}.${column.name}`, problems);
+      // An unticked box is the default; leaving it out keeps empty rows empty.
+      if (value !== undefined && !(column.widget === "checkbox" && value === false)) values[column.name] = value;
+    }
+    if (Object.keys(values).length) rows.push(values);
+  }
+  return rows;
+}
+
+/** Read the form back as a Request object; `problems` lists fields that cannot be sent. */
+export function readRequest(container, plan) {
+  const request = {};
+  const problems = [];
+  for (const field of plan.fields) {
+    const node = container.querySelector(`[data-path="${field.path}"]`);
+    const value =
+      field.widget === "rows" ? readRows(node, field, problems) : readValue(node, field.widget, field.path, problems);
+    const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+    if (!empty) setPath(request, field.path, value);
+  }
+  return { request, problems };
+}
+
+/** Server field paths may carry the body's "request." prefix. */
+function requestPath(field) {
+  return String(field ?? "").replace(/^(body\.)?request\./, "");
+}
+
+function controlFor(container, path) {
+  const exact = container.querySelector(`[data-path="${path}"]`);
+  if (exact && exact.tagName !== "FIELDSET") return exact;
+  const row = /^(.*)\.(\d+)\.([a-z_]+)/.exec(path);
+  if (row) {
+    const cell = container.querySelector(`[data-path="${row[1]}"] .row[data-index="${row[2]}"] [data-col="${row[3]}"]`);
+    if (cell) return cell;
+  }
+  if (exact) return exact;
+  const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : null;
+  return parent ? controlFor(container, parent) : null;
+}
+
+/** Clear old marks, then mark each field the server (or readRequest) named. */
+export function markErrors(container, errors) {
+  container.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+  container.querySelectorAll(".field-error").forEach((n) => n.remove());
+  const unplaced = [];
+  for (const error of errors) {
+    const node = controlFor(container, requestPath(error.field));
+    if (!node) {
+      unplaced.push(error);
+      continue;
+    }
+    node.setAttribute("aria-invalid", "true");
+    const message = element("p", { class: "field-error", role: "alert" }, `${requestPath(error.field)}: ${error.message}`);
+    node.closest("[data-field]").append(message);
+  }
+  return unplaced;
+}
+
+/** Focus the field a fact is read from (for a verdict's "needs"). */
+export function focusFact(container, plan, factName) {
+  const fact = plan.facts.find((f) => f.name === factName);
+  const node = fact && controlFor(container, fact.source.split("[]")[0]);
+  if (!node) return false;
+  node.scrollIntoView({ block: "center" });
+  (node.tagName === "FIELDSET" ? node.querySelector("input, select, button") : node)?.focus();
+  return true;
+}

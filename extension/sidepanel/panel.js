@@ -1,0 +1,221 @@
+// The side panel: read the ticket from the page, build the facts form from the policy's inputs
+// schema, ask the service worker for a verdict or a streamed draft, and put the draft into the
+// reply box. The agent reviews and sends; the panel never sends anything to a customer.
+
+import { RemoteError, ask, askTab } from "../lib/messages.js";
+import { focusFact, markErrors, prefill, readRequest, renderForm } from "./form.js";
+import { renderError, renderGuard, renderSummary, renderVerdict } from "./render.js";
+import { formPlan } from "./schema.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { tabId: null, ticket: null, plan: null, reply: null, draftId: null, port: null };
+
+function today() {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+/** The tab the panel works on: ?tab=<id> when pinned, else the active tab of its window. */
+async function targetTab() {
+  const pinned = new URLSearchParams(window.location.search).get("tab");
+  if (pinned) return Number(pinned);
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  return tab?.id ?? null;
+}
+
+function showError(error) {
+  const info = error instanceof RemoteError ? error.info : { title: "Error", detail: String(error?.message ?? error), errors: [] };
+  const unplaced = markErrors($("facts"), info.errors ?? []);
+  renderError($("error"), info, unplaced);
+  $("error").scrollIntoView({ block: "nearest" });
+}
+
+function clearError() {
+  $("error").hidden = true;
+  $("error").replaceChildren();
+  markErrors($("facts"), []);
+}
+
+async function readTicket() {
+  state.tabId = await targetTab();
+  if (state.tabId === null) throw new RemoteError({ title: "No tab to work on" });
+  await ask("tab:ensure", { tabId: state.tabId });
+  const answer = await askTab(state.tabId, "drafter:read");
+  if (!answer?.ok) throw new RemoteError({ title: "Cannot read this page", detail: answer?.reason ?? "" });
+  state.ticket = answer.ticket;
+  renderSummary($("summary"), state.ticket);
+}
+
+async function loadPolicies(settings) {
+  const policies = await ask("api:policies");
+  const select = $("policy");
+  select.replaceChildren(...policies.map((p) => new Option(`${p.title ?? p.id} (${p.version})`, p.id)));
+  if (policies.some((p) => p.id === settings.defaultPolicy)) select.value = settings.defaultPolicy;
+  $("connection").textContent = `${new URL(settings.apiUrl).host}`;
+}
+
+async function loadForm() {
+  const policy = await ask("api:policy", { id: $("policy").value });
+  state.plan = formPlan(policy.inputs_schema);
+  renderForm($("facts"), state.plan);
+  if (state.ticket) prefill($("facts"), state.ticket, today());
+}
+
+function currentRequest() {
+  const { request, problems } = readRequest($("facts"), state.plan);
+  if (problems.length) {
+    throw new RemoteError({ title: "Some facts cannot be sent", detail: "Fix the marked fields.", errors: problems });
+  }
+  return request;
+}
+
+function showVerdict(verdict) {
+  renderVerdict($("verdict"), verdict, { onNeed: (fact) => focusFact($("facts"), state.plan, fact) });
+  $("verdict-card").hidden = false;
+}
+
+async function checkPolicy() {
+  clearError();
+  showVerdict(await ask("api:verdict", { policy: $("policy").value, request: currentRequest() }));
+  $("verdict-card").scrollIntoView({ block: "start" });
+}
+
+function setDraftControls(enabled) {
+  for (const id of ["insert", "copy", "regenerate"]) $(id).disabled = !enabled;
+  $("feedback").disabled = !enabled;
+}
+
+function startDraft({ channel = "", tone = "" } = {}) {
+  clearError();
+  const request = currentRequest();
+  state.port?.disconnect();
+  Object.assign(state, { reply: null, draftId: null });
+  setDraftControls(false);
+  $("draft-card").hidden = false;
+  $("draft-card").scrollIntoView({ block: "start" });
+  $("guard").hidden = true;
+  $("subject").hidden = true;
+  $("draft-text").textContent = "";
+  $("draft-card").dataset.deltas = "0";
+  delete $("draft-card").dataset.draftId;
+  $("draft-state").textContent = "writing…";
+  $("insert-status").textContent = "";
+  $("feedback-status").textContent = "";
+  const port = chrome.runtime.connect({ name: "drafter:draft" });
+  state.port = port;
+  port.onMessage.addListener((event) => onDraftEvent(port, event));
+  port.postMessage({ policy: $("policy").value, request, channel, tone, idempotencyKey: crypto.randomUUID() });
+}
+
+function onDraftEvent(port, { type, data }) {
+  if (port !== state.port) return; // a superseded draft still finishing
+  if (type === "delta") {
+    $("draft-text").textContent += data.text;
+    $("draft-card").dataset.deltas = String(Number($("draft-card").dataset.deltas ?? 0) + 1);
+  }
+  else if (type === "final") showReply(data);
+  else if (type === "error") {
+    $("draft-state").textContent = "failed";
+    showError(new RemoteError(data));
+  } else if (type === "end") port.disconnect();
+}
+
+function showReply({ id, reply }) {
+  Object.assign(state, { reply, draftId: id });
+  const streamed = $("draft-text").textContent;
+  $("draft-text").textContent = reply.draft.body;
+  $("draft-state").textContent = streamed && streamed.trim() !== reply.draft.body.trim() ? "final (replaced the streamed text)" : "final";
+  if (reply.draft.subject) {
+    $("subject").textContent = `Subject: ${reply.draft.subject}`;
+    $("subject").hidden = false;
+  }
+  showVerdict(reply.verdict);
+  renderGuard($("guard"), reply);
+  setDraftControls(true);
+  $("draft-card").dataset.draftId = id;
+}
+
+async function copyDraft(text) {
+  await navigator.clipboard.writeText(text);
+}
+
+async function insertDraft() {
+  const text = state.reply.draft.body;
+  const result = await askTab(state.tabId, "drafter:insert", { text });
+  if (result?.ok) {
+    $("insert-status").textContent = `Inserted into the ${result.editor} reply box (${result.method}). Review it, then send it yourself.`;
+    return;
+  }
+  await copyDraft(text);
+  $("insert-status").textContent = `${result?.reason ?? "Could not insert."} The draft is on the clipboard: paste it with Ctrl+V.`;
+}
+
+async function finalTextFor(outcome) {
+  if (outcome === "sent_as_is") return state.reply.draft.body;
+  if (outcome === "rejected") return undefined;
+  const answer = await askTab(state.tabId, "drafter:reply-text");
+  if (!answer?.ok || answer.text === null) throw new RemoteError({ title: "Cannot read the reply box to record the edit" });
+  return answer.text;
+}
+
+async function sendFeedback(outcome) {
+  const feedback = { outcome, finalText: await finalTextFor(outcome), reason: $("reject-reason").value.trim() || undefined };
+  if (outcome !== "rejected") delete feedback.reason;
+  const saved = await ask("api:feedback", { draftId: state.draftId, feedback });
+  $("feedback-status").textContent = `Recorded: ${outcome.replace(/_/g, " ")} (${saved.id}).`;
+}
+
+async function refreshTicket() {
+  await readTicket();
+  if (state.plan) {
+    renderForm($("facts"), state.plan);
+    prefill($("facts"), state.ticket, today());
+  }
+}
+
+function guarded(action) {
+  return () => action().catch(showError);
+}
+
+function wire() {
+  $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
+  $("reload").addEventListener("click", guarded(refreshTicket));
+  $("policy").addEventListener("change", guarded(loadForm));
+  $("check").addEventListener("click", guarded(checkPolicy));
+  $("draft").addEventListener("click", guarded(async () => startDraft()));
+  $("regenerate").addEventListener("click", guarded(async () => startDraft({ channel: $("channel").value, tone: $("tone").value })));
+  $("insert").addEventListener("click", guarded(insertDraft));
+  $("copy").addEventListener("click", guarded(async () => {
+    await copyDraft(state.reply.draft.body);
+    $("insert-status").textContent = "Copied to the clipboard.";
+  }));
+  for (const button of $("feedback").querySelectorAll("button[data-outcome]")) {
+    button.addEventListener("click", guarded(() => sendFeedback(button.dataset.outcome)));
+  }
+  if (!new URLSearchParams(window.location.search).get("tab")) {
+    // An unpinned panel follows the agent: another tab, or another ticket in the same tab.
+    chrome.tabs.onActivated.addListener(() => refreshTicket().catch(showError));
+    chrome.tabs.onUpdated.addListener((tabId, change) => {
+      if (tabId === state.tabId && change.url) refreshTicket().catch(showError);
+    });
+  }
+}
+
+async function start() {
+  wire();
+  const settings = await ask("settings:get");
+  const ticketRead = readTicket().catch(showError);
+  if (!settings.apiUrl || !settings.hasKey) {
+    $("setup").hidden = false;
+    $("facts-card").hidden = true;
+    $("connection").textContent = "not connected";
+    await ticketRead;
+    return;
+  }
+  await loadPolicies(settings);
+  await ticketRead;
+  await loadForm();
+  document.body.dataset.ready = "true";
+}
+
+start().catch(showError).finally(() => (document.body.dataset.loaded = "true"));

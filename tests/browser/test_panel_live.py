@@ -1,0 +1,252 @@
+"""The whole path against the real drafter server (`drafter serve`, template provider): the
+options page connects, the facts form follows the schema the server serves, the verdict is the
+server's, the draft streams into the side panel, Insert puts it in the reply box where one
+Ctrl+Z removes it, and feedback reaches the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+pytest.importorskip("drafter.api", reason="the HTTP API (issue 5) is not on this branch yet")
+
+from tests.browser.harness import Extension
+from tests.browser.live_server import LiveServer, drafter_server
+
+POLICY = "tau-retail"
+DRAFT_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with drafter_server(tmp_path_factory.mktemp("server")) as live:
+        yield live
+
+
+@pytest.fixture
+def connected(extension: Extension, server: LiveServer) -> LiveServer:
+    extension.store({"apiUrl": server.url, "apiKey": server.key, "defaultPolicy": POLICY})
+    return server
+
+
+def ready_panel(page: Page, extension: Extension) -> Page:
+    panel = extension.open_panel(page, height=1400)
+    expect(panel.locator("body")).to_have_attribute("data-ready", "true")
+    return panel
+
+
+def fill_zendesk_facts(panel: Page) -> None:
+    """What the agent adds that the Zendesk page does not show."""
+    panel.locator('[data-path="order.status"]').fill("delivered")
+    panel.locator('[data-path="ask.kind"]').select_option("return")
+    panel.locator('[data-path="ask.refund_to"]').fill("store_credit")
+
+
+def panel_request(panel: Page) -> dict[str, Any]:
+    """The Request the panel's form holds, read with the panel's own modules."""
+    request: dict[str, Any] = panel.evaluate(
+        """async () => {
+          const { formPlan } = await import('/sidepanel/schema.js');
+          const { readRequest } = await import('/sidepanel/form.js');
+          const id = document.getElementById('policy').value;
+          const policy = await chrome.runtime.sendMessage({ type: 'api:policy', id });
+          const plan = formPlan(policy.data.inputs_schema);
+          return readRequest(document.getElementById('facts'), plan).request;
+        }"""
+    )
+    return request
+
+
+def watch_draft_text(panel: Page) -> None:
+    """Record every state of the draft text, to see it grow while the draft streams."""
+    panel.evaluate(
+        """() => {
+          const text = document.getElementById('draft-text');
+          window.__states = [];
+          new MutationObserver(() => window.__states.push(text.textContent))
+            .observe(text, { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+
+
+def start_draft(panel: Page, button: str = "#draft") -> str:
+    panel.click(button)
+    panel.wait_for_selector("#draft-card[data-draft-id]", timeout=DRAFT_TIMEOUT_MS)
+    return str(panel.locator("#draft-card").get_attribute("data-draft-id"))
+
+
+def test_options_connect_to_the_real_server(
+    browser: BrowserContext, extension: Extension, server: LiveServer
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(extension.url("options/options.html"))
+        page.wait_for_selector("body[data-loaded]")
+        page.fill("#apiUrl", server.url)
+        page.fill("#apiKey", server.key)
+        page.click("#save")
+        expect(page.locator("#status")).to_have_text("Saved.")
+        page.click("#test")
+        status = page.locator("#status")
+        expect(status).to_contain_text("Connected: the server is ready and accepts the key.")
+        expect(status).to_contain_text(POLICY)
+        page.fill("#apiKey", "drk_not_a_key")
+        page.click("#save")
+        expect(status).to_have_text("Saved.")
+        page.click("#test")
+        expect(status).not_to_contain_text("Connected")
+        expect(status).not_to_have_text("Testing…")
+    finally:
+        page.close()
+
+
+@pytest.mark.usefixtures("connected")
+def test_facts_form_follows_the_served_schema(
+    open_site: Callable[[str], Page],
+    extension: Extension,
+    server: LiveServer,
+    artifact: Callable[[str], Path],
+) -> None:
+    panel = ready_panel(open_site("zendesk"), extension)
+    schema = server.call("GET", f"/v1/policies/{POLICY}")["inputs_schema"]
+    for name, prop in schema["properties"].items():
+        field = panel.locator(f'[data-path="{prop["x-source"].split("[]")[0]}"]')
+        expect(field).to_have_count(1)
+        assert name in str(field.get_attribute("data-facts")).split()
+    labels = panel.locator('[data-field="order.status"] label')
+    expect(labels).to_have_text(schema["properties"]["order_status"]["title"])
+    expect(panel.locator('[data-path="order.id"]')).to_have_value("A10482")
+    expect(panel.locator('[data-field="customer.name"]')).to_contain_class("from-page")
+    panel.screenshot(path=artifact("panel-facts.png"), full_page=True)
+
+
+@pytest.mark.usefixtures("connected")
+def test_verdict_is_the_servers(
+    open_site: Callable[[str], Page],
+    extension: Extension,
+    server: LiveServer,
+    artifact: Callable[[str], Path],
+) -> None:
+    panel = ready_panel(open_site("zendesk"), extension)
+    fill_zendesk_facts(panel)
+    panel.click("#check")
+    expect(panel.locator("#verdict-card")).to_be_visible()
+    verdict = server.call(
+        "POST", "/v1/verdicts", {"policy": POLICY, "request": panel_request(panel)}
+    )
+    expect(panel.locator("#verdict .badge")).to_have_text(verdict["decision"].replace("_", " "))
+    expect(panel.locator("#verdict .rule")).to_have_text(f"rule {verdict['rule']}")
+    for reason in verdict["rationale"]:
+        expect(panel.locator("#verdict")).to_contain_text(reason["text"])
+    panel.screenshot(path=artifact("panel-verdict-full.png"), full_page=True)
+    panel.set_viewport_size({"width": 420, "height": 760})
+    panel.locator("#verdict-card").evaluate("(card) => card.scrollIntoView({ block: 'end' })")
+    panel.screenshot(path=artifact("panel-verdict.png"))
+
+
+@pytest.mark.usefixtures("connected")
+def test_server_errors_mark_the_fields_they_name(
+    open_site: Callable[[str], Page], extension: Extension
+) -> None:
+    panel = ready_panel(open_site("zendesk"), extension)
+    fill_zendesk_facts(panel)
+    panel.locator('[data-path="order.currency"]').fill("dollars")
+    panel.click("#check")
+    expect(panel.locator("#error .error")).to_be_visible()
+    expect(panel.locator('[data-path="order.currency"]')).to_have_attribute("aria-invalid", "true")
+    expect(panel.locator('[data-field="order.currency"] .field-error')).to_contain_text(
+        "order.currency"
+    )
+
+
+@pytest.mark.usefixtures("connected")
+def test_draft_streams_lands_undoes_and_feedback_reaches_the_audit_log(
+    open_site: Callable[[str], Page],
+    extension: Extension,
+    server: LiveServer,
+    artifact: Callable[[str], Path],
+) -> None:
+    page = open_site("zendesk")
+    panel = ready_panel(page, extension)
+    fill_zendesk_facts(panel)
+    watch_draft_text(panel)
+
+    draft_id = start_draft(panel)
+
+    stored = server.call("GET", f"/v1/drafts/{draft_id}")
+    body = stored["reply"]["draft"]["body"]
+    expect(panel.locator("#draft-text")).to_have_text(body)
+    assert int(panel.locator("#draft-card").get_attribute("data-deltas") or 0) >= 1
+    states = [s for s in panel.evaluate("window.__states") if s]
+    assert len(states) >= 2
+    assert states[-1] == body
+    passed = stored["reply"]["report"]["passed"]
+    expect(panel.locator("#guard")).to_contain_text("Guard: passed" if passed else "violation")
+    panel.screenshot(path=artifact("panel-draft.png"), full_page=True)
+
+    panel.click("#insert")
+    expect(panel.locator("#insert-status")).to_contain_text("Inserted into the ckeditor5 reply box")
+    reply_box = page.locator(".ck-editor__editable")
+    assert " ".join(body.split()) in " ".join(reply_box.inner_text().split())
+    assert page.evaluate("window.__sent") == 0
+    page.bring_to_front()
+    page.keyboard.press("Control+z")
+    expect(reply_box).to_have_text("")
+
+    panel.bring_to_front()
+    panel.click("#insert")
+    expect(panel.locator("#insert-status")).to_contain_text("Inserted")
+    page.locator(".ck-editor__editable").press("End")
+    page.keyboard.type(" PS: the label is in your inbox.")
+    panel.click('#feedback button[data-outcome="edited"]')
+    expect(panel.locator("#feedback-status")).to_contain_text("Recorded: edited")
+
+    feedback = server.call("GET", f"/v1/drafts/{draft_id}")["feedback"]
+    assert [f["outcome"] for f in feedback] == ["edited"]
+    assert feedback[0]["final_text"].rstrip().endswith("PS: the label is in your inbox.")
+
+
+@pytest.mark.usefixtures("connected")
+def test_regenerate_with_tone_and_rejection_feedback(
+    open_site: Callable[[str], Page], extension: Extension, server: LiveServer
+) -> None:
+    panel = ready_panel(open_site("helpscout"), extension)
+    panel.locator('[data-path="order.status"]').fill("delivered")
+    panel.locator('[data-path="ask.kind"]').select_option("return")
+    first = start_draft(panel)
+    panel.select_option("#tone", "brief")
+    panel.select_option("#channel", "chat")
+    second = start_draft(panel, "#regenerate")
+    assert second != first
+    stored = server.call("GET", f"/v1/drafts/{second}")
+    assert (stored["tone"], stored["channel"]) == ("brief", "chat")
+    panel.fill("#reject-reason", "Customer already called")
+    panel.click('#feedback button[data-outcome="rejected"]')
+    expect(panel.locator("#feedback-status")).to_contain_text("Recorded: rejected")
+    feedback = server.call("GET", f"/v1/drafts/{second}")["feedback"]
+    assert [(f["outcome"], f["reason"]) for f in feedback] == [
+        ("rejected", "Customer already called")
+    ]
+
+
+@pytest.mark.usefixtures("connected")
+def test_locked_editor_gets_the_draft_on_the_clipboard(
+    open_site: Callable[[str], Page], extension: Extension
+) -> None:
+    page = open_site("generic")
+    page.click("#reply-locked")
+    extension.press_action(page)
+    extension.wait_for_content_script(page)
+    panel = ready_panel(page, extension)
+    panel.locator('[data-path="customer.name"]').fill("Grace Hill")
+    panel.locator('[data-path="customer.id"]').fill("grace@example.com")
+    panel.locator('[data-path="ask.kind"]').select_option("cancel")
+    start_draft(panel)
+    panel.click("#insert")
+    expect(panel.locator("#insert-status")).to_contain_text("The draft is on the clipboard")
+    body = panel.locator("#draft-text").text_content()
+    assert panel.evaluate("navigator.clipboard.readText()") == body

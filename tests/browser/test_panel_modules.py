@@ -1,0 +1,299 @@
+"""The side panel's modules, run in the extension's own pages: the SSE parser, the form plan
+built from a real policy's inputs schema (drafter.policy.inputs_schema), and the facts form,
+whose output must be a Request the real intake accepts and the real engine can decide."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from drafter.intake import parse_request
+from drafter.policy import PolicyRegistry, evaluate
+from drafter.policy.inputs_schema import inputs_schema
+from drafter.settings import Settings
+from tests.browser.harness import Extension
+
+POLICY = "tau-retail"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return inputs_schema(PolicyRegistry(Settings().policies_dir).get(POLICY))
+
+
+@pytest.fixture
+def extension_page(browser: BrowserContext, extension: Extension) -> Iterator[Page]:
+    """An extension page to import modules into (the options page loads without a server)."""
+    page = browser.new_page()
+    page.goto(extension.url("options/options.html"))
+    page.wait_for_selector("body[data-loaded]")
+    yield page
+    page.close()
+
+
+SSE_CHUNKS = [
+    ": keep-alive\r\n\r\nevent: delta\r",
+    '\ndata: {"text": "Hi "}\r\n\r\n',
+    'event: delta\ndata: {"text":\ndata:  "Ana"}\n\n',
+    'data: plain\n\nevent: final\ndata: {"id": "d1"}\n\nevent: delta\ndata: {"text": "lost"}',
+]
+
+
+def test_sse_parser_handles_split_lines_comments_and_multiline_data(extension_page: Page) -> None:
+    events = extension_page.evaluate(
+        """async (chunks) => {
+          const { createSseParser } = await import('/lib/sse.js');
+          const events = [];
+          const parser = createSseParser((e) => events.push(e));
+          chunks.forEach((c) => parser.push(c));
+          parser.end();
+          return events;
+        }""",
+        SSE_CHUNKS,
+    )
+    assert events == [
+        {"event": "delta", "data": '{"text": "Hi "}', "id": None},
+        {"event": "delta", "data": '{"text":\n "Ana"}', "id": None},
+        {"event": "message", "data": "plain", "id": None},
+        {"event": "final", "data": '{"id": "d1"}', "id": None},
+    ]
+
+
+def plan_of(page: Page, schema: dict[str, Any]) -> dict[str, Any]:
+    return page.evaluate(
+        """async (schema) => {
+          const { formPlan } = await import('/sidepanel/schema.js');
+          const plan = formPlan(schema);
+          return { fields: plan.fields.map(({ schema, order, ...f }) => f), facts: plan.facts };
+        }""",
+        schema,
+    )
+
+
+def test_form_plan_shows_every_field_the_policy_reads(
+    extension_page: Page, schema: dict[str, Any]
+) -> None:
+    plan = plan_of(extension_page, schema)
+    paths = [f["path"] for f in plan["fields"]]
+    for name, prop in schema["properties"].items():
+        field = prop["x-source"].split("[]")[0]
+        assert field in paths, (
+            f"input {name} reads {prop['x-source']}, which the form does not show"
+        )
+        assert name in next(f for f in plan["fields"] if f["path"] == field)["facts"]
+    # every request's own fields, and what an order needs to be an order at all
+    for path in [
+        "ticket_id",
+        "channel",
+        "as_of",
+        "customer.name",
+        "customer.id",
+        "ask.kind",
+        "message",
+    ]:
+        assert path in paths
+    for path in ["order.id", "order.status", "order.currency", "order.items"]:
+        assert path in paths
+    # nothing the policy does not read: tau-retail knows no subscriptions, evidence or signals
+    assert not [
+        p for p in paths if p.split(".")[0] in {"subscription", "evidence", "signals", "exception"}
+    ]
+    # fields come in the Request's own order
+    assert (
+        paths.index("channel")
+        < paths.index("customer.name")
+        < paths.index("order.id")
+        < paths.index("ask.kind")
+    )
+
+
+def test_form_plan_widgets_and_labels_follow_the_schemas(
+    extension_page: Page, schema: dict[str, Any]
+) -> None:
+    fields = {f["path"]: f for f in plan_of(extension_page, schema)["fields"]}
+    status = fields["order.status"]
+    assert (status["widget"], status["label"]) == (
+        "text",
+        schema["properties"]["order_status"]["title"],
+    )
+    assert (
+        status["hint"]
+        == "The policy distinguishes: "
+        + ", ".join(schema["properties"]["order_status"]["enum"])
+        + "."
+    )
+    assert fields["ask.kind"]["widget"] == "select"
+    assert fields["as_of"]["widget"] == "date"
+    assert fields["message"]["widget"] == "longtext"
+    assert fields["ask.refund_to"]["hint"].startswith("A payment method id, or 'store_credit'")
+    items = fields["order.items"]
+    assert items["widget"] == "rows"
+    columns = {c["name"]: c for c in items["columns"]}
+    assert list(columns) == [
+        "id",
+        "name",
+        "product_id",
+        "category",
+        "price",
+        "quantity",
+        "condition",
+        "final_sale",
+        "custom",
+    ]
+    assert (columns["price"]["widget"], columns["price"]["required"]) == ("amount", True)
+    assert columns["condition"]["widget"] == "select"
+    assert columns["final_sale"]["widget"] == "checkbox"
+    exchanges = {c["name"]: c for c in fields["ask.exchanges"]["columns"]}
+    assert exchanges["new_available"]["widget"] == "tristate"
+    assert (
+        exchanges["new_available"]["label"] == schema["properties"]["exchange_available"]["title"]
+    )
+    assert exchanges["new_available"]["facts"] == ["exchange_available"]
+
+
+def test_form_plan_refuses_a_source_that_is_not_a_request_field(
+    extension_page: Page, schema: dict[str, Any]
+) -> None:
+    broken = json.loads(json.dumps(schema))
+    broken["properties"]["order_status"]["x-source"] = "order.state"
+    error = extension_page.evaluate(
+        """async (schema) => {
+          const { formPlan } = await import('/sidepanel/schema.js');
+          try { formPlan(schema); return null; } catch (e) { return e.message; }
+        }""",
+        broken,
+    )
+    assert error == "schema: 'order.state' is not a Request field"
+
+
+TICKET = {
+    "site": "zendesk",
+    "ticketId": "4821",
+    "channel": "email",
+    "subject": "Return boots",
+    "customer": {"name": "Ana Souza", "email": "ana.souza@example.net"},
+    "message": "Can I send the boots back for a refund to my card?",
+    "ask": "refund",
+    "orderNumber": "A10482",
+    "dates": {"placed_on": "2026-09-20", "delivered_on": "2026-10-02"},
+    "currency": "USD",
+    "items": [{"name": "Trailhead 2 hiking boots", "price": "149.00", "quantity": 1}],
+}
+
+
+def render(page: Page, schema: dict[str, Any], ticket: dict[str, Any]) -> None:
+    page.evaluate(
+        """async ([schema, ticket]) => {
+          const { formPlan } = await import('/sidepanel/schema.js');
+          const { renderForm, prefill } = await import('/sidepanel/form.js');
+          const form = document.createElement('form');
+          form.id = 'facts';
+          document.body.replaceChildren(form);
+          window.plan = formPlan(schema);
+          renderForm(form, window.plan);
+          prefill(form, ticket, '2026-11-20');
+        }""",
+        [schema, ticket],
+    )
+
+
+def read(page: Page) -> dict[str, Any]:
+    return page.evaluate(
+        """async () => {
+          const { readRequest } = await import('/sidepanel/form.js');
+          return readRequest(document.getElementById('facts'), window.plan);
+        }"""
+    )
+
+
+def test_form_prefills_from_the_page_and_reads_back_a_request_the_engine_decides(
+    extension_page: Page, schema: dict[str, Any]
+) -> None:
+    render(extension_page, schema, TICKET)
+    form = extension_page.locator("#facts")
+    assert form.locator('[data-path="customer.name"]').input_value() == "Ana Souza"
+    assert (
+        form.locator('[data-path="order.delivered_on"]').count() == 0
+    )  # tau-retail reads no dates
+    from_page = form.locator(".field.from-page, fieldset.from-page").evaluate_all(
+        "(nodes) => nodes.map((n) => n.dataset.field)"
+    )
+    assert sorted(from_page) == sorted(
+        [
+            "ticket_id",
+            "channel",
+            "customer.name",
+            "customer.id",
+            "message",
+            "ask.kind",
+            "order.id",
+            "order.currency",
+            "order.items",
+        ]
+    )
+    # the agent supplies what the page could not show
+    form.locator('[data-path="order.status"]').fill("delivered")
+    form.locator('[data-path="ask.refund_to"]').fill("store_credit")
+    first_item = form.locator('[data-path="order.items"] .row').first
+    first_item.locator('[data-col="condition"]').select_option("unopened")
+
+    result = read(extension_page)
+
+    assert result["problems"] == []
+    request = parse_request(json.dumps(result["request"]))  # the real intake accepts it
+    assert request.order is not None
+    assert request.order.items[0].price == request.order.items[0].price.__class__("149.00")
+    assert result["request"]["order"]["items"][0] == {
+        "id": "1",
+        "name": "Trailhead 2 hiking boots",
+        "price": "149.00",
+        "quantity": 1,
+        "condition": "unopened",
+    }
+    verdict = evaluate(PolicyRegistry(Settings().policies_dir).get(POLICY), request)
+    assert verdict.policy.id == POLICY
+
+
+def test_empty_facts_stay_missing_and_bad_values_name_their_field(
+    extension_page: Page, schema: dict[str, Any]
+) -> None:
+    render(extension_page, schema, {**TICKET, "items": [], "orderNumber": None, "currency": None})
+    form = extension_page.locator("#facts")
+    form.locator('[data-path="order.items"] button.add').click()
+    form.locator('[data-path="order.items"] .row [data-col="price"]').fill("12.5.0")
+    result = read(extension_page)
+    assert result["problems"] == [
+        {"field": "order.items.0.price", "message": 'must be an amount such as "49.99"'}
+    ]
+    assert "refund_to" not in result["request"]["ask"]  # left empty: missing, not defaulted
+
+
+def test_server_errors_mark_the_fields_they_name(
+    extension_page: Page, schema: dict[str, Any]
+) -> None:
+    render(extension_page, schema, TICKET)
+    unplaced = extension_page.evaluate(
+        """async (errors) => {
+          const { markErrors } = await import('/sidepanel/form.js');
+          return markErrors(document.getElementById('facts'), errors);
+        }""",
+        [
+            {"field": "request.order.items.0.price", "message": "must not be negative"},
+            {"field": "order.status", "message": "is required"},
+            {"field": "locale", "message": "is not a locale"},
+        ],
+    )
+    assert unplaced == [{"field": "locale", "message": "is not a locale"}]
+    invalid = extension_page.locator("[aria-invalid=true]")
+    assert invalid.evaluate_all("(nodes) => nodes.map((n) => n.dataset.path ?? n.dataset.col)") == [
+        "order.status",
+        "price",
+    ]
+    assert extension_page.locator(".field-error").all_text_contents() == [
+        "order.status: is required",
+        "order.items.0.price: must not be negative",
+    ]
