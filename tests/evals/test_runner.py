@@ -88,7 +88,8 @@ def test_record_then_replay_offline_gives_the_same_scores(
     assert first.params.json_schema == "auto"
     replayed = _run(chosen, local, Settings(), "replay")
     for a, b in zip(recorded.cases, replayed.cases, strict=True):
-        assert a.raw is not None and b.raw is not None
+        assert a.raw is not None
+        assert b.raw is not None
         assert (a.raw.body, a.final.body) == (b.raw.body, b.final.body)
         assert a.final.scores == b.final.scores
     assert replayed.run.provenance["source"] == "scripted"
