@@ -174,12 +174,13 @@ def _session(
     config: EvalConfig,
     settings: Settings,
     renderer: PromptRenderer,
+    preloaded: dict[str, Recording] | None = None,
 ) -> _Session:
     if mode == "template":
         return _Session(provider=TemplateProvider(renderer), recordings={})
     directory = config.recordings_dir / (recording_set or config.default_recording)
     if mode == "replay":
-        recordings = load_recordings(directory)
+        recordings = preloaded if preloaded is not None else load_recordings(directory)
         replay = TrackingReplay(replay_outputs(recordings))
         return _Session(provider=replay, recordings=recordings, replay=replay)
     if not settings.llm_base_url or not settings.llm_model:
@@ -225,11 +226,13 @@ async def run_eval(
     recording_set: str | None = None,
     record: RecordSpec | None = None,
     on_case: Callable[[CaseResult], None] | None = None,
+    recordings: dict[str, Recording] | None = None,
 ) -> RunResults:
     """Run ``cases`` through the pipeline in ``mode`` and score every raw and final reply.
 
     Replay skips the cases its recording set has no recording for (``run.unrecorded``); the
-    staleness check is what fails on them.
+    staleness check is what fails on them. ``recordings`` replays these instead of loading the
+    set from disk.
 
     Raises:
         RecordingError: replay of a recording set that does not exist or is malformed.
@@ -237,7 +240,7 @@ async def run_eval(
     """
     started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
     renderer = PromptRenderer.from_settings(settings)
-    session = _session(mode, recording_set, config, settings, renderer)
+    session = _session(mode, recording_set, config, settings, renderer, recordings)
     registry = PolicyRegistry(settings.policies_dir)
     pipeline = Pipeline(settings, registry=registry, provider=session.provider, renderer=renderer)
     name = recording_set or config.default_recording
