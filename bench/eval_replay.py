@@ -19,6 +19,7 @@ import time
 
 from drafter.evals.cases import EvalCase, load_cases
 from drafter.evals.config import load_config
+from drafter.evals.parallel import run_eval_parallel
 from drafter.evals.recordings import Recording, load_recordings
 from drafter.evals.reports import junit_xml, render_html
 from drafter.evals.runner import run_eval
@@ -40,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Time replay plus scoring of many cases.")
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--recordings", default=None, help="A recording set (default: config's)")
+    parser.add_argument("--jobs", type=int, default=2, help="Worker processes (1: in process)")
     args = parser.parse_args()
     config, settings = load_config(), Settings()
     name = args.recordings or config.default_recording
@@ -48,16 +50,27 @@ def main() -> None:
     )
     recordings = _recordings_for(cases, load_recordings(config.recordings_dir / name))
     cpu, wall = time.process_time(), time.perf_counter()
-    results = asyncio.run(
-        run_eval(
+    if args.jobs > 1:
+        results = run_eval_parallel(
             cases,
             config=config,
             settings=settings,
             mode="replay",
+            jobs=args.jobs,
             recording_set=name,
             recordings=recordings,
         )
-    )
+    else:
+        results = asyncio.run(
+            run_eval(
+                cases,
+                config=config,
+                settings=settings,
+                mode="replay",
+                recording_set=name,
+                recordings=recordings,
+            )
+        )
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     reports = time.perf_counter()
     results.model_dump_json()
@@ -66,7 +79,8 @@ def main() -> None:
     reports = time.perf_counter() - reports
     count = len(results.cases)
     print(
-        f"{count} cases replayed and scored in {wall:.2f} s wall, {cpu:.2f} s CPU "
+        f"{count} cases replayed and scored with {args.jobs} job(s) in {wall:.2f} s wall, "
+        f"{cpu:.2f} s CPU in the parent "
         f"({1000 * wall / count:.2f} ms a case); the three reports {reports:.2f} s more; "
         f"final replies compliant {results.summary.final_compliant}/{count}"
     )

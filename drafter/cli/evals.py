@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -18,10 +19,11 @@ from drafter.errors import UserError
 from drafter.evals.cases import EvalCase, load_cases
 from drafter.evals.compare import Comparison, compare_runs
 from drafter.evals.config import EvalConfig, load_config
+from drafter.evals.parallel import run_eval_parallel
 from drafter.evals.recordings import load_recordings
 from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, score_reference
 from drafter.evals.reports import print_comparison, print_summary, write_html, write_junit
-from drafter.evals.results import RunResults, load_results
+from drafter.evals.results import CaseResult, RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
 from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder, scripted_cases
 from drafter.evals.stale import StaleCase, find_stale
@@ -99,6 +101,10 @@ def run(
     note: Annotated[
         str | None, typer.Option(help="With --record: a note kept in each file.")
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(min=0, help="Worker processes for replay and template runs (0: one per CPU)."),
+    ] = 0,
 ) -> None:
     """Run the cases through the pipeline (replay by default) and score raw and final replies.
 
@@ -115,7 +121,10 @@ def run(
         if record and not server:
             raise UserError("--server: say what serves the endpoint, for the provenance")
         spec = RecordSpec(source=source, server=server or "", note=note) if record else None
-        results = _run_with_progress(chosen, eval_config, Settings(), mode, recordings, spec)
+        workers = (os.cpu_count() or 1) if jobs == 0 else jobs
+        results = _run_with_progress(
+            chosen, eval_config, Settings(), mode, recordings, spec, jobs=workers
+        )
     results.write(out / "results.json")
     write_junit(results, out / "junit.xml")
     write_html(results, out / "report.html")
@@ -147,6 +156,8 @@ def _run_with_progress(
     mode: Mode,
     recordings: str | None,
     spec: RecordSpec | None,
+    *,
+    jobs: int = 1,
 ) -> RunResults:
     columns = (
         TextColumn("{task.description}"),
@@ -156,6 +167,21 @@ def _run_with_progress(
     )
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task(f"{mode} {len(cases)} cases", total=len(cases))
+
+        def advance(_result: CaseResult) -> None:
+            progress.advance(task)
+
+        # Worker processes pay off only for enough cases; recording is one call at a time.
+        if jobs > 1 and mode != "record" and len(cases) >= 50:
+            return run_eval_parallel(
+                cases,
+                config=config,
+                settings=settings,
+                mode=mode,
+                jobs=jobs,
+                recording_set=recordings,
+                on_case=advance,
+            )
         return asyncio.run(
             run_eval(
                 cases,
@@ -164,7 +190,7 @@ def _run_with_progress(
                 mode=mode,
                 recording_set=recordings,
                 record=spec,
-                on_case=lambda _result: progress.advance(task),
+                on_case=advance,
             )
         )
 

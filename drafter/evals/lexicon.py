@@ -27,7 +27,7 @@ import yaml
 
 from drafter.errors import ConfigError
 
-__all__ = ["LANGUAGES", "Phrases", "lexicon", "phrases"]
+__all__ = ["LANGUAGES", "Phrases", "lexicon", "phrases", "word_set"]
 
 LANGUAGES = ("en", "es", "fr", "de")
 _DIRECTORY = Path(__file__).parent / "lexicons"
@@ -136,6 +136,14 @@ def _languages(path: Path, concept: str, lists: object) -> dict[str, Phrases]:
         pattern = _compile(entries, where=where)
         compiled[language] = Phrases(concept, language, pattern, tuple(entries))
     return compiled
+
+
+@cache
+def word_set(name: str, concept: str, language: str) -> frozenset[str]:
+    """The entries of a concept made of single plain words, lowercased, as a set: for such
+    lists a set lookup per word is all the matching needed."""
+    entries = phrases(name, concept, language).entries
+    return frozenset(e.lower() for e in entries if " " not in e and not e.startswith("re:"))
 
 
 def phrases(name: str, concept: str, language: str) -> Phrases:

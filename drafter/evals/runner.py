@@ -42,7 +42,7 @@ from drafter.providers import Provider, TemplateProvider, make_provider
 from drafter.schemas import ComplianceReport, Draft
 from drafter.settings import Settings
 
-__all__ = ["Mode", "RecordSpec", "run_eval"]
+__all__ = ["EvalRun", "Mode", "RecordSpec", "case_result", "run_eval"]
 
 Mode = Literal["replay", "record", "template"]
 
@@ -190,31 +190,96 @@ def _session(
     return _Session(provider=recorder, recordings={}, recorder=recorder)
 
 
-async def _run_case(
-    case: EvalCase,
-    pipeline: Pipeline,
-    session: _Session,
-    *,
-    config: EvalConfig,
-    settings: Settings,
-    directory_name: str,
-    spec: RecordSpec | None,
-) -> CaseResult:
-    reply = await pipeline.reply(case.request, case.policy)
-    note, recording = None, None
-    if session.replay is not None:
-        misses = session.replay.take_misses()
-        if misses:
-            note = f"no recording for {len(misses)} prompt(s) of this case: it is stale"
-        if case.id in session.recordings:
-            recording = f"{directory_name}/{case.id}.json"
-    if session.recorder is not None and spec is not None:
-        calls = session.recorder.take()
-        if calls:
-            directory = config.recordings_dir / directory_name
-            save_recording(directory, _recording(case, calls, spec, settings))
-            recording = f"{directory_name}/{case.id}.json"
-    return case_result(case, reply, config, note=note, recording=recording)
+class EvalRun:
+    """One run's pipeline and provider, ready to take cases one at a time.
+
+    Building it loads the policies, the recordings and the templates; ``case`` then runs and
+    scores one case. ``drafter.evals.parallel`` builds one before forking worker processes so
+    they start warm.
+
+    Raises:
+        RecordingError: replay of a recording set that does not exist or is malformed.
+        ConfigError: record mode without an endpoint and model.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: EvalConfig,
+        settings: Settings,
+        mode: Mode,
+        recording_set: str | None = None,
+        record: RecordSpec | None = None,
+        recordings: dict[str, Recording] | None = None,
+    ) -> None:
+        self.config, self.settings, self.mode, self.record = config, settings, mode, record
+        self.name = recording_set or config.default_recording
+        self.renderer = PromptRenderer.from_settings(settings)
+        self.session = _session(mode, self.name, config, settings, self.renderer, recordings)
+        self.pipeline = Pipeline(
+            settings,
+            registry=PolicyRegistry(settings.policies_dir),
+            provider=self.session.provider,
+            renderer=self.renderer,
+        )
+
+    def runnable(self, cases: list[EvalCase]) -> tuple[list[EvalCase], list[str]]:
+        """The cases this run can take, and the ids it skips (replay: no recording)."""
+        if self.mode != "replay":
+            return cases, []
+        known = self.session.recordings
+        return [c for c in cases if c.id in known], [c.id for c in cases if c.id not in known]
+
+    async def case(self, case: EvalCase) -> CaseResult:
+        """Run one case through the pipeline and score its raw draft and final reply."""
+        reply = await self.pipeline.reply(case.request, case.policy)
+        note, recording = None, None
+        session = self.session
+        if session.replay is not None:
+            misses = session.replay.take_misses()
+            if misses:
+                note = f"no recording for {len(misses)} prompt(s) of this case: it is stale"
+            if case.id in session.recordings:
+                recording = f"{self.name}/{case.id}.json"
+        if session.recorder is not None and self.record is not None:
+            calls = session.recorder.take()
+            if calls:
+                rec = _recording(case, calls, self.record, self.settings)
+                save_recording(self.config.recordings_dir / self.name, rec)
+                recording = f"{self.name}/{case.id}.json"
+        return case_result(case, reply, self.config, note=note, recording=recording)
+
+    async def aclose(self) -> None:
+        await self.pipeline.aclose()
+
+    def results(
+        self,
+        results: list[CaseResult],
+        *,
+        started: dt.datetime,
+        seconds: float,
+        unrecorded: list[str],
+    ) -> RunResults:
+        """The run's results file for ``results``."""
+        provenance = _replay_provenance(self.session.recordings)
+        if self.record is not None:
+            model = self.settings.llm_model or ""
+            provenance = {
+                "source": self.record.source,
+                "server": self.record.server,
+                "model": model,
+            }
+        info = RunInfo(
+            mode=self.mode,
+            recording_set=None if self.mode == "template" else self.name,
+            provenance=provenance,
+            template_version=self.renderer.version,
+            started_at=started.replace(microsecond=0),
+            duration_s=round(seconds, 3),
+            cases=len(results),
+            unrecorded=unrecorded,
+        )
+        return RunResults(run=info, summary=summarize(results), cases=results)
 
 
 async def run_eval(
@@ -228,7 +293,8 @@ async def run_eval(
     on_case: Callable[[CaseResult], None] | None = None,
     recordings: dict[str, Recording] | None = None,
 ) -> RunResults:
-    """Run ``cases`` through the pipeline in ``mode`` and score every raw and final reply.
+    """Run ``cases`` through the pipeline in ``mode``, one after the other, and score every
+    raw and final reply.
 
     Replay skips the cases its recording set has no recording for (``run.unrecorded``); the
     staleness check is what fails on them. ``recordings`` replays these instead of loading the
@@ -239,47 +305,22 @@ async def run_eval(
         ConfigError: record mode without an endpoint and model.
     """
     started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
-    renderer = PromptRenderer.from_settings(settings)
-    session = _session(mode, recording_set, config, settings, renderer, recordings)
-    registry = PolicyRegistry(settings.policies_dir)
-    pipeline = Pipeline(settings, registry=registry, provider=session.provider, renderer=renderer)
-    name = recording_set or config.default_recording
-    unrecorded: list[str] = []
-    if mode == "replay":
-        unrecorded = [case.id for case in cases if case.id not in session.recordings]
-        cases = [case for case in cases if case.id in session.recordings]
+    run = EvalRun(
+        config=config,
+        settings=settings,
+        mode=mode,
+        recording_set=recording_set,
+        record=record,
+        recordings=recordings,
+    )
+    chosen, unrecorded = run.runnable(cases)
     results: list[CaseResult] = []
     try:
-        for case in cases:
-            result = await _run_case(
-                case,
-                pipeline,
-                session,
-                config=config,
-                settings=settings,
-                directory_name=name,
-                spec=record,
-            )
-            results.append(result)
+        for case in chosen:
+            results.append(await run.case(case))
             if on_case is not None:
-                on_case(result)
+                on_case(results[-1])
     finally:
-        await pipeline.aclose()
-    provenance = _replay_provenance(session.recordings)
-    if record is not None:
-        provenance = {
-            "source": record.source,
-            "server": record.server,
-            "model": settings.llm_model or "",
-        }
-    info = RunInfo(
-        mode=mode,
-        recording_set=None if mode == "template" else name,
-        provenance=provenance,
-        template_version=renderer.version,
-        started_at=started.replace(microsecond=0),
-        duration_s=round(time.perf_counter() - clock, 3),
-        cases=len(results),
-        unrecorded=unrecorded,
-    )
-    return RunResults(run=info, summary=summarize(results), cases=results)
+        await run.aclose()
+    seconds = time.perf_counter() - clock
+    return run.results(results, started=started, seconds=seconds, unrecorded=unrecorded)

@@ -31,6 +31,8 @@ def parse_number(token: str) -> Decimal | None:
     A final separator followed by exactly one or two digits is the decimal mark; every other
     separator groups thousands.
     """
+    if token.isdigit():
+        return Decimal(token)
     token = token.replace(" ", "").replace(" ", "")
     match = re.fullmatch(r"(.*?)(?:[.,](\d{1,2}))?", token)
     if match is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from drafter.evals.lexicon import phrases
+from drafter.evals.lexicon import phrases, word_set
 from drafter.evals.text import parse_number
 from drafter.schemas import Request, Verdict
 
@@ -23,7 +23,7 @@ _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 def numbers_in(text: str) -> set[Decimal]:
     """Every number written in ``text``."""
-    parsed = (parse_number(token) for token in _DIGITS.findall(text))
+    parsed = (parse_number(token) for token in set(_DIGITS.findall(text)))
     return {number for number in parsed if number is not None}
 
 
@@ -45,9 +45,8 @@ class CaseFacts:
     @cached_property
     def message_words(self) -> frozenset[str]:
         """Content words of the customer's message (five letters or more, no function words)."""
-        stop = phrases("language", "stopwords", self.language)
-        words = {w.lower() for w in _LONG_WORD.findall(self.request.message)}
-        return frozenset(w for w in words if not stop.any(w))
+        stop = word_set("language", "stopwords", self.language)
+        return frozenset(w.lower() for w in _LONG_WORD.findall(self.request.message)) - stop
 
     @cached_property
     def item_words(self) -> frozenset[str]:

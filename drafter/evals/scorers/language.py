@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from drafter.evals.lexicon import LANGUAGES, phrases
+from drafter.evals.lexicon import LANGUAGES, word_set
 from drafter.evals.scorers.base import Outcome, Scorer, Target
 
 __all__ = ["LANGUAGE", "detect_language"]
@@ -14,16 +14,22 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 @cache
-def _stopwords(language: str) -> frozenset[str]:
-    """The function words of ``language`` as a set: they are single plain words, so a set
-    lookup per word is all the matching they need."""
-    return frozenset(entry.lower() for entry in phrases("language", "stopwords", language).entries)
+def _languages_of_words() -> dict[str, tuple[str, ...]]:
+    """Each function word and the languages it belongs to."""
+    found: dict[str, list[str]] = {}
+    for language in LANGUAGES:
+        for word in word_set("language", "stopwords", language):
+            found.setdefault(word, []).append(language)
+    return {word: tuple(languages) for word, languages in found.items()}
 
 
 def detect_language(text: str) -> tuple[str, dict[str, int]]:
     """The language whose function words occur most often, with every language's count."""
-    words = [word.lower() for word in _WORD.findall(text)]
-    counts = {lang: sum(word in _stopwords(lang) for word in words) for lang in LANGUAGES}
+    table = _languages_of_words()
+    counts = dict.fromkeys(LANGUAGES, 0)
+    for word in _WORD.findall(text):
+        for language in table.get(word.lower(), ()):
+            counts[language] += 1
     best = max(LANGUAGES, key=lambda lang: counts[lang])
     return best, counts
 
