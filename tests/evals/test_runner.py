@@ -149,3 +149,17 @@ def test_record_mode_needs_an_endpoint(chosen: list[EvalCase], local: EvalConfig
 
     with pytest.raises(ConfigError, match="DRAFTER_LLM_BASE_URL"):
         _run(chosen, local, Settings(), "record", RecordSpec(source="model", server="x"))
+
+
+def test_parallel_runs_match_sequential_ones(cases: list[EvalCase], config: EvalConfig) -> None:
+    from drafter.evals.parallel import run_eval_parallel
+
+    chosen = cases[:24]
+    sequential = _run(chosen, config, Settings(), "template")
+    parallel = run_eval_parallel(
+        chosen, config=config, settings=Settings(), mode="template", jobs=2
+    )
+    assert [c.id for c in parallel.cases] == [c.id for c in chosen]
+    assert [c.final for c in parallel.cases] == [c.final for c in sequential.cases]
+    with pytest.raises(ValueError, match="replay and template"):
+        run_eval_parallel(chosen, config=config, settings=Settings(), mode="record", jobs=2)
