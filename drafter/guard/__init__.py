@@ -18,6 +18,10 @@ Families, one module each:
 
 The subject of an email is read by the content families too; its violations say "in the
 subject" and their spans index the subject.
+
+A verdict's own texts (rationale, disclosures, offer terms, questions) quoted word for word are
+allowed content: ``verbatim`` finds them, the decision, offer and language checks read the
+draft with them blanked out, and a quoted ``must_say`` item counts as said in any locale.
 """
 
 from drafter.guard.checker import check

@@ -14,23 +14,38 @@ from drafter.guard.injection import check_injection
 from drafter.guard.leaks import check_leaks
 from drafter.guard.offers import check_offers
 from drafter.guard.text import Text
+from drafter.guard.verbatim import mask, quoted_spans, verdict_texts
 from drafter.schemas import ComplianceReport, Request, Verdict, Violation
 
 __all__ = ["check"]
 
-_CONTENT_CHECKS: tuple[Callable[[Context, Text], Iterable[Violation]], ...] = (
-    check_decision,
+Family = Callable[[Context, Text], Iterable[Violation]]
+
+# What the draft says in its own words: the verdict's texts it quotes verbatim are allowed
+# content, so these read the draft with those quotations blanked out (drafter.guard.verbatim).
+_OWN_WORDS_CHECKS: tuple[Family, ...] = (check_decision, check_offers)
+# What must hold everywhere, quotations included: a figure, a leak, injected text or a
+# forbidden claim is no safer for sitting inside a quoted sentence.
+_WHOLE_DRAFT_CHECKS: tuple[Family, ...] = (
     check_figures,
-    check_offers,
     check_forbidden,
     check_leaks,
     check_injection,
 )
 
 
-def _content(ctx: Context, text: Text) -> Iterator[Violation]:
-    for family in _CONTENT_CHECKS:
+def _content(ctx: Context, text: Text, unquoted: Text) -> Iterator[Violation]:
+    for family in _OWN_WORDS_CHECKS:
+        yield from family(ctx, unquoted)
+    for family in _WHOLE_DRAFT_CHECKS:
         yield from family(ctx, text)
+
+
+def _unquoted(text: Text, spans: tuple[tuple[int, int], ...], shift: int = 0) -> Text:
+    """``text`` with the quoted spans (offsets ``shift`` ahead of it) blanked out."""
+    if not spans:
+        return text
+    return text.masked(mask(text.scan, ((s - shift, e - shift) for s, e in spans)))
 
 
 _EXPECTED: tuple[tuple[str, type | tuple[type, ...]], ...] = (
@@ -91,7 +106,11 @@ def check(
     # Subject and body are read together by the content checks (one pass, not two); the form
     # checks read the body alone.
     text = Text(body, subject=subject)
-    violations = [*_content(ctx, text), *check_must_say(ctx, text)]
-    violations += check_form(ctx, Text(body), subject)
+    quotes = quoted_spans(verdict_texts(verdict), text.scan)
+    violations = [*_content(ctx, text, _unquoted(text, quotes)), *check_must_say(ctx, text)]
+    body_text, shift = Text(body), text.body_start
+    body_quotes = tuple(span for span in quotes if span[0] >= shift)
+    unquoted_body = _unquoted(body_text, body_quotes, shift)
+    violations += check_form(ctx, body_text, subject, unquoted=unquoted_body)
     violations.sort(key=lambda v: (v.start, v.end, v.code))
     return ComplianceReport(passed=not violations, violations=violations)

@@ -1,7 +1,9 @@
 """Disclosures: every ``must_say`` item present, no ``must_not_say`` item present.
 
-A ``must_say`` item is written in English in the verdict, while the draft is in the
-customer's language, so presence is tested in a language-neutral way first:
+An item the draft quotes word for word (in whatever language the verdict carries it) is
+said, in any locale. Otherwise the verdict's text may be in English (a policy without a
+translation) while the draft is in the customer's language, so presence is tested in a
+language-neutral way first:
 
 1. every figure in the item's text (amounts, percentages, dates, timeframes) must appear in
    the draft with the same value ("5 to 10 business days" needs 5 and 10 days, whatever the
@@ -28,6 +30,7 @@ from drafter.guard.context import Context, violation
 from drafter.guard.lexicon import alternation, gated_keys, load
 from drafter.guard.numbers import Figure, extract_cached
 from drafter.guard.text import Text, is_negated
+from drafter.guard.verbatim import quoted
 from drafter.schemas import Disclosure, Violation
 
 __all__ = ["check_forbidden", "check_must_say"]
@@ -102,6 +105,8 @@ def _overlap_present(item: Disclosure, text: Text) -> bool:
 
 def _missing(ctx: Context, item: Disclosure, text: Text, figures: tuple[Figure, ...]) -> str | None:
     """Why the item is missing from ``text``, or None when it is present."""
+    if quoted(item.text, text.scan):
+        return None
     by_figures = _figures_present(item, figures)
     if by_figures is False:
         return f"does not state the figures of required disclosure '{item.id}': {item.text}"

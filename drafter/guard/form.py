@@ -1,6 +1,11 @@
 """Form: the draft is in the locale's language, its length fits the channel, it opens with a
 greeting that names the customer correctly, and an email has a subject.
 
+The greeting is the first line up to its first comma or sentence mark ("Hi Ana," "Dear Ms.
+Shah,"). When a comma follows the greeting word alone, the name may come after it, as Spanish
+and German orthography prescribe ("Hola, Ana:", "Hallo, Jonas,"); that counts only when those
+words are the customer's name.
+
 Language is told by an owned stopword detector (``lexicons/language.yaml``): the share of a
 text's words that are frequent function words of each language. A draft, or any paragraph of
 at least ``PARAGRAPH_WORDS`` words, is in the wrong language when another language scores at
@@ -42,6 +47,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _FIRST_LINE = re.compile(r"\s*([^\n]*)")
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
+_SEGMENT_END = re.compile(r"[,;:.!?—–]")
 
 
 @functools.cache
@@ -79,12 +85,15 @@ def _wrong_language(lang: str, text: str | list[str]) -> str | None:
 
 
 def _paragraphs(text: Text) -> Iterator[tuple[int, int, list[str]]]:
-    """Paragraphs long enough to judge, with their words; none when there is only one."""
+    """Paragraphs long enough to judge, with their words; none when there is only one.
+
+    Paragraphs are the draft's own (blank lines in ``raw``); their words are read from
+    ``scan``, where quoted verdict texts may be blanked out."""
     blocks = list(_PARAGRAPH.finditer(text.raw))
     if len(blocks) < 2:
         return
     for block in blocks:
-        words = _WORD.findall(block[0].casefold())
+        words = _WORD.findall(text.scan[block.start() : block.end()].casefold())
         if len(words) >= PARAGRAPH_WORDS:
             yield block.start(), block.end(), words
 
@@ -132,32 +141,53 @@ def _not_names() -> frozenset[str]:
     return frozenset(_fold(str(w)) for w in [*data["honorifics"], *data["fillers"]])
 
 
-def _opening(text: Text) -> tuple[int, int]:
-    """The span of the greeting: the first line, up to its first comma or sentence mark."""
-    match = _FIRST_LINE.match(text.raw)
-    start = match.start(1) if match else 0
-    line = match[1] if match else ""
-    for cut in re.finditer(r"[,;:.!?—–]", line):
-        before = re.search(r"[^\W\d_]+$", line[: cut.start()])
+def _cut(raw: str, begin: int, line_end: int) -> int:
+    """Where the segment of a line starting at ``begin`` ends: its first comma or sentence mark
+    ("Ms." or "Sra." does not end it), or the line's end."""
+    for cut in _SEGMENT_END.finditer(raw, begin, line_end):
+        before = re.search(r"[^\W\d_]+$", raw[begin : cut.start()])
         if cut[0] == "." and before and _fold(before[0]) in _not_names():
-            continue  # "Ms." or "Sra." does not end the greeting
-        return start, start + cut.start()
-    return start, start + len(line)
+            continue
+        return cut.start()
+    return line_end
 
 
-def _name_words(raw: str, greeting_end: int) -> list[re.Match[str]]:
-    return [m for m in _NAME_WORD.finditer(raw, greeting_end) if _fold(m[0]) not in _not_names()]
+def _opening(text: Text) -> tuple[int, int, int]:
+    """The greeting's span (the first line, up to its first comma or sentence mark) and the
+    line's end."""
+    match = _FIRST_LINE.match(text.raw)
+    start, line_end = (match.start(1), match.end(1)) if match else (0, 0)
+    return start, _cut(text.raw, start, line_end), line_end
+
+
+def _name_words(raw: str, begin: int, end: int) -> list[re.Match[str]]:
+    words = _NAME_WORD.finditer(raw, begin, end)
+    return [m for m in words if _fold(m[0]) not in _not_names()]
+
+
+def _vocative(text: Text, greeting_end: int, end: int, line_end: int) -> list[re.Match[str]]:
+    """The words after a comma that follows the greeting word alone ("Hola, Ana:", "Hallo,
+    Jonas,"), the form Spanish and German orthography prescribe; none otherwise."""
+    raw = text.raw
+    if end >= line_end or raw[end] != "," or raw[greeting_end:end].strip():
+        return []
+    return _name_words(raw, end + 1, _cut(raw, end + 1, line_end))
 
 
 def _greeting_and_name(ctx: Context, text: Text) -> Iterator[Violation]:
-    start, end = _opening(text)
+    start, end, line_end = _opening(text)
     greeting = _greeting(ctx.lang).match(text.raw, start, end)
     if greeting is None:
         message = f"does not open with a greeting in '{ctx.lang}'"
         yield violation(Code.MISSING_GREETING, message, text, start, end)
         return
     customer = {_fold(part) for part in _NAME_WORD.findall(ctx.request.customer.name)}
-    words = _name_words(text.raw[:end], greeting.end())
+    words = _name_words(text.raw, greeting.end(), end)
+    if not words:
+        # A vocative after the comma counts only when it is the customer's name: "Hola,
+        # gracias por escribir" still greets no one.
+        after = _vocative(text, greeting.end(), end, line_end)
+        words = after if after and all(_fold(m[0]) in customer for m in after) else []
     wrong = [m for m in words if _fold(m[0]) not in customer]
     if wrong:
         message = f"greets '{wrong[0][0]}', but the customer is {ctx.request.customer.name}"
@@ -167,13 +197,20 @@ def _greeting_and_name(ctx: Context, text: Text) -> Iterator[Violation]:
         yield violation(Code.MISSING_NAME, message, text, start, end)
 
 
-def check_form(ctx: Context, body: Text, subject: str | None) -> Iterator[Violation]:
-    """Form violations of the body (and a missing subject for email)."""
+def check_form(
+    ctx: Context, body: Text, subject: str | None, *, unquoted: Text | None = None
+) -> Iterator[Violation]:
+    """Form violations of the body (and a missing subject for email).
+
+    ``unquoted`` is the body with the verdict's own texts blanked out, for the language check:
+    a policy text quoted word for word is in the policy's language, not the model's choice.
+    Length and greeting read the whole body.
+    """
     if ctx.lang not in LANGUAGES:
         message = f"locale '{ctx.request.locale}' is not one the guard can check (en, es, fr, de)"
         yield violation(Code.UNSUPPORTED_LOCALE, message, body, 0, 0)
         return
-    yield from _language(ctx, body)
+    yield from _language(ctx, unquoted or body)
     yield from _length(ctx, body)
     yield from _greeting_and_name(ctx, body)
     if ctx.request.channel == Channel.email and not (subject or "").strip():

@@ -5,7 +5,7 @@ Beyond ``verdict.offers``, a kind is allowed when the decision itself is that th
 decision allows "partial refund", an approved exchange allows "exchange", a refund to store
 credit or a gift card allows "store credit", and a granted exception allows "exception".
 Mentions that no negator reaches and that do not refer back to the customer's ask
-("you asked to exchange it") are reported.
+("you asked to exchange it", "your exchange request", "Ihre Umtauschanfrage") are reported.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ def allowed_kinds(ctx: Context) -> set[str]:
 
 
 def _refers_to_ask(text: Text, start: int, end: int) -> bool:
+    """Whether the mention names the customer's own ask ("your exchange request", "solicitud
+    de cambio", "Ihre Umtauschanfrage") rather than offering that kind."""
+    if patterns("offers", "reference_within").search(text.scan, start, end):
+        return True
     clause_start, clause_end = text.clause(start, end)
     before = " ".join(text.scan[clause_start:start].split()[-WORDS_BEFORE:])
     if patterns("offers", "reference").search(before):

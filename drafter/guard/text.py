@@ -19,7 +19,7 @@ import string
 from drafter.guard.lexicon import gated, patterns
 from drafter.guard.numbers import Figure, extract
 
-__all__ = ["Text", "is_hedged", "is_negated", "language_of"]
+__all__ = ["Text", "fold", "is_hedged", "is_negated", "language_of"]
 
 _FOLD = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2007": " "}
@@ -29,6 +29,12 @@ _WORD = re.compile(r"\S+")
 _PUNCTUATION = string.punctuation + "¡¿«»“”‘’—–…€£$%"
 WORDS_BEFORE = 8
 WORDS_AFTER = 6
+
+
+def fold(text: str) -> str:
+    """``text`` with curly apostrophes straight and non-breaking spaces plain, every character
+    in place."""
+    return text.translate(_FOLD)
 
 
 def language_of(locale: str) -> str:
@@ -47,7 +53,16 @@ class Text:
         prefix = f"{subject}\n\n" if subject else ""
         self.raw = prefix + body
         self.body_start = len(prefix)
-        self.scan = self.raw.translate(_FOLD)
+        self.scan = fold(self.raw)
+
+    def masked(self, scan: str) -> Text:
+        """A twin of this text that matches on ``scan`` (the same length, some spans blanked
+        out: see ``drafter.guard.verbatim``) and still quotes the real draft in violations."""
+        if len(scan) != len(self.scan):
+            raise ValueError("a masked scan copy must keep every position of the draft")
+        twin = Text.__new__(Text)
+        twin.raw, twin.body_start, twin.scan = self.raw, self.body_start, scan
+        return twin
 
     @functools.cached_property
     def words(self) -> list[str]:

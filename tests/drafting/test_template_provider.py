@@ -74,7 +74,9 @@ def figures(text):
 def test_reply_is_complete_and_says_nothing_more(renderer, decision, locale, channel):
     completion, brief, verdict = reply_for(renderer, decision, locale, channel)
     body = completion.body
-    assert "Ana Ruiz" in body.split("\n")[0 if channel != "phone" else 2]
+    # Greeting by name first in every channel; the templated label last, never before it.
+    assert "Ana Ruiz" in body.split("\n")[0]
+    assert TEMPLATED[locale] in body.rstrip().split("\n")[-1]
     assert "W-2378156" in body
     assert "Trail running shoes" in body
     assert DECISION_PHRASES[locale][decision] in body
@@ -130,7 +132,8 @@ def test_only_email_has_a_subject_and_claims_match_the_verdict(renderer):
 
 def test_phone_script_is_speakable(renderer):
     completion, _, _ = reply_for(renderer, "decline", "en", "phone")
-    assert completion.body.startswith("[Templated call script")
+    assert completion.body.startswith("Hi Ana Ruiz,")
+    assert completion.body.endswith("[Templated call script: no AI model wrote it.]")
     assert "\n- " not in completion.body
     assert "go over again?" in completion.body
 
