@@ -101,6 +101,10 @@ def run(
     note: Annotated[
         str | None, typer.Option(help="With --record: a note kept in each file.")
     ] = None,
+    stale_only: Annotated[
+        bool,
+        typer.Option("--stale-only", help="With --record: only cases whose recording is stale."),
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option(min=0, help="Worker processes for replay and template runs (0: one per CPU)."),
@@ -114,6 +118,11 @@ def run(
     if sum((record, template, scripted)) > 1:
         raise UserError("--record, --scripted and --template: choose one")
     chosen = _cases(eval_config, case)
+    if stale_only:
+        chosen = _stale_cases(chosen, eval_config, recordings)
+        if not chosen:
+            Console().print("nothing to record: no case is stale", highlight=False)
+            return
     if scripted:
         results = _record_scripted(chosen, eval_config, recordings or "scripted-reference")
     else:
@@ -133,6 +142,14 @@ def run(
     console.print(f"wrote {out}/results.json, junit.xml, report.html", highlight=False)
     if results.summary.final_compliant < results.summary.cases:
         raise typer.Exit(1)
+
+
+def _stale_cases(cases: list[EvalCase], config: EvalConfig, name: str | None) -> list[EvalCase]:
+    directory = config.recordings_dir / (name or config.default_recording)
+    recordings = load_recordings(directory) if directory.is_dir() else {}
+    stale = find_stale(cases, recordings, PromptRenderer.from_settings(Settings()))
+    ids = {entry.case for entry in stale}
+    return [case for case in cases if case.id in ids]
 
 
 def _record_scripted(cases: list[EvalCase], config: EvalConfig, name: str) -> RunResults:
