@@ -81,7 +81,11 @@ class _Run:
     policy: Policy
     request: Request
     env: dict[str, Value]
-    trace: list[TraceStep] = field(default_factory=list)
+    # (rule, stage, result, facts seen or the names of the facts the condition read);
+    # turned into TraceSteps once, at the end, because most of a verdict's cost is its trace.
+    trace: list[tuple[str, str, str, dict[str, str | None] | tuple[str, ...]]] = field(
+        default_factory=list
+    )
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
 
@@ -97,9 +101,7 @@ class _Run:
     def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
         value = when(self.env)
         result: Result = "unknown" if value is MISSING else ("fired" if value else "passed")
-        self.trace.append(
-            _make(TraceStep, rule=rule, stage=stage, result=result, facts=_seen(when, self.env))
-        )
+        self.trace.append((rule, stage, result, when.names))
         return value
 
     def missing(self, compiled: Compiled) -> list[str]:
@@ -130,9 +132,7 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
 def _decide(run: _Run) -> CompiledRule:
     for gate in run.policy.gates:
         if gate.id in run.waived:
-            run.trace.append(
-                _make(TraceStep, rule=gate.id, stage="gate", result="waived", facts={})
-            )
+            run.trace.append((gate.id, "gate", "waived", {}))
             continue
         if _holds(run, gate.id, "gate", gate.when):
             return gate
@@ -170,10 +170,12 @@ def _apply_exception(run: _Run) -> None:
     run.cap = cap if granted.amount is None else granted.amount
     run.waived = spec.waives
     run.env["exception"], run.env["exception_cap"] = spec.id, run.cap
-    facts = {"role": granted.role, "granted_by": granted.granted_by, "cap": str(run.cap)}
-    run.trace.append(
-        _make(TraceStep, rule=spec.id, stage="exception", result="granted", facts=facts)
-    )
+    facts: dict[str, str | None] = {
+        "role": granted.role,
+        "granted_by": granted.granted_by,
+        "cap": str(run.cap),
+    }
+    run.trace.append((spec.id, "exception", "granted", facts))
 
 
 def _exception_cap(run: _Run, spec: CompiledException, role: str) -> Decimal:
@@ -278,8 +280,8 @@ def _capped(run: _Run, rule: str, net: Decimal) -> Decimal:
     limits = [("amount_paid", run.env.get("amount_paid", MISSING)), ("exception_cap", run.cap)]
     for name, limit in limits:
         if isinstance(limit, Decimal) and net > limit:
-            facts = {name: str(limit), "uncapped": str(net)}
-            run.trace.append(_make(TraceStep, rule=rule, stage="cap", result="capped", facts=facts))
+            facts: dict[str, str | None] = {name: str(limit), "uncapped": str(net)}
+            run.trace.append((rule, "cap", "capped", facts))
             net = max(limit, Decimal(0))
     return net
 
@@ -347,7 +349,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         must_say=say,
         must_not_say=never,
         rationale=rationale,
-        trace=run.trace,
+        trace=_trace(run),
         policy=_make(PolicyRef, id=policy.id, version=policy.version, sha256=policy.sha256),
         as_of=run.request.as_of,
     )
@@ -411,7 +413,7 @@ def _escalation(run: _Run, out: _Outcome) -> Escalation:
             name: None if value is MISSING else _show(value)
             for name, value in sorted(run.env.items())
         },
-        rules_fired=[s.rule for s in run.trace if s.result in ("fired", "granted", "capped")],
+        rules_fired=[s[0] for s in run.trace if s[2] in ("fired", "granted", "capped")],
         options_considered=options,
         recommended=recommended,
     )
@@ -447,12 +449,26 @@ def _show(value: Value) -> str:
     return str(value)
 
 
-def _seen(compiled: Compiled, env: dict[str, Value]) -> dict[str, str | None]:
-    return {name: _shown(env.get(name, MISSING)) for name in compiled.names}
+def _trace(run: _Run) -> list[TraceStep]:
+    """The trace as TraceSteps, each fact shown once however many rules read it."""
+    env, shown, steps = run.env, dict[str, str | None](), []
+    for rule, stage, result, seen in run.trace:
+        if isinstance(seen, tuple):
+            for name in seen:
+                if name not in shown:
+                    value = env.get(name, MISSING)
+                    shown[name] = None if value is MISSING else _show(value)
+            seen = {name: shown[name] for name in seen}
+        step = _new(TraceStep)
+        _set(step, "__dict__", {"rule": rule, "stage": stage, "result": result, "facts": seen})
+        _set(step, "__pydantic_fields_set__", _TRACE_FIELDS)
+        _set(step, "__pydantic_extra__", None)
+        _set(step, "__pydantic_private__", None)
+        steps.append(step)
+    return steps
 
 
-def _shown(value: Value) -> str | None:
-    return None if value is MISSING else _show(value)
+_TRACE_FIELDS = {"rule", "stage", "result", "facts"}
 
 
 def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:

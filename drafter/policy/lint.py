@@ -25,6 +25,7 @@ from drafter.policy.types import BOOL, INT, MISSING, MONEY, EnumType, Type, Valu
 __all__ = ["Finding", "lint", "never_fires"]
 
 MAX_OWN = 4096
+MAX_EXHAUSTIVE = 50_000
 TRIES = 12
 STEPS = 60
 
@@ -51,10 +52,12 @@ def lint(policy: Policy) -> list[Finding]:
 
 
 def never_fires(policy: Policy) -> Finding | None:
-    """The first rule whose own condition is false (or unknown) for every candidate input."""
+    """The first rule whose own condition is certainly false (or unknown) for every candidate
+    input. Only certain answers count here, since this check runs when a policy loads."""
     space = _Space(policy)
     for rule_id, line, when in _conditions(policy):
-        if space.satisfy(when) is None:
+        witness, certain = space.satisfy(when)
+        if witness is None and certain:
             return Finding("error", "unreachable", rule_id, line, _NEVER)
     return None
 
@@ -72,20 +75,22 @@ def _order_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
     chain: Sequence[CompiledRule] = (*policy.gates, *policy.outcomes)
     for index, rule in enumerate(chain):
         earlier, later = chain[:index], chain[index + 1 :]
-        witness = space.satisfy(rule.when)
+        witness, certain = space.satisfy(rule.when)
         if witness is None:
-            yield Finding("error", "unreachable", rule.id, rule.line, _NEVER)
+            yield _unreachable(rule.id, rule.line, certain)
             continue
         goals = [(r.when, False) for r in earlier] + [(rule.when, True)]
-        if space.solve(goals) is None:
-            blocker = next((r.id for r in earlier if r.when(witness) is not False), "?")
+        reached, certain = space.reach(goals)
+        if reached is None:
+            full = {**dict.fromkeys(space.values, MISSING), **witness}
+            blocker = next((r.id for r in earlier if r.when(full) is not False), "?")
             yield Finding(
-                "error",
+                "error" if certain else "warning",
                 "shadowed",
                 rule.id,
                 rule.line,
-                f"shadowed: no input reaches it without an earlier rule deciding "
-                f"first (for example '{blocker}')",
+                f"shadowed: {'no' if certain else 'the search found no'} input reaches it "
+                f"without an earlier rule deciding first (for example '{blocker}')",
             )
         for other in later:  # gates are meant to pre-empt outcomes; compare within a stage
             if other.stage != rule.stage or other.decision == rule.decision:
@@ -106,11 +111,24 @@ def _trigger_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
     triggers = [(t.id, t.line, t.when) for t in policy.escalations]
     triggers += [(f.id, f.line, f.when) for f in policy.flags]
     for rule_id, line, when in triggers:
-        if space.satisfy(when) is None:
-            yield Finding("error", "unreachable", rule_id, line, _NEVER)
+        witness, certain = space.satisfy(when)
+        if witness is None:
+            yield _unreachable(rule_id, line, certain)
 
 
 _NEVER = "can never fire: no combination of inputs makes its condition true"
+
+
+def _unreachable(rule: str, line: int | None, certain: bool) -> Finding:
+    if certain:
+        return Finding("error", "unreachable", rule, line, _NEVER)
+    return Finding(
+        "warning",
+        "unreachable",
+        rule,
+        line,
+        "may never fire: the search found no input that makes its condition true",
+    )
 
 
 def _unused(policy: Policy) -> Iterator[Finding]:
@@ -154,7 +172,9 @@ class _Space:
         self.types: dict[str, Type] = {**policy.scope.facts, **OUTCOME_FACTS}
         self.numbers = _constants(policy)
         self.values = {name: self.candidates(kind) for name, kind in self.types.items()}
-        self.random = random.Random(policy.sha256)
+        # A fixed seed: the same rules always get the same findings, whatever the file's
+        # comments or formatting.
+        self.random = random.Random("drafter-lint")
 
     def candidates(self, kind: Type) -> list[Value]:
         if isinstance(kind, EnumType):
@@ -169,18 +189,23 @@ class _Space:
             around = {Decimal(n).quantize(Decimal("0.01")) for n in around}
         return [*sorted(around), MISSING]
 
-    def satisfy(self, when: Compiled) -> dict[str, Value] | None:
-        """An assignment making ``when`` true: exhaustive over its own facts when that is
-        small enough, otherwise a local search."""
-        names = sorted(when.facts)
+    def satisfy(self, when: Compiled) -> tuple[dict[str, Value] | None, bool]:
+        """An assignment making ``when`` true, and whether a None answer is certain."""
+        return self.reach([(when, True)])
+
+    def reach(self, goals: list[tuple[Compiled, bool]]) -> tuple[dict[str, Value] | None, bool]:
+        """An assignment meeting every goal: exhaustive (so a None is certain) when the
+        facts involved have few enough combinations, otherwise a local search (a None is
+        only what the search could not find)."""
+        names = sorted(set().union(*(when.facts for when, _ in goals)))
         pools = [self.values[name] for name in names]
-        if math.prod(len(pool) for pool in pools) > MAX_OWN:
-            return self.solve([(when, True)])
+        if math.prod(len(pool) for pool in pools) > MAX_EXHAUSTIVE:
+            return self.solve(goals), False
         for combo in itertools.product(*pools):
             env = dict(zip(names, combo, strict=True))
-            if when(env) is True:
-                return env
-        return None
+            if all(when(env) is wanted for when, wanted in goals):
+                return env, True
+        return None, True
 
     def solve(
         self, goals: list[tuple[Compiled, bool]], *, tries: int = TRIES
