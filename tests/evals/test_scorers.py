@@ -248,3 +248,22 @@ def test_required_offers(case_by_id: dict[str, EvalCase], config: EvalConfig) ->
 @pytest.mark.parametrize("scorer", [s for s in SCORERS if s.family == "tone"], ids=lambda s: s.name)
 def test_tone_scorers_are_soft(scorer: Scorer) -> None:
     assert not scorer.hard
+
+
+def test_a_case_can_tighten_a_tone_threshold(
+    case_by_id: dict[str, EvalCase], config: EvalConfig
+) -> None:
+    legal = case_by_id["rb-legal-threat"]
+    body = "I'm sorry to hear that. I'm sorry again. I've passed this to our legal team."
+    result = BY_NAME["empathy"](_target(legal, config, body))
+    assert not result.passed
+    assert "at most 1" in result.reason
+    default = config.thresholds("en", "email")
+    assert default.apology_max == 2
+
+
+def test_unknown_threshold_overrides_are_refused(config: EvalConfig) -> None:
+    from drafter.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown tone threshold"):
+        config.thresholds("en", "email").overridden({"charm_min": 3})
