@@ -61,54 +61,61 @@ def _cases(config: EvalConfig, pattern: str | None) -> list[EvalCase]:
     return chosen
 
 
+RecordFlag = Annotated[
+    bool,
+    typer.Option(
+        "--record",
+        help="Call the endpoint in DRAFTER_LLM_BASE_URL / DRAFTER_LLM_MODEL and rewrite the "
+        "recordings.",
+    ),
+]
+TemplateFlag = Annotated[
+    bool, typer.Option("--template", help="No model: score the templated replies.")
+]
+ScriptedFlag = Annotated[
+    bool,
+    typer.Option(
+        "--scripted",
+        help="Record from the local scripted test server answering with the reference set's "
+        "exemplary replies (labelled scripted, never a model's output).",
+    ),
+]
+CaseGlob = Annotated[str | None, typer.Option("--case", help="Only case ids matching this glob.")]
+OutDir = Annotated[
+    Path, typer.Option("--out", help="Where results.json, junit.xml and report.html go.")
+]
+SourceOption = Annotated[
+    Literal["model", "scripted"],
+    typer.Option(help="With --record: the text is a real model's, or scripted by a person."),
+]
+ServerOption = Annotated[
+    str | None,
+    typer.Option(help="With --record: what serves the endpoint, with version and flags."),
+]
+NoteOption = Annotated[str | None, typer.Option(help="With --record: a note kept in each file.")]
+StaleOnlyFlag = Annotated[
+    bool, typer.Option("--stale-only", help="With --record: only cases whose recording is stale.")
+]
+JobsOption = Annotated[
+    int,
+    typer.Option(min=0, help="Worker processes for replay and template runs (0: one per CPU)."),
+]
+
+
 @app.command(name="run")
 def run(
     config: ConfigOption = None,
     recordings: RecordingSet = None,
-    record: Annotated[
-        bool,
-        typer.Option(
-            "--record",
-            help="Call the endpoint in DRAFTER_LLM_BASE_URL / DRAFTER_LLM_MODEL and rewrite "
-            "the recordings.",
-        ),
-    ] = False,
-    template: Annotated[
-        bool, typer.Option("--template", help="No model: score the templated replies.")
-    ] = False,
-    scripted: Annotated[
-        bool,
-        typer.Option(
-            "--scripted",
-            help="Record from the local scripted test server answering with the reference "
-            "set's exemplary replies (labelled scripted, never a model's output).",
-        ),
-    ] = False,
-    case: Annotated[
-        str | None, typer.Option("--case", help="Only case ids matching this glob.")
-    ] = None,
-    out: Annotated[
-        Path, typer.Option("--out", help="Where results.json, junit.xml and report.html go.")
-    ] = Path("artifacts/eval"),
-    source: Annotated[
-        Literal["model", "scripted"],
-        typer.Option(help="With --record: the text is a real model's, or scripted by a person."),
-    ] = "model",
-    server: Annotated[
-        str | None,
-        typer.Option(help="With --record: what serves the endpoint, with version and flags."),
-    ] = None,
-    note: Annotated[
-        str | None, typer.Option(help="With --record: a note kept in each file.")
-    ] = None,
-    stale_only: Annotated[
-        bool,
-        typer.Option("--stale-only", help="With --record: only cases whose recording is stale."),
-    ] = False,
-    jobs: Annotated[
-        int,
-        typer.Option(min=0, help="Worker processes for replay and template runs (0: one per CPU)."),
-    ] = 0,
+    record: RecordFlag = False,
+    template: TemplateFlag = False,
+    scripted: ScriptedFlag = False,
+    case: CaseGlob = None,
+    out: OutDir = Path("artifacts/eval"),
+    source: SourceOption = "model",
+    server: ServerOption = None,
+    note: NoteOption = None,
+    stale_only: StaleOnlyFlag = False,
+    jobs: JobsOption = 0,
 ) -> None:
     """Run the cases through the pipeline (replay by default) and score raw and final replies.
 
@@ -117,6 +124,8 @@ def run(
     eval_config = _config(config)
     if sum((record, template, scripted)) > 1:
         raise UserError("--record, --scripted and --template: choose one")
+    if record and not server:
+        raise UserError("--server: say what serves the endpoint, for the provenance")
     chosen = _cases(eval_config, case)
     if stale_only:
         chosen = _stale_cases(chosen, eval_config, recordings)
@@ -127,21 +136,23 @@ def run(
         results = _record_scripted(chosen, eval_config, recordings or "scripted-reference")
     else:
         mode: Mode = "record" if record else ("template" if template else "replay")
-        if record and not server:
-            raise UserError("--server: say what serves the endpoint, for the provenance")
         spec = RecordSpec(source=source, server=server or "", note=note) if record else None
         workers = (os.cpu_count() or 1) if jobs == 0 else jobs
         results = _run_with_progress(
             chosen, eval_config, Settings(), mode, recordings, spec, jobs=workers
         )
+    _report(results, out)
+    if results.summary.final_compliant < results.summary.cases:
+        raise typer.Exit(1)
+
+
+def _report(results: RunResults, out: Path) -> None:
     results.write(out / "results.json")
     write_junit(results, out / "junit.xml")
     write_html(results, out / "report.html")
     console = Console()
     print_summary(console, results)
     console.print(f"wrote {out}/results.json, junit.xml, report.html", highlight=False)
-    if results.summary.final_compliant < results.summary.cases:
-        raise typer.Exit(1)
 
 
 def _stale_cases(cases: list[EvalCase], config: EvalConfig, name: str | None) -> list[EvalCase]:

@@ -43,6 +43,36 @@ def _chunks(cases: list[EvalCase], size: int) -> list[list[EvalCase]]:
     return [cases[start : start + size] for start in range(0, len(cases), size)]
 
 
+def _fan_out(
+    run: EvalRun,
+    cases: list[EvalCase],
+    jobs: int,
+    on_case: Callable[[CaseResult], None] | None,
+) -> list[CaseResult]:
+    """Run the first case here (warming templates and policies), the rest in forked workers
+    that inherit ``run``; results come back in case order."""
+    global _INHERITED
+
+    def done(result: CaseResult) -> None:
+        results.append(result)
+        if on_case is not None:
+            on_case(result)
+
+    results: list[CaseResult] = []
+    done(asyncio.run(run.case(cases[0])))
+    _INHERITED = run
+    try:
+        size = max(1, len(cases) // (jobs * 8))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for chunk in pool.map(_work, _chunks(cases[1:], size)):
+                for result in chunk:
+                    done(result)
+    finally:
+        _INHERITED = None
+    return results
+
+
 def run_eval_parallel(
     cases: list[EvalCase],
     *,
@@ -59,7 +89,6 @@ def run_eval_parallel(
     Raises:
         ValueError: record mode, or fewer than one job.
     """
-    global _INHERITED
     if mode == "record" or jobs < 1:
         raise ValueError("parallel runs are for replay and template modes, with jobs >= 1")
     started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
@@ -71,24 +100,6 @@ def run_eval_parallel(
         recordings=recordings,
     )
     chosen, unrecorded = run.runnable(cases)
-    results: list[CaseResult] = []
-    if chosen:
-        # Warm the templates and policies once, here, so every forked worker shares them.
-        warm = asyncio.run(run.case(chosen[0]))
-        results.append(warm)
-        _INHERITED = run
-        try:
-            size = max(1, len(chosen) // (jobs * 8))
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                for chunk in pool.map(_work, _chunks(chosen[1:], size)):
-                    results.extend(chunk)
-                    for result in chunk:
-                        if on_case is not None:
-                            on_case(result)
-        finally:
-            _INHERITED = None
-        if on_case is not None:
-            on_case(warm)
+    results = _fan_out(run, chosen, jobs, on_case) if chosen else []
     seconds = time.perf_counter() - clock
     return run.results(results, started=started, seconds=seconds, unrecorded=unrecorded)
