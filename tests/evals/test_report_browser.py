@@ -68,3 +68,23 @@ def test_the_report_filters_by_failing_scorer_in_chromium(tmp_path: Path) -> Non
     assert seen["search"] == "1 of 3 cases shown"
     assert seen["requests"] == []  # self-contained: nothing fetched
     assert (ARTIFACTS / "eval-report-synthetic.png").stat().st_size > 10_000
+
+
+def test_a_real_replay_report_opens_and_keeps_a_screenshot(tmp_path: Path) -> None:
+    """The report of a replay of the committed recordings, as the README shows it."""
+    import asyncio
+
+    from drafter.evals.cases import load_cases
+    from drafter.evals.config import load_config
+    from drafter.evals.runner import run_eval
+    from drafter.policy import PolicyRegistry
+    from drafter.settings import Settings
+
+    config = load_config()
+    if not (config.recordings_dir / config.default_recording).is_dir():
+        pytest.skip("no committed recordings yet")
+    cases = load_cases(config.cases_dir, PolicyRegistry(Settings().policies_dir))[:12]
+    results = asyncio.run(run_eval(cases, config=config, settings=Settings(), mode="replay"))
+    seen = open_report(results, tmp_path, "eval-report.png")
+    assert seen["initial"] == f"{len(results.cases)} of {len(results.cases)} cases shown"
+    assert seen["requests"] == []
