@@ -267,3 +267,27 @@ def test_unknown_threshold_overrides_are_refused(config: EvalConfig) -> None:
 
     with pytest.raises(ConfigError, match="unknown tone threshold"):
         config.thresholds("en", "email").overridden({"charm_min": 3})
+
+
+def test_a_sentence_in_another_language_fails_the_language_scorer(score) -> None:  # type: ignore[no-untyped-def]
+    mixed = score(
+        "language",
+        "rl-es-outside-window",
+        "Hola, Lucía. Gracias por tu mensaje. No podemos reembolsar la mochila, porque el plazo "
+        "es de 30 días y se entregó hace 40. Te ofrecemos un vale por el importe completo. "
+        "The window keeps returns fair for everyone and lets us restock items.",
+    )
+    assert not mixed.passed
+    assert "1 sentence(s) in en" in mixed.reason
+
+
+def test_a_disclosure_word_for_word_in_the_policy_language_still_discloses(score) -> None:  # type: ignore[no-untyped-def]
+    case = "rl-es-outside-window"
+    spanish = "No podemos reembolsarla. El crédito se añade en un día hábil."
+    assert score("verdict_facts", case, spanish).passed
+    english = (
+        "No podemos reembolsarla. Store credit is added to your account within one business day."
+    )
+    assert score("verdict_facts", case, english).passed
+    missing = score("verdict_facts", case, "No podemos reembolsarla en un día.")
+    assert "store_credit_timing" in missing.reason

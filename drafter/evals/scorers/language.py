@@ -1,4 +1,9 @@
-"""Language: the reply is written in the request's language."""
+"""Language: the reply is written in the request's language, every sentence of it.
+
+A reply in the wrong language fails, and so does one with a sentence in another language (an
+untranslated policy text pasted into a Spanish reply, say): three or more function words of
+another language and none of the reply's own.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,15 @@ def detect_language(text: str) -> tuple[str, dict[str, int]]:
     return best, counts
 
 
+def _foreign_sentences(target: Target) -> list[tuple[str, str]]:
+    found = []
+    for sentence in target.reply.content_sentences:
+        detected, counts = detect_language(sentence)
+        if detected != target.language and counts[detected] >= 3 and not counts[target.language]:
+            found.append((detected, sentence))
+    return found
+
+
 def _score(target: Target) -> Outcome:
     detected, counts = detect_language(target.reply.text)
     total = sum(counts.values())
@@ -42,6 +56,12 @@ def _score(target: Target) -> Outcome:
     if detected != target.language:
         reason = f"written in {detected}, expected {target.language} (function words: {tally})"
         return Outcome(value=share, passed=False, reason=reason)
+    foreign = _foreign_sentences(target)
+    if foreign:
+        language, sentence = foreign[0]
+        shown = sentence if len(sentence) <= 70 else sentence[:67] + "..."
+        reason = f"written in {detected}, but {len(foreign)} sentence(s) in {language}: '{shown}'"
+        return Outcome(value=share / 2, passed=False, reason=reason)
     return Outcome(value=share, passed=True, reason=f"written in {detected} ({tally})")
 
 
@@ -50,6 +70,6 @@ LANGUAGE = Scorer(
     family="tone",
     hard=False,
     targets=("wrong_language",),
-    description="Written in the request's language.",
+    description="Written in the request's language, every sentence of it.",
     function=_score,
 )

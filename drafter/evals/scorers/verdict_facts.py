@@ -8,8 +8,9 @@ Facts checked:
   outside a negated or conditional sentence;
 - an approval or partial refund states the refund amount; a partial one also the fee or the
   gross amount it is taken from;
-- every ``must_say`` disclosure is present: each of its figures, and its key words when the
-  lexicon has them (a disclosure with neither cannot be checked, and fails);
+- every ``must_say`` disclosure is present: each of its figures, and its key words in the
+  reply's language when the lexicon has them, or the disclosure word for word (a disclosure
+  with no figure and no key words cannot be checked, and fails);
 - no ``must_not_say`` claim is made;
 - an escalation names who takes it over; a request for information asks for it;
 - every amount and percentage written in the reply comes from the verdict or the request.
@@ -96,9 +97,16 @@ def _disclosure_missing(disclosure: Disclosure, target: Target) -> str | None:
         return f"disclosure '{disclosure.id}' has no figure or key words to check it by"
     if missing:
         return f"disclosure '{disclosure.id}' lacks {', '.join(str(f) for f in missing)}"
-    if has_words and not phrases("compliance", concept, target.language).any(target.reply.text):
+    said = has_words and phrases("compliance", concept, target.language).any(target.reply.text)
+    # Word for word in the policy's own wording (an untranslated policy text) also discloses
+    # the fact; the language scorer flags the sentence in another language.
+    if has_words and not said and _verbatim(disclosure.text) not in _verbatim(target.reply.text):
         return f"disclosure '{disclosure.id}' is missing"
     return None
+
+
+def _verbatim(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _disclosures(target: Target) -> Iterator[str]:
