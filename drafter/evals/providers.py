@@ -3,6 +3,7 @@ case, one replays recordings and notes every prompt it had nothing for."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from drafter.errors import LLMError
@@ -15,9 +16,12 @@ __all__ = ["Call", "RecordingProvider", "TrackingReplay"]
 
 @dataclass(frozen=True)
 class Call:
+    """One call as it went: a completion, or the LLMError it raised."""
+
     prompt: Prompt
-    completion: Completion
+    completion: Completion | None
     latency_ms: float
+    error: str | None = None
 
 
 class RecordingProvider:
@@ -29,7 +33,13 @@ class RecordingProvider:
         self._calls: list[Call] = []
 
     async def complete(self, prompt: Prompt) -> Completion:
-        completion = await self.inner.complete(prompt)
+        started = time.perf_counter()
+        try:
+            completion = await self.inner.complete(prompt)
+        except LLMError as error:
+            elapsed = (time.perf_counter() - started) * 1000
+            self._calls.append(Call(prompt, None, elapsed, error=str(error)))
+            raise
         self._calls.append(Call(prompt, completion, completion.latency_ms))
         return completion
 
@@ -47,15 +57,19 @@ class RecordingProvider:
 
 class TrackingReplay:
     """A replay provider over recorded outputs that remembers the prompts it could not serve,
-    so a run can say which cases replayed only in part."""
+    so a run can say which cases replayed only in part. A call recorded as failed fails again,
+    with its recorded error."""
 
     name = "replay"
 
-    def __init__(self, outputs: dict[str, str]) -> None:
+    def __init__(self, outputs: dict[str, str], failures: dict[str, str] | None = None) -> None:
         self.inner = ReplayProvider(outputs)
+        self.failures = failures or {}
         self._misses: list[str] = []
 
     async def complete(self, prompt: Prompt) -> Completion:
+        if prompt.sha256 in self.failures:
+            raise LLMError(f"recorded failure: {self.failures[prompt.sha256]}")
         try:
             return await self.inner.complete(prompt)
         except LLMError:

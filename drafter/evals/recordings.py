@@ -33,6 +33,7 @@ __all__ = [
     "RecordingError",
     "RequestParams",
     "load_recordings",
+    "replay_failures",
     "replay_outputs",
     "save_recording",
 ]
@@ -49,9 +50,13 @@ class _Model(BaseModel):
 
 
 class RecordedCall(_Model):
+    """One model call: its output, or the error it ended in (a timeout, a refusal), so that
+    replay reproduces the fallback that followed instead of mistaking it for a stale case."""
+
     purpose: Literal["draft", "repair"]
     prompt_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    raw: str
+    raw: str | None
+    error: str | None = None
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -129,4 +134,11 @@ def save_recording(directory: Path, recording: Recording) -> Path:
 
 def replay_outputs(recordings: dict[str, Recording]) -> dict[str, str]:
     """Every recorded raw output by the hash of the prompt that produced it."""
-    return {call.prompt_sha256: call.raw for rec in recordings.values() for call in rec.calls}
+    calls = (call for rec in recordings.values() for call in rec.calls)
+    return {call.prompt_sha256: call.raw for call in calls if call.raw is not None}
+
+
+def replay_failures(recordings: dict[str, Recording]) -> dict[str, str]:
+    """Every recorded failure (the error message) by the hash of the prompt that caused it."""
+    calls = (call for rec in recordings.values() for call in rec.calls)
+    return {call.prompt_sha256: call.error for call in calls if call.error is not None}

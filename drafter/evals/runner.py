@@ -29,6 +29,7 @@ from drafter.evals.recordings import (
     Recording,
     RequestParams,
     load_recordings,
+    replay_failures,
     replay_outputs,
     save_recording,
 )
@@ -125,23 +126,26 @@ def _recording(
         prompt_sha256=first.prompt.sha256,
         provenance=Provenance(
             source=spec.source,
-            model=first.completion.model,
+            model=first.completion.model if first.completion else settings.llm_model or "",
             server=spec.server,
             recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             note=spec.note,
         ),
         params=_params(settings),
-        calls=[
-            RecordedCall(
-                purpose="draft" if index == 0 else "repair",
-                prompt_sha256=call.prompt.sha256,
-                raw=call.completion.raw,
-                prompt_tokens=call.completion.prompt_tokens,
-                completion_tokens=call.completion.completion_tokens,
-                latency_ms=round(call.latency_ms, 1),
-            )
-            for index, call in enumerate(calls)
-        ],
+        calls=[_recorded_call(index, call) for index, call in enumerate(calls)],
+    )
+
+
+def _recorded_call(index: int, call: Call) -> RecordedCall:
+    completion = call.completion
+    return RecordedCall(
+        purpose="draft" if index == 0 else "repair",
+        prompt_sha256=call.prompt.sha256,
+        raw=completion.raw if completion else None,
+        error=call.error,
+        prompt_tokens=completion.prompt_tokens if completion else None,
+        completion_tokens=completion.completion_tokens if completion else None,
+        latency_ms=round(call.latency_ms, 1),
     )
 
 
@@ -181,7 +185,7 @@ def _session(
     directory = config.recordings_dir / (recording_set or config.default_recording)
     if mode == "replay":
         recordings = preloaded if preloaded is not None else load_recordings(directory)
-        replay = TrackingReplay(replay_outputs(recordings))
+        replay = TrackingReplay(replay_outputs(recordings), replay_failures(recordings))
         return _Session(provider=replay, recordings=recordings, replay=replay)
     if not settings.llm_base_url or not settings.llm_model:
         raise ConfigError("record mode needs DRAFTER_LLM_BASE_URL and DRAFTER_LLM_MODEL")
