@@ -163,3 +163,41 @@ def test_parallel_runs_match_sequential_ones(cases: list[EvalCase], config: Eval
     assert [c.final for c in parallel.cases] == [c.final for c in sequential.cases]
     with pytest.raises(ValueError, match="replay and template"):
         run_eval_parallel(chosen, config=config, settings=Settings(), mode="record", jobs=2)
+
+
+def test_a_failed_call_is_recorded_and_fails_again_in_replay(
+    case_by_id: dict[str, EvalCase], local: EvalConfig
+) -> None:
+    from drafter.testing.llm_server import Fail, RecordedRequest, Reply, Step
+
+    chosen = [case_by_id["rs-outside-window-credit"]]
+
+    def respond(request: RecordedRequest) -> Step:
+        if len(request.messages) > 2:  # the repair prompt
+            return Fail(401, message="scripted refusal")
+        draft = {
+            "subject": "Refund",
+            "body": "Hi Maya, we'll refund you $500 today.",
+            "decision_stated": "approve",
+            "offers_mentioned": [],
+            "amounts_mentioned": [],
+        }
+        return Reply(draft)
+
+    spec = RecordSpec(source="scripted", server="test server, scripted failure")
+    with run_llm_server(ScriptedLLM(responder=respond)) as server:
+        settings = Settings(
+            llm_base_url=server.base_url, llm_model="scripted-model", llm_max_attempts=1
+        )
+        recorded = _run(chosen, local, settings, "record", spec)
+    calls = load_recordings(local.recordings_dir / "test")[chosen[0].id].calls
+    assert [c.purpose for c in calls] == ["draft", "repair"]
+    assert calls[1].raw is None
+    assert calls[1].error
+    replayed = _run(chosen, local, Settings(), "replay")
+    (before,), (after,) = recorded.cases, replayed.cases
+    assert after.fallback
+    assert after.final.body == before.final.body
+    assert after.note is not None
+    assert "stale" not in after.note
+    assert "recorded failure" in after.note
