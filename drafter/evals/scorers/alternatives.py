@@ -20,6 +20,11 @@ from drafter.schemas import Decision, Offer
 __all__ = ["ALTERNATIVES", "offer_concrete", "offer_named"]
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+_NAMES = {
+    Decision.approve: "an approval",
+    Decision.escalate: "an escalation",
+    Decision.needs_info: "a request for information",
+}
 
 
 def offer_named(offer: Offer, reply: Reply, language: str) -> bool:
@@ -52,7 +57,7 @@ def _enough(concrete: list[str], offers: list[Offer], thresholds: Thresholds) ->
 
 def _score(target: Target) -> Outcome:
     if target.decision not in (Decision.decline, Decision.partial):
-        return not_applicable(f"a {target.decision.value} needs no alternative")
+        return not_applicable(f"{_NAMES[target.decision]} needs no alternative")
     offers = target.verdict.offers
     if not offers:
         return not_applicable("the verdict allows no alternative")
