@@ -20,6 +20,22 @@ _WORD = WORD
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,  ]\d+)*")
 
 
+# Small numbers written as words in en, es, fr and de ("within one business day", "sous un
+# jour ouvré"), so a disclosure's "1" is found whichever way the reply writes it.
+_NUMBER_WORDS = {
+    **dict.fromkeys(
+        ("one", "uno", "una", "un", "une", "ein", "eine", "einen", "eines", "einem"), 1
+    ),
+    **dict.fromkeys(("two", "dos", "deux", "zwei"), 2),
+    **dict.fromkeys(("three", "tres", "trois", "drei"), 3),
+    **dict.fromkeys(("five", "cinco", "cinq", "fünf"), 5),
+    **dict.fromkeys(("seven", "siete", "sept", "sieben"), 7),
+    **dict.fromkeys(("ten", "diez", "dix", "zehn"), 10),
+    **dict.fromkeys(("fourteen", "catorce", "quatorze", "vierzehn"), 14),
+    **dict.fromkeys(("thirty", "treinta", "trente", "dreißig"), 30),
+}
+
+
 def normalise(text: str) -> str:
     """Straight quotes and one kind of apostrophe, so lexicon phrases match either."""
     return text.translate(_QUOTES)
@@ -83,8 +99,11 @@ class Reply:
 
     @cached_property
     def numbers(self) -> list[Decimal]:
+        """Numbers written in digits, then small ones written as words."""
         found = (parse_number(token) for token in _NUMBER.findall(self.text))
-        return [number for number in found if number is not None]
+        digits = [number for number in found if number is not None]
+        words = (_NUMBER_WORDS.get(word.lower()) for word in self.words)
+        return digits + [Decimal(value) for value in words if value is not None]
 
 
 def _is_framing(sentence: str) -> bool:

@@ -281,13 +281,12 @@ def test_a_sentence_in_another_language_fails_the_language_scorer(score) -> None
     assert "1 sentence(s) in en" in mixed.reason
 
 
-def test_a_disclosure_word_for_word_in_the_policy_language_still_discloses(score) -> None:  # type: ignore[no-untyped-def]
+def test_a_disclosure_word_for_word_still_discloses(score, case_by_id: dict[str, EvalCase]) -> None:  # type: ignore[no-untyped-def]
     case = "rl-es-outside-window"
     spanish = "No podemos reembolsarla. El crédito se añade en un día hábil."
     assert score("verdict_facts", case, spanish).passed
-    english = (
-        "No podemos reembolsarla. Store credit is added to your account within one business day."
-    )
-    assert score("verdict_facts", case, english).passed
+    (disclosure,) = case_by_id[case].verdict.must_say
+    verbatim = f"No podemos reembolsarla. {disclosure.text}"
+    assert score("verdict_facts", case, verbatim).passed
     missing = score("verdict_facts", case, "No podemos reembolsarla en un día.")
     assert "store_credit_timing" in missing.reason
