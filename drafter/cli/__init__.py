@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from drafter.cli import check, draft, feedback, keys, policy, report, serve
+from drafter.cli import check, draft, evals, feedback, keys, policy, report, serve
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -27,6 +27,7 @@ app.command(name="serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
 app.add_typer(feedback.app, name="feedback")
 app.command(name="report")(report.report)
+app.add_typer(evals.app, name="eval")
 
 
 def main() -> None:

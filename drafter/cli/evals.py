@@ -1,0 +1,356 @@
+"""``drafter eval run|compare|stale|reference``: offline evals of drafts over recorded outputs."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from drafter.cli.options import AsJson, registry
+from drafter.errors import UserError
+from drafter.evals.cases import EvalCase, load_cases
+from drafter.evals.compare import Comparison, compare_runs
+from drafter.evals.config import EvalConfig, load_config
+from drafter.evals.parallel import run_eval_parallel
+from drafter.evals.recordings import load_recordings
+from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, score_reference
+from drafter.evals.reports import print_comparison, print_summary, write_html, write_junit
+from drafter.evals.results import CaseResult, RunResults, load_results
+from drafter.evals.runner import Mode, RecordSpec, run_eval
+from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder, scripted_cases
+from drafter.evals.stale import StaleCase, find_stale
+from drafter.prompting import PromptRenderer
+from drafter.settings import Settings
+from drafter.testing.llm_server import ScriptedLLM, run_llm_server
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Score drafts over the eval cases, offline, and compare runs.", no_args_is_help=True
+)
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="The eval config (default: evals/config.yaml).")
+]
+
+
+RecordingSet = Annotated[
+    str | None,
+    typer.Option("--recordings", "-r", help="The recording set (default: the config's)."),
+]
+
+
+def _config(path: Path | None) -> EvalConfig:
+    return load_config(path)
+
+
+def _cases(config: EvalConfig, pattern: str | None) -> list[EvalCase]:
+    cases = load_cases(config.cases_dir, registry())
+    if pattern is None:
+        return cases
+    chosen = [case for case in cases if fnmatch.fnmatch(case.id, pattern)]
+    if not chosen:
+        raise UserError(f"--case: no case id matches '{pattern}'")
+    return chosen
+
+
+RecordFlag = Annotated[
+    bool,
+    typer.Option(
+        "--record",
+        help="Call the endpoint in DRAFTER_LLM_BASE_URL / DRAFTER_LLM_MODEL and rewrite the "
+        "recordings.",
+    ),
+]
+TemplateFlag = Annotated[
+    bool, typer.Option("--template", help="No model: score the templated replies.")
+]
+ScriptedFlag = Annotated[
+    bool,
+    typer.Option(
+        "--scripted",
+        help="Record from the local scripted test server answering with the reference set's "
+        "exemplary replies (labelled scripted, never a model's output).",
+    ),
+]
+CaseGlob = Annotated[str | None, typer.Option("--case", help="Only case ids matching this glob.")]
+OutDir = Annotated[
+    Path, typer.Option("--out", help="Where results.json, junit.xml and report.html go.")
+]
+SourceOption = Annotated[
+    Literal["model", "scripted"],
+    typer.Option(help="With --record: the text is a real model's, or scripted by a person."),
+]
+ServerOption = Annotated[
+    str | None,
+    typer.Option(help="With --record: what serves the endpoint, with version and flags."),
+]
+NoteOption = Annotated[str | None, typer.Option(help="With --record: a note kept in each file.")]
+StaleOnlyFlag = Annotated[
+    bool, typer.Option("--stale-only", help="With --record: only cases whose recording is stale.")
+]
+JobsOption = Annotated[
+    int,
+    typer.Option(min=0, help="Worker processes for replay and template runs (0: one per CPU)."),
+]
+
+
+@app.command(name="run")
+def run(
+    config: ConfigOption = None,
+    recordings: RecordingSet = None,
+    record: RecordFlag = False,
+    template: TemplateFlag = False,
+    scripted: ScriptedFlag = False,
+    case: CaseGlob = None,
+    out: OutDir = Path("artifacts/eval"),
+    source: SourceOption = "model",
+    server: ServerOption = None,
+    note: NoteOption = None,
+    stale_only: StaleOnlyFlag = False,
+    jobs: JobsOption = 0,
+) -> None:
+    """Run the cases through the pipeline (replay by default) and score raw and final replies.
+
+    Exits 1 unless every final reply is compliant.
+    """
+    eval_config = _config(config)
+    if sum((record, template, scripted)) > 1:
+        raise UserError("--record, --scripted and --template: choose one")
+    if record and not server:
+        raise UserError("--server: say what serves the endpoint, for the provenance")
+    chosen = _cases(eval_config, case)
+    if stale_only:
+        chosen = _stale_cases(chosen, eval_config, recordings)
+        if not chosen:
+            Console().print("nothing to record: no case is stale", highlight=False)
+            return
+    if scripted:
+        results = _record_scripted(chosen, eval_config, recordings or "scripted-reference")
+    else:
+        mode: Mode = "record" if record else ("template" if template else "replay")
+        spec = RecordSpec(source=source, server=server or "", note=note) if record else None
+        workers = (os.cpu_count() or 1) if jobs == 0 else jobs
+        results = _run_with_progress(
+            chosen, eval_config, Settings(), mode, recordings, spec, jobs=workers
+        )
+    _report(results, out)
+    if results.summary.final_compliant < results.summary.cases:
+        raise typer.Exit(1)
+
+
+def _report(results: RunResults, out: Path) -> None:
+    results.write(out / "results.json")
+    write_junit(results, out / "junit.xml")
+    write_html(results, out / "report.html")
+    console = Console()
+    print_summary(console, results)
+    console.print(f"wrote {out}/results.json, junit.xml, report.html", highlight=False)
+
+
+def _stale_cases(cases: list[EvalCase], config: EvalConfig, name: str | None) -> list[EvalCase]:
+    directory = config.recordings_dir / (name or config.default_recording)
+    recordings = load_recordings(directory) if directory.is_dir() else {}
+    stale = find_stale(cases, recordings, PromptRenderer.from_settings(Settings()))
+    ids = {entry.case for entry in stale}
+    return [case for case in cases if case.id in ids]
+
+
+def _record_scripted(cases: list[EvalCase], config: EvalConfig, name: str) -> RunResults:
+    """Record the cases that have reference replies from the local scripted server."""
+    replies = load_reference(config.reference_dir)
+    chosen = scripted_cases(cases, replies)
+    if not chosen:
+        raise UserError("--scripted: none of the chosen cases has a reference reply")
+    renderer = PromptRenderer.from_settings(Settings())
+    script = ScriptedLLM(responder=reference_responder(chosen, replies, renderer))
+    spec = RecordSpec(source="scripted", server=SCRIPTED_SERVER)
+    with run_llm_server(script) as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="scripted-model")
+        return _run_with_progress(chosen, config, settings, "record", name, spec)
+
+
+def _run_with_progress(
+    cases: list[EvalCase],
+    config: EvalConfig,
+    settings: Settings,
+    mode: Mode,
+    recordings: str | None,
+    spec: RecordSpec | None,
+    *,
+    jobs: int = 1,
+) -> RunResults:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task(f"{mode} {len(cases)} cases", total=len(cases))
+
+        def advance(_result: CaseResult) -> None:
+            progress.advance(task)
+
+        # Worker processes pay off only for enough cases; recording is one call at a time.
+        if jobs > 1 and mode != "record" and len(cases) >= 50:
+            return run_eval_parallel(
+                cases,
+                config=config,
+                settings=settings,
+                mode=mode,
+                jobs=jobs,
+                recording_set=recordings,
+                on_case=advance,
+            )
+        return asyncio.run(
+            run_eval(
+                cases,
+                config=config,
+                settings=settings,
+                mode=mode,
+                recording_set=recordings,
+                record=spec,
+                on_case=advance,
+            )
+        )
+
+
+@app.command(name="stale")
+def stale(
+    config: ConfigOption = None, recordings: RecordingSet = None, as_json: AsJson = False
+) -> None:
+    """List the cases whose rendered prompt changed since they were recorded; exit 1 if any."""
+    eval_config = _config(config)
+    name = recordings or eval_config.default_recording
+    found = find_stale(
+        load_cases(eval_config.cases_dir, registry()),
+        load_recordings(eval_config.recordings_dir / name),
+        PromptRenderer.from_settings(Settings()),
+    )
+    if as_json:
+        typer.echo(json.dumps([_stale_json(entry) for entry in found], indent=2))
+    else:
+        _print_stale(Console(), found, name)
+    if found:
+        raise typer.Exit(1)
+
+
+def _stale_json(entry: StaleCase) -> dict[str, object]:
+    return {
+        "case": entry.case,
+        "reason": entry.reason,
+        "recorded": entry.recorded,
+        "current": entry.current,
+    }
+
+
+def _print_stale(console: Console, found: list[StaleCase], name: str) -> None:
+    if not found:
+        console.print(f"recording set '{name}': every case is up to date", highlight=False)
+        return
+    console.print(f"recording set '{name}': {len(found)} stale case(s)", highlight=False)
+    for entry in found:
+        console.print(f"  {entry.case}: {entry.reason}", highlight=False, markup=False)
+    console.print("re-record them with: drafter eval run --record --case <id>", highlight=False)
+
+
+@app.command(name="compare")
+def compare(
+    a: Annotated[Path, typer.Argument(help="The baseline run's results.json.")],
+    b: Annotated[Path, typer.Argument(help="The candidate run's results.json.")],
+    as_json: AsJson = False,
+    fail_on_regression: Annotated[
+        bool, typer.Option(help="Exit 1 when any final reply lost compliance.")
+    ] = False,
+) -> None:
+    """Pair two runs case by case: per-scorer deltas, regressions, improvements, McNemar p."""
+    comparison = compare_runs(load_results(a), load_results(b))
+    if as_json:
+        typer.echo(json.dumps(_comparison_json(comparison), indent=2))
+    else:
+        print_comparison(Console(), comparison)
+    if fail_on_regression and comparison.compliance.regressed:
+        raise typer.Exit(1)
+
+
+def _comparison_json(comparison: Comparison) -> dict[str, object]:
+    rows = [comparison.compliance, *comparison.scorers]
+    return {
+        "paired": len(comparison.paired),
+        "only_a": list(comparison.only_a),
+        "only_b": list(comparison.only_b),
+        "scorers": [
+            {
+                "scorer": d.scorer,
+                "pairs": d.paired,
+                "pass_rate_a": round(d.pass_rate_a, 4),
+                "pass_rate_b": round(d.pass_rate_b, 4),
+                "mean_delta": round(d.mean_delta, 4),
+                "regressed": list(d.regressed),
+                "improved": list(d.improved),
+                "mcnemar_p": d.p_value,
+            }
+            for d in rows
+        ],
+        "regressed_cases": list(comparison.regressed_cases),
+        "improved_cases": list(comparison.improved_cases),
+    }
+
+
+@app.command(name="reference")
+def reference(
+    config: ConfigOption = None,
+    holdout: Annotated[
+        bool, typer.Option(help="Score the held-out replies instead of the main set.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Per-scorer accuracy on the labelled reference replies; exit 1 unless each tone scorer
+    separates the good replies from the bad ones with the flaw it targets."""
+    settings = _config(config)
+    cases = load_cases(settings.cases_dir, registry())
+    directory = settings.reference_dir / "holdout" if holdout else settings.reference_dir
+    rows = accuracy(score_reference(load_reference(directory), cases, settings))
+    if as_json:
+        typer.echo(json.dumps([_accuracy_json(row) for row in rows], indent=2))
+    else:
+        _print_accuracy(Console(), rows, str(directory))
+    if not holdout and not all(row.separated for row in rows):
+        raise typer.Exit(1)
+
+
+def _accuracy_json(row: ScorerAccuracy) -> dict[str, object]:
+    return {
+        "scorer": row.scorer,
+        "targets": list(row.targets),
+        "accuracy": round(row.accuracy, 4),
+        "good_passed": row.good_passed,
+        "good_total": row.good_total,
+        "bad_failed": row.bad_failed,
+        "bad_total": row.bad_total,
+        "misjudged": list(row.misjudged),
+    }
+
+
+def _print_accuracy(console: Console, rows: list[ScorerAccuracy], where: str) -> None:
+    table = Table(title=f"Reference set: {where}")
+    for header in ("scorer", "targets", "good passed", "bad caught", "accuracy", "misjudged"):
+        table.add_column(header)
+    for row in rows:
+        table.add_row(
+            row.scorer,
+            ", ".join(row.targets),
+            f"{row.good_passed}/{row.good_total}",
+            f"{row.bad_failed}/{row.bad_total}",
+            f"{row.accuracy:.3f}",
+            ", ".join(row.misjudged) or "-",
+        )
+    console.print(table)

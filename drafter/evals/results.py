@@ -1,0 +1,174 @@
+"""The results of one eval run, as written to ``results.json`` and read back by ``compare``.
+
+For every case the run keeps two replies: ``raw`` (the model's first draft, before the guard
+touched it) and ``final`` (what an agent would see, after guard, repair and fallback), each
+with every scorer's value and reason. A reply is *compliant* when every hard scorer passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from statistics import fmean
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from drafter.errors import UserError
+from drafter.evals.scorers import Score
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CaseResult",
+    "ReplyResult",
+    "ResultsError",
+    "RunInfo",
+    "RunResults",
+    "ScorerSummary",
+    "Summary",
+    "load_results",
+    "summarize",
+]
+
+SCHEMA_VERSION = 1
+
+
+class ResultsError(UserError):
+    """A results file is missing, unreadable or not a drafter eval run."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReplyResult(_Model):
+    subject: str | None
+    body: str
+    scores: list[Score]
+
+    @property
+    def compliant(self) -> bool:
+        return all(score.passed for score in self.scores if score.hard)
+
+    def score(self, scorer: str) -> Score | None:
+        return next((s for s in self.scores if s.scorer == scorer), None)
+
+    @property
+    def failing(self) -> list[str]:
+        return [score.scorer for score in self.scores if not score.passed]
+
+
+class CaseResult(_Model):
+    id: str
+    title: str
+    policy: str
+    situations: list[str]
+    language: str
+    channel: str
+    decision: str
+    raw: ReplyResult | None = Field(description="The model's first draft; None without one.")
+    final: ReplyResult
+    fallback: bool
+    repaired: bool
+    llm_calls: int
+    prompt_sha256: str
+    recording: str | None = None
+    note: str | None = Field(None, description="Why a case has no raw draft, for instance.")
+
+
+class RunInfo(_Model):
+    mode: Literal["replay", "record", "template"]
+    recording_set: str | None
+    provenance: dict[str, str] = Field(default_factory=dict)
+    template_version: str
+    started_at: dt.datetime
+    duration_s: float
+    cases: int
+    unrecorded: list[str] = Field(
+        default_factory=list, description="Replay: cases skipped for having no recording."
+    )
+
+
+class ScorerSummary(_Model):
+    scorer: str
+    family: str
+    hard: bool
+    raw_passed: int
+    raw_applicable: int
+    final_passed: int
+    final_applicable: int
+    final_mean: float
+
+
+class Summary(_Model):
+    cases: int
+    raw_drafts: int
+    raw_compliant: int
+    final_compliant: int
+    fallbacks: int
+    repairs: int
+    scorers: list[ScorerSummary]
+
+
+class RunResults(_Model):
+    schema_version: int = SCHEMA_VERSION
+    run: RunInfo
+    summary: Summary
+    cases: list[CaseResult]
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+def _scorer_summary(name: str, cases: list[CaseResult]) -> ScorerSummary:
+    raw = [s for c in cases if c.raw for s in [c.raw.score(name)] if s and s.applicable]
+    final = [s for c in cases for s in [c.final.score(name)] if s and s.applicable]
+    first = next(s for c in cases for s in [c.final.score(name)] if s)
+    return ScorerSummary(
+        scorer=name,
+        family=first.family,
+        hard=first.hard,
+        raw_passed=sum(s.passed for s in raw),
+        raw_applicable=len(raw),
+        final_passed=sum(s.passed for s in final),
+        final_applicable=len(final),
+        final_mean=round(fmean(s.value for s in final), 3) if final else 1.0,
+    )
+
+
+def summarize(cases: list[CaseResult]) -> Summary:
+    """Counts over a run: compliance of raw drafts and final replies, and per-scorer passes."""
+    names = [s.scorer for s in cases[0].final.scores] if cases else []
+    return Summary(
+        cases=len(cases),
+        raw_drafts=sum(1 for c in cases if c.raw is not None),
+        raw_compliant=sum(1 for c in cases if c.raw is not None and c.raw.compliant),
+        final_compliant=sum(1 for c in cases if c.final.compliant),
+        fallbacks=sum(c.fallback for c in cases),
+        repairs=sum(c.repaired for c in cases),
+        scorers=[_scorer_summary(name, cases) for name in names],
+    )
+
+
+def load_results(path: Path) -> RunResults:
+    """Read a ``results.json``.
+
+    Raises:
+        ResultsError: the file is missing, not JSON, or not a drafter eval run.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ResultsError(f"{path}: {error.strerror}") from None
+    except ValueError as error:
+        raise ResultsError(f"{path}: not JSON: {error}") from None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        raise ResultsError(f"{path}: not a drafter eval results file (schema {SCHEMA_VERSION})")
+    try:
+        return RunResults.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(step) for step in first["loc"])
+        raise ResultsError(f"{path}: {where}: {first['msg']}") from None
