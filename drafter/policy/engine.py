@@ -23,6 +23,7 @@ from drafter.policy.model import (
     Policy,
     Wording,
 )
+from drafter.policy.trace import Recorded, show, trace_steps
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
     Decision,
@@ -81,11 +82,8 @@ class _Run:
     policy: Policy
     request: Request
     env: dict[str, Value]
-    # (rule, stage, result, facts seen or the names of the facts the condition read);
-    # turned into TraceSteps once, at the end, because most of a verdict's cost is its trace.
-    trace: list[tuple[str, str, str, dict[str, str | None] | tuple[str, ...]]] = field(
-        default_factory=list
-    )
+    # Turned into TraceSteps once, at the end (see trace.py).
+    trace: list[Recorded] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
 
@@ -95,13 +93,13 @@ class _Run:
         phrase = wording.phrase(self.request.locale[:2])
         text = phrase.text
         for part in phrase.parts:
-            text = text.replace("{" + part.source + "}", _show(part(self.env)), 1)
+            text = text.replace("{" + part.source + "}", show(part(self.env)), 1)
         return text
 
     def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
         value = when(self.env)
         result: Result = "unknown" if value is MISSING else ("fired" if value else "passed")
-        self.trace.append((rule, stage, result, when.names))
+        self.trace.append((rule, stage, result, when))
         return value
 
     def missing(self, compiled: Compiled) -> list[str]:
@@ -410,7 +408,7 @@ def _escalation(run: _Run, out: _Outcome) -> Escalation:
     summary = _make(
         Handoff,
         facts={
-            name: None if value is MISSING else _show(value)
+            name: None if value is MISSING else show(value)
             for name, value in sorted(run.env.items())
         },
         rules_fired=[s[0] for s in run.trace if s[2] in ("fired", "granted", "capped")],
@@ -441,34 +439,8 @@ def _offer_size(offer: Offer) -> str:
     return ""
 
 
-def _show(value: Value) -> str:
-    if value is MISSING:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _trace(run: _Run) -> list[TraceStep]:
-    """The trace as TraceSteps, each fact shown once however many rules read it."""
-    env, shown, steps = run.env, dict[str, str | None](), []
-    for rule, stage, result, seen in run.trace:
-        if isinstance(seen, tuple):
-            for name in seen:
-                if name not in shown:
-                    value = env.get(name, MISSING)
-                    shown[name] = None if value is MISSING else _show(value)
-            seen = {name: shown[name] for name in seen}
-        step = _new(TraceStep)
-        _set(step, "__dict__", {"rule": rule, "stage": stage, "result": result, "facts": seen})
-        _set(step, "__pydantic_fields_set__", _TRACE_FIELDS)
-        _set(step, "__pydantic_extra__", None)
-        _set(step, "__pydantic_private__", None)
-        steps.append(step)
-    return steps
-
-
-_TRACE_FIELDS = {"rule", "stage", "result", "facts"}
+    return trace_steps(run.trace, run.env, run.policy.step_cache)
 
 
 def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:

@@ -80,9 +80,21 @@ class Compiled:
     facts: frozenset[str]
     params: frozenset[str]
     names: tuple[str, ...] = ()  # the facts, sorted: the order a trace shows them in
+    # The shown values of ``names`` from a mapping of them: the key a trace step is kept by.
+    pick: Callable[[Mapping[str, str | None]], object] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        pick = operator.itemgetter(*self.names) if self.names else _nothing
+        object.__setattr__(self, "pick", pick)
 
     def __call__(self, env: Env) -> Value:
         return self.fn(env)
+
+
+def _nothing(_: object) -> tuple[()]:
+    return ()
 
 
 # --- tokens ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from drafter.policy.expr import Compiled, Scope
+from drafter.policy.trace import StepCache
 from drafter.policy.types import EnumType, Type, Value
 
 __all__ = [
@@ -139,6 +140,8 @@ class Policy:
     catalogue_facts: frozenset[str] = field(default_factory=frozenset)
     # Inputs whose vocabulary the policy defines, so a request must stay inside it.
     enum_inputs: tuple[tuple[str, EnumType], ...] = ()
+    # Trace steps its verdicts share (see trace.py); a cache, so no part of the policy's value.
+    step_cache: StepCache = field(default_factory=StepCache, compare=False, repr=False)
 
     @property
     def rules(self) -> tuple[str, ...]:

@@ -1,0 +1,238 @@
+"""How each catalogue fact is worked out from a request (the catalogue itself is in ``facts``).
+
+Facts are read through a ``View`` of the request, which works out what several facts share (the
+items asked about, the payment methods by id, the methods that paid for the order) once per
+request rather than once per fact: extraction runs on every evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cached_property
+
+from drafter.policy.types import MISSING, Value
+from drafter.schemas import AskKind, Item, Order, PaymentMethod, Request, Subscription
+
+ZERO = Decimal(0)
+_CONDITION_RANK = {"unopened": 0, "opened": 1, "used": 2}
+
+
+class View:
+    """One request as the facts read it."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.order: Order | None = request.order
+
+    @cached_property
+    def asked_items(self) -> list[Item]:
+        """The items the ask names, or every item of the order when it names none."""
+        if self.order is None:
+            return []
+        wanted = set(self.request.ask.item_ids)
+        return [i for i in self.order.items if not wanted or i.id in wanted]
+
+    @cached_property
+    def methods(self) -> dict[str, PaymentMethod]:
+        return {m.id: m for m in self.request.customer.payment_methods}
+
+    @cached_property
+    def original_method_ids(self) -> set[str]:
+        """The methods that paid for the order (refunds back to them are 'original')."""
+        if self.order is None:
+            return set()
+        return {p.method_id for p in self.order.payments if p.kind == "payment"}
+
+
+def days(later: dt.date | None, earlier: dt.date | None) -> Value:
+    if later is None or earlier is None:
+        return MISSING
+    return (later - earlier).days
+
+
+def or_missing(value: Value | None) -> Value:
+    return MISSING if value is None else value
+
+
+def _total(items: list[Item]) -> Decimal:
+    total = ZERO
+    for item in items:
+        total += item.price * item.quantity
+    return total
+
+
+def items_total(view: View) -> Value:
+    return MISSING if view.order is None else _total(view.asked_items)
+
+
+def order_total(view: View) -> Value:
+    if view.order is None:
+        return MISSING
+    return _total(view.order.items) + view.order.shipping_fee
+
+
+def amount_paid(view: View) -> Value:
+    if view.order is None or not view.order.payments:
+        return MISSING
+    paid = refunded = ZERO
+    for payment in view.order.payments:
+        if payment.kind == "payment":
+            paid += payment.amount
+        elif payment.kind == "refund":
+            refunded += payment.amount
+    return paid - refunded
+
+
+def any_item(flag: str) -> Callable[[View], Value]:
+    def read(view: View) -> Value:
+        if view.order is None:
+            return MISSING
+        return any(getattr(i, flag) for i in view.asked_items)
+
+    return read
+
+
+def item_condition(view: View) -> Value:
+    conditions = [i.condition for i in view.asked_items]
+    if not conditions or None in conditions:
+        return MISSING
+    return max((c for c in conditions if c is not None), key=_CONDITION_RANK.__getitem__)
+
+
+def refund_to(view: View) -> Value:
+    target = view.request.ask.refund_to
+    if target is None:
+        return MISSING
+    if target == "store_credit":
+        return "store_credit"
+    if target in view.original_method_ids:
+        return "original"
+    method = view.methods.get(target)
+    if method is not None and method.kind == "gift_card":
+        return "gift_card_on_file"
+    return "other_method"
+
+
+def original_payment_kind(view: View) -> Value:
+    """The kind of method that paid for the order, or 'mixed'; refund timing depends on it."""
+    method_ids, methods = view.original_method_ids, view.methods
+    if not method_ids or not method_ids <= methods.keys():
+        return MISSING
+    kinds = {methods[method_id].kind for method_id in method_ids}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def payment_method(attribute: str) -> Callable[[View], Value]:
+    """Whether the ask's payment method is on file or paid for the order, or its kind."""
+
+    def read(view: View) -> Value:
+        method_id = view.request.ask.payment_method_id
+        if method_id is None:
+            return MISSING
+        if attribute == "on_file":
+            return method_id in view.methods
+        if attribute == "original":
+            return method_id in view.original_method_ids
+        method = view.methods.get(method_id)
+        return MISSING if method is None else method.kind
+
+    return read
+
+
+def _amount_due(view: View) -> Value:
+    """What the new payment method must cover: the whole order, or a positive difference."""
+    if view.request.ask.kind == AskKind.modify_payment:
+        return order_total(view)
+    difference = exchange_price_difference(view)
+    if isinstance(difference, Decimal):
+        return max(difference, ZERO)
+    return MISSING
+
+
+def payment_balance_covers(view: View) -> Value:
+    method_id = view.request.ask.payment_method_id
+    method = None if method_id is None else view.methods.get(method_id)
+    if method is None:
+        return MISSING
+    if method.kind != "gift_card":
+        return True
+    due = _amount_due(view)
+    if method.balance is None or not isinstance(due, Decimal):
+        return MISSING
+    return method.balance >= due
+
+
+def _exchange_lines(view: View) -> list[tuple[Item, object, object]] | None:
+    if view.order is None or not view.request.ask.exchanges:
+        return None
+    items = {i.id: i for i in view.order.items}
+    return [
+        (items[line.item_id], line.new_product_id, line.new_available)
+        for line in view.request.ask.exchanges
+        if line.item_id in items
+    ]
+
+
+def exchange_same_product(view: View) -> Value:
+    lines = _exchange_lines(view)
+    if not lines or any(new is None or item.product_id is None for item, new, _ in lines):
+        return MISSING
+    return all(item.product_id == new for item, new, _ in lines)
+
+
+def exchange_available(view: View) -> Value:
+    lines = _exchange_lines(view)
+    if not lines or any(available is None for _, _, available in lines):
+        return MISSING
+    return all(available is True for _, _, available in lines)
+
+
+def exchange_price_difference(view: View) -> Value:
+    if view.order is None or not view.request.ask.exchanges:
+        return MISSING
+    items = {i.id: i for i in view.order.items}
+    total = ZERO
+    for line in view.request.ask.exchanges:
+        if line.new_price is None or line.item_id not in items:
+            return MISSING
+        total += line.new_price - items[line.item_id].price
+    return total
+
+
+def subscription(read: Callable[[Subscription, dt.date], Value]) -> Callable[[View], Value]:
+    def fact(view: View) -> Value:
+        sub = view.request.subscription
+        return MISSING if sub is None else read(sub, view.request.as_of)
+
+    return fact
+
+
+def in_trial(sub: Subscription, as_of: dt.date) -> Value:
+    return sub.trial_end is not None and as_of <= sub.trial_end
+
+
+def order(read: Callable[[Order], Value | None]) -> Callable[[View], Value]:
+    def fact(view: View) -> Value:
+        return MISSING if view.order is None else or_missing(read(view.order))
+
+    return fact
+
+
+def order_days(field: str) -> Callable[[View], Value]:
+    def read(view: View) -> Value:
+        if view.order is None:
+            return MISSING
+        day: dt.date | None = getattr(view.order, field)
+        return days(view.request.as_of, day)
+
+    return read
+
+
+def days_late(view: View) -> Value:
+    placed = view.order
+    if placed is None or placed.expected_delivery_on is None:
+        return MISSING
+    arrived = placed.delivered_on or view.request.as_of
+    return max((arrived - placed.expected_delivery_on).days, 0)
