@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from functools import cached_property
 
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import AskKind, Item, Order, PaymentMethod, Request, Subscription
@@ -22,28 +21,38 @@ _CONDITION_RANK = {"unopened": 0, "opened": 1, "used": 2}
 class View:
     """One request as the facts read it."""
 
+    __slots__ = ("_asked_items", "_methods", "_original_method_ids", "order", "request")
+
     def __init__(self, request: Request) -> None:
         self.request = request
         self.order: Order | None = request.order
+        self._asked_items: list[Item] | None = None
+        self._methods: dict[str, PaymentMethod] | None = None
+        self._original_method_ids: set[str] | None = None
 
-    @cached_property
+    # Plain memoised properties: functools.cached_property takes a lock on Python 3.11.
+    @property
     def asked_items(self) -> list[Item]:
         """The items the ask names, or every item of the order when it names none."""
-        if self.order is None:
-            return []
-        wanted = set(self.request.ask.item_ids)
-        return [i for i in self.order.items if not wanted or i.id in wanted]
+        if self._asked_items is None:
+            wanted = set(self.request.ask.item_ids)
+            items = [] if self.order is None else self.order.items
+            self._asked_items = [i for i in items if not wanted or i.id in wanted]
+        return self._asked_items
 
-    @cached_property
+    @property
     def methods(self) -> dict[str, PaymentMethod]:
-        return {m.id: m for m in self.request.customer.payment_methods}
+        if self._methods is None:
+            self._methods = {m.id: m for m in self.request.customer.payment_methods}
+        return self._methods
 
-    @cached_property
+    @property
     def original_method_ids(self) -> set[str]:
         """The methods that paid for the order (refunds back to them are 'original')."""
-        if self.order is None:
-            return set()
-        return {p.method_id for p in self.order.payments if p.kind == "payment"}
+        if self._original_method_ids is None:
+            payments = [] if self.order is None else self.order.payments
+            self._original_method_ids = {p.method_id for p in payments if p.kind == "payment"}
+        return self._original_method_ids
 
 
 def days(later: dt.date | None, earlier: dt.date | None) -> Value:

@@ -19,6 +19,7 @@ from drafter.policy.facts import CATALOGUE, extract, question
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
+    CompiledFlag,
     CompiledRule,
     Policy,
     Wording,
@@ -45,6 +46,7 @@ from drafter.schemas import Rationale as RationaleOut
 __all__ = ["evaluate"]
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T", Disclosure, RationaleOut)
 
 
 def _make(cls: type[M], /, **fields: Any) -> M:
@@ -65,6 +67,12 @@ def _make(cls: type[M], /, **fields: Any) -> M:
 _new, _set = object.__new__, object.__setattr__
 
 
+def _text_part(cls: type[T], key: str, text: str) -> T:
+    if cls is Disclosure:
+        return _make(cls, id=key, text=text)
+    return _make(cls, rule=key, text=text)
+
+
 CENT = Decimal("0.01")
 Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
 Result = Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
@@ -77,11 +85,12 @@ class _Undecided(Exception):
         self.rule, self.missing = rule, missing
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     policy: Policy
     request: Request
     env: dict[str, Value]
+    language: str
     # Turned into TraceSteps once, at the end (see trace.py).
     trace: list[Recorded] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
@@ -90,14 +99,33 @@ class _Run:
     def say(self, wording: Wording) -> str:
         """The text in the customer's language (English when the policy has no translation),
         with its placeholders filled."""
-        phrase = wording.phrase(self.request.locale[:2])
+        phrase = wording.phrase(self.language)
         text = phrase.text
         for part in phrase.parts:
-            text = text.replace("{" + part.source + "}", show(part(self.env)), 1)
+            text = text.replace("{" + part.source + "}", show(part.fn(self.env)), 1)
         return text
 
+    def text_part(self, cls: type[T], key: str, wording: Wording) -> T:
+        """A Disclosure or Rationale: ``key`` and the wording in the customer's language.
+
+        One with no placeholders is the same for every request, and these models are frozen
+        and hold only strings, so the policy's verdicts share it.
+        """
+        phrase = wording.phrase(self.language)
+        if phrase.parts:
+            return _text_part(cls, key, self.say(wording))
+        return self.shared(cls, key, phrase.text)
+
+    def shared(self, cls: type[T], key: str, text: str) -> T:
+        """The policy's one Disclosure or Rationale with this key and text."""
+        memo = (cls, key, text)
+        part = self.policy.parts.get(memo)
+        if part is None:
+            part = self.policy.parts[memo] = _text_part(cls, key, text)
+        return part  # type: ignore[return-value]
+
     def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
-        value = when(self.env)
+        value = when.fn(self.env)
         result: Result = "unknown" if value is MISSING else ("fired" if value else "passed")
         self.trace.append((rule, stage, result, when))
         return value
@@ -115,7 +143,7 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
     """
     env = extract(request, policy.catalogue_facts)
     _check_fit(policy, request, env)
-    run = _Run(policy, request, env)
+    run = _Run(policy, request, env, request.locale[:2])
     _apply_exception(run)
     try:
         rule = _decide(run)
@@ -348,35 +376,43 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         must_not_say=never,
         rationale=rationale,
         trace=_trace(run),
-        policy=_make(PolicyRef, id=policy.id, version=policy.version, sha256=policy.sha256),
+        policy=_policy_ref(policy),
         as_of=run.request.as_of,
     )
 
 
-def _flags(run: _Run) -> list[str]:
-    return [flag.id for flag in run.policy.flags if run.test(flag.id, "flag", flag.when) is True]
+def _policy_ref(policy: Policy) -> PolicyRef:
+    """The policy's reference; frozen strings, so its verdicts share one."""
+    ref = policy.parts.get(PolicyRef)
+    if ref is None:
+        ref = _make(PolicyRef, id=policy.id, version=policy.version, sha256=policy.sha256)
+        policy.parts[PolicyRef] = ref
+    return ref  # type: ignore[return-value]
+
+
+def _flags(run: _Run) -> list[CompiledFlag]:
+    return [flag for flag in run.policy.flags if run.test(flag.id, "flag", flag.when) is True]
 
 
 def _disclosures(
-    run: _Run, out: _Outcome, flags: list[str]
+    run: _Run, out: _Outcome, flags: list[CompiledFlag]
 ) -> tuple[list[Disclosure], list[Disclosure]]:
     say: list[str] = list(out.rule.must_say) if out.rule else []
     never: list[str] = list(out.rule.must_not_say) if out.rule else []
     if out.escalation:
         say += out.escalation.must_say
         never += out.escalation.must_not_say
-    by_id = {flag.id: flag for flag in run.policy.flags}
-    for flag_id in flags:
-        say += by_id[flag_id].must_say
-        never += by_id[flag_id].must_not_say
+    for flag in flags:
+        say += flag.must_say
+        never += flag.must_not_say
     policy = run.policy
     return (
-        [_make(Disclosure, id=i, text=run.say(policy.disclosures[i])) for i in dict.fromkeys(say)],
-        [_make(Disclosure, id=i, text=policy.forbidden[i]) for i in dict.fromkeys(never)],
+        [run.text_part(Disclosure, i, policy.disclosures[i]) for i in dict.fromkeys(say)],
+        [run.shared(Disclosure, i, policy.forbidden[i]) for i in dict.fromkeys(never)],
     )
 
 
-def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]:
+def _rationale(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[RationaleOut]:
     policy = run.policy
     parts: list[tuple[str, Wording]] = []
     if run.request.exception is not None:
@@ -388,9 +424,8 @@ def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]
         parts.append((out.undecided.rule, policy.needs_info_rationale))
     if out.escalation is not None:
         parts.append((out.escalation.id, out.escalation.rationale))
-    by_id = {flag.id: flag for flag in policy.flags}
-    parts += [(flag_id, by_id[flag_id].rationale) for flag_id in flags]
-    return [_make(RationaleOut, rule=rule, text=run.say(text)) for rule, text in parts]
+    parts += [(flag.id, flag.rationale) for flag in flags]
+    return [run.text_part(RationaleOut, rule, text) for rule, text in parts]
 
 
 def _needs(undecided: _Undecided | None, language: str) -> list[Need]:

@@ -328,6 +328,9 @@ class Typed:
     fn: Fn
     facts: frozenset[str]
     params: frozenset[str]
+    # The value, when it is a literal or a parameter: operators then skip calling ``fn``.
+    constant: object = field(default=None, compare=False)
+    is_constant: bool = False
 
 
 def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Compiled:
@@ -369,7 +372,8 @@ class Compiler:
 
     def visit(self, node: Node) -> Typed:
         if isinstance(node, Literal):
-            return Typed(_literal_type(node.value), _const(node.value), frozenset(), frozenset())
+            kind = _literal_type(node.value)
+            return Typed(kind, _const(node.value), frozenset(), frozenset(), node.value, True)
         if isinstance(node, Name):
             return self.name(node)
         if isinstance(node, Index):
@@ -394,7 +398,8 @@ class Compiler:
                 node.column,
             )
         if param is not None:
-            return Typed(param[0], _const(param[1]), frozenset(), frozenset({node.name}))
+            kind, value = param
+            return Typed(kind, _const(value), frozenset(), frozenset({node.name}), value, True)
         raise ExprError(f"unknown name '{node.name}'{self.suggest(node.name)}", node.column)
 
     def suggest(self, name: str) -> str:
@@ -547,15 +552,7 @@ class Compiler:
         self.check_comparable(left, node.left, node.right)
         if node.op not in ("==", "!=") and (left.type not in NUMERIC):
             raise ExprError(f"'{node.op}' needs numbers but found {left.type}", node.column)
-        compare = _COMPARE[node.op]
-        lf, rf = left.fn, right.fn
-
-        def fn(env: Env) -> Value:
-            a, b = lf(env), rf(env)
-            if a is MISSING or b is MISSING:
-                return MISSING
-            return compare(a, b)
-
+        fn = _binary(_COMPARE[node.op], left, right, guarded=False)
         return Typed(BOOL, fn, left.facts | right.facts, left.params | right.params)
 
     def arithmetic(self, node: Binary, left: Typed, right: Typed) -> Typed:
@@ -566,19 +563,50 @@ class Compiler:
             raise ExprError(
                 f"cannot apply '{node.op}' to {left.type} and {right.type}", node.column
             )
-        op = _ARITHMETIC[node.op]
-        lf, rf = left.fn, right.fn
-
-        def fn(env: Env) -> Value:
-            a, b = lf(env), rf(env)
-            if a is MISSING or b is MISSING:
-                return MISSING
-            try:
-                return op(a, b)
-            except (ZeroDivisionError, DivisionByZero, InvalidOperation):
-                return MISSING
-
+        fn = _binary(_ARITHMETIC[node.op], left, right, guarded=True)
         return Typed(result, fn, left.facts | right.facts, left.params | right.params)
+
+
+_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation)
+
+
+def _binary(op: Callable[[Any, Any], Value], left: Typed, right: Typed, *, guarded: bool) -> Fn:
+    """``op`` of both sides; MISSING if either is, or (``guarded``) if the arithmetic fails.
+
+    A constant right side, the usual case (``days_since_delivery <= return_window``), is
+    captured rather than called for, since conditions run on every evaluation.
+    """
+    if right.is_constant and right.constant is not MISSING:
+        return _with_constant(op, left.fn, right.constant, guarded=guarded)
+    lf, rf = left.fn, right.fn
+
+    def fn(env: Env) -> Value:
+        a, b = lf(env), rf(env)
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if not guarded:
+            return op(a, b)
+        try:
+            return op(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
+
+
+def _with_constant(op: Callable[[Any, Any], Value], lf: Fn, b: object, *, guarded: bool) -> Fn:
+    def fn(env: Env) -> Value:
+        a = lf(env)
+        if a is MISSING:
+            return MISSING
+        if not guarded:
+            return op(a, b)
+        try:
+            return op(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
 
 
 def _divide(a: Value, b: Value) -> Value:

@@ -421,5 +421,15 @@ def question(fact: str, language: str) -> str:
 
 def extract(request: Request, names: frozenset[str]) -> dict[str, Value]:
     """The values of the named catalogue facts for ``request``."""
+    plan = _PLANS.get(names) or _plan(names)
     view = View(request)
-    return {name: CATALOGUE[name].derive(view) for name in names}
+    return {name: derive(view) for name, derive in plan}
+
+
+# Each policy's facts with how to derive them, looked up once (a frozenset keeps its hash).
+_PLANS: dict[frozenset[str], tuple[tuple[str, Callable[[View], Value]], ...]] = {}
+
+
+def _plan(names: frozenset[str]) -> tuple[tuple[str, Callable[[View], Value]], ...]:
+    plan = _PLANS[names] = tuple((name, CATALOGUE[name].derive) for name in names)
+    return plan

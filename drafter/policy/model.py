@@ -142,6 +142,8 @@ class Policy:
     enum_inputs: tuple[tuple[str, EnumType], ...] = ()
     # Trace steps its verdicts share (see trace.py); a cache, so no part of the policy's value.
     step_cache: StepCache = field(default_factory=StepCache, compare=False, repr=False)
+    # Verdict parts that are the same for every request (frozen models of strings), by key.
+    parts: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def rules(self) -> tuple[str, ...]:
