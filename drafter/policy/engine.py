@@ -74,6 +74,12 @@ def _text_part(cls: type[T], key: str, text: str) -> T:
 
 
 CENT = Decimal("0.01")
+NO_REFUND = Decimal("0.00")
+ZERO = Decimal(0)
+# Enum lookups by value and .value are Python-level calls; these run on every evaluation.
+_DECISIONS = {decision.value: decision for decision in Decision}
+_DECISION_VALUES = {decision: decision.value for decision in Decision}
+_PAYS_OUT = frozenset({Decision.approve, Decision.partial})
 Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
 Result = Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
 
@@ -220,15 +226,15 @@ def _exception_cap(run: _Run, spec: CompiledException, role: str) -> Decimal:
 
 
 def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided | None) -> Verdict:
-    decision = Decision(rule.decision) if rule else Decision.needs_info
+    decision = _DECISIONS[rule.decision] if rule else Decision.needs_info
     refund = _refund(run, rule) if rule and rule.refund else None
     if isinstance(refund, _Undecided):
         undecided, rule, decision, refund = refund, None, Decision.needs_info, None
     offers = _offers(run, rule.offers if rule else ())
     if isinstance(offers, _Undecided):
         undecided, rule, decision, refund, offers = offers, None, Decision.needs_info, None, []
-    run.env["decision"] = decision.value
-    run.env["refund_amount"] = refund.amount.amount if refund else Decimal("0.00")
+    run.env["decision"] = _DECISION_VALUES[decision]
+    run.env["refund_amount"] = refund.amount.amount if refund else NO_REFUND
     escalation = _escalate(run, decision)
     if isinstance(escalation, _Undecided):
         undecided, rule, decision, refund, offers = escalation, None, Decision.needs_info, None, []
@@ -245,7 +251,7 @@ def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided 
         if value is MISSING and pending is None:
             pending = _Undecided(trigger.id, run.missing(trigger.when))
     # An undecidable trigger only matters when money or goods would go out.
-    if pending is not None and decision in (Decision.approve, Decision.partial):
+    if pending is not None and decision in _PAYS_OUT:
         return pending
     return None
 
@@ -288,8 +294,8 @@ def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
         fee = _amount(run, rule.id, compiled)
         if isinstance(fee, _Undecided):
             return fee
-        fees.append(_make(Fee, id=name, amount=_money(max(fee, Decimal(0)), run.policy.currency)))
-    net = max(gross - sum((f.amount.amount for f in fees), Decimal(0)), Decimal(0))
+        fees.append(_make(Fee, id=name, amount=_money(max(fee, ZERO), run.policy.currency)))
+    net = max(gross - sum((f.amount.amount for f in fees), ZERO), ZERO)
     net = _capped(run, rule.id, net)
     return _make(
         Refund,
@@ -307,7 +313,7 @@ def _capped(run: _Run, rule: str, net: Decimal) -> Decimal:
         if isinstance(limit, Decimal) and net > limit:
             facts: dict[str, str | None] = {name: str(limit), "uncapped": str(net)}
             run.trace.append((rule, "cap", "capped", facts))
-            net = max(limit, Decimal(0))
+            net = max(limit, ZERO)
     return net
 
 
