@@ -29,7 +29,7 @@ from typing import Any
 
 from drafter.errors import RequestError
 from drafter.intake import parse_request
-from drafter.policy import Policy, PolicyRegistry, evaluate
+from drafter.policy import PolicyRegistry, evaluate
 from drafter.policy.tables import build_request, load_table
 from drafter.schemas import Request, Verdict
 from drafter.settings import Settings
@@ -82,12 +82,6 @@ def repeated(measure: Callable[[], dict[str, float]], repeat: int) -> dict[str, 
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
-def forgetting(policy: Policy) -> None:
-    """Empty what the policy's verdicts share, so the next call builds it all again."""
-    policy.step_cache.steps.clear()
-    policy.parts.clear()
-
-
 def bench(policy_id: str, registry: PolicyRegistry, args: argparse.Namespace) -> dict[str, Any]:
     policy = registry.get(policy_id)
     bodies = workload(registry, policy_id)
@@ -95,7 +89,7 @@ def bench(policy_id: str, registry: PolicyRegistry, args: argparse.Namespace) ->
 
     def decide(request: Request) -> Verdict:
         if args.cold:
-            forgetting(policy)
+            policy.forget_shared()
         return evaluate(policy, request)
 
     def end_to_end(body: bytes) -> str:

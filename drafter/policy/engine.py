@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -24,7 +24,7 @@ from drafter.policy.model import (
     Policy,
     Wording,
 )
-from drafter.policy.trace import Recorded, show, trace_steps
+from drafter.policy.trace import ReadOnlyFacts, Recorded, fresh_step, show, trace_steps
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
     Decision,
@@ -80,8 +80,6 @@ ZERO = Decimal(0)
 _DECISIONS = {decision.value: decision for decision in Decision}
 _DECISION_VALUES = {decision: decision.value for decision in Decision}
 _PAYS_OUT = frozenset({Decision.approve, Decision.partial})
-Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
-Result = Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
 
 
 class _Undecided(Exception):
@@ -130,10 +128,12 @@ class _Run:
             part = self.policy.parts[memo] = _text_part(cls, key, text)
         return part  # type: ignore[return-value]
 
-    def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
-        value = when.fn(self.env)
-        result: Result = "unknown" if value is MISSING else ("fired" if value else "passed")
-        self.trace.append((rule, stage, result, when))
+    def test(self, rule: CompiledEscalation | CompiledFlag) -> Value:
+        value = rule.when.fn(self.env)
+        steps = rule.steps
+        self.trace.append(
+            steps.unknown if value is MISSING else (steps.fired if value else steps.passed)
+        )
         return value
 
     def missing(self, compiled: Compiled) -> list[str]:
@@ -164,19 +164,20 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
 def _decide(run: _Run) -> CompiledRule:
     """The first gate that fires (unless waived), else the first outcome that does."""
     env, trace, waived = run.env, run.trace, run.waived
-    for stage, rules in (("gate", run.policy.gates), ("outcome", run.policy.outcomes)):
+    for rules in (run.policy.gates, run.policy.outcomes):
         for rule in rules:
-            if rule.id in waived and stage == "gate":  # exceptions waive gates only
-                trace.append((rule.id, stage, "waived", {}))
+            if rule.id in waived and rule.stage == "gate":  # exceptions waive gates only
+                trace.append(rule.steps.waived)
                 continue
             # Inlined run.test: this loop runs some twenty conditions per request.
             value = rule.when.fn(env)
             if value is MISSING:
-                trace.append((rule.id, stage, "unknown", rule.when))
+                trace.append(rule.steps.unknown)
                 raise _Undecided(rule.id, run.missing(rule.when))
-            trace.append((rule.id, stage, "fired" if value else "passed", rule.when))
             if value:
+                trace.append(rule.steps.fired)
                 return rule
+            trace.append(rule.steps.passed)
     raise _Undecided("no_outcome", [])  # unreachable for a linted policy: fail closed
 
 
@@ -206,7 +207,7 @@ def _apply_exception(run: _Run) -> None:
         "granted_by": granted.granted_by,
         "cap": str(run.cap),
     }
-    run.trace.append((spec.id, "exception", "granted", facts))
+    run.trace.append(fresh_step(spec.id, "exception", "granted", ReadOnlyFacts(facts)))
 
 
 def _exception_cap(run: _Run, spec: CompiledException, role: str) -> Decimal:
@@ -245,7 +246,7 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
 def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided | None:
     pending: _Undecided | None = None
     for trigger in run.policy.escalations:
-        value = run.test(trigger.id, "escalation", trigger.when)
+        value = run.test(trigger)
         if value is True:
             return trigger
         if value is MISSING and pending is None:
@@ -312,7 +313,7 @@ def _capped(run: _Run, rule: str, net: Decimal) -> Decimal:
     for name, limit in limits:
         if isinstance(limit, Decimal) and net > limit:
             facts: dict[str, str | None] = {name: str(limit), "uncapped": str(net)}
-            run.trace.append((rule, "cap", "capped", facts))
+            run.trace.append(fresh_step(rule, "cap", "capped", ReadOnlyFacts(facts)))
             net = max(limit, ZERO)
     return net
 
@@ -396,7 +397,7 @@ def _policy_ref(policy: Policy) -> PolicyRef:
 
 
 def _flags(run: _Run) -> list[CompiledFlag]:
-    return [flag for flag in run.policy.flags if run.test(flag.id, "flag", flag.when) is True]
+    return [flag for flag in run.policy.flags if run.test(flag) is True]
 
 
 def _disclosures(
@@ -451,7 +452,7 @@ def _escalation(run: _Run, out: _Outcome) -> Escalation:
             name: None if value is MISSING else show(value)
             for name, value in sorted(run.env.items())
         },
-        rules_fired=[s[0] for s in run.trace if s[2] in ("fired", "granted", "capped")],
+        rules_fired=[s.rule for s in run.trace if s.result in ("fired", "granted", "capped")],
         options_considered=options,
         recommended=recommended,
     )
@@ -480,7 +481,7 @@ def _offer_size(offer: Offer) -> str:
 
 
 def _trace(run: _Run) -> list[TraceStep]:
-    return trace_steps(run.trace, run.env, run.policy.step_cache)
+    return trace_steps(run.trace, run.env)
 
 
 def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:

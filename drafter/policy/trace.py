@@ -6,6 +6,9 @@ twenty to thirty steps, so steps are interned: a step is fully determined by its
 result and the shown values of the facts it read, and ``TraceStep`` is frozen, so one policy's
 verdicts share the step objects for the combinations they have in common. Their ``facts`` are a
 read-only dict, so no caller can change a step another verdict also holds.
+
+Each rule gets its ``RuleSteps`` when the policy loads; a run records the ``StepKind`` its test
+made (no tuple per test), and the trace looks each up by the shown values of its facts.
 """
 
 from __future__ import annotations
@@ -18,14 +21,19 @@ from drafter.policy.expr import Compiled
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import TraceStep
 
-__all__ = ["ReadOnlyFacts", "Recorded", "StepCache", "show", "trace_steps"]
+__all__ = [
+    "ReadOnlyFacts",
+    "Recorded",
+    "RuleSteps",
+    "StepKind",
+    "fresh_step",
+    "show",
+    "trace_steps",
+]
 
-# (rule, stage, result, the condition tested or the facts shown)
-Recorded = tuple[str, str, str, "Compiled | dict[str, str | None]"]
-
-# How many distinct steps one policy keeps; past it the cache starts again, so a stream of
+# How many steps one rule keeps per result; past it that rule starts again, so a stream of
 # ever-new amounts cannot grow memory without bound.
-STEP_CACHE_LIMIT = 8192
+STEP_CACHE_LIMIT = 1024
 
 _new, _set = object.__new__, object.__setattr__
 _FIELDS = {"rule", "stage", "result", "facts"}
@@ -52,20 +60,56 @@ class ReadOnlyFacts(dict[str, str | None]):
         return self
 
 
-class StepCache:
-    """The interned trace steps of one policy."""
+class StepKind:
+    """One rule's test with one result, and the steps it has built, by the shown values of the
+    facts its condition reads."""
 
-    __slots__ = ("steps",)
+    __slots__ = ("built", "names", "pick", "result", "rule", "stage")
 
-    def __init__(self) -> None:
-        self.steps: dict[tuple[object, ...], TraceStep] = {}
+    def __init__(self, rule: str, stage: str, result: str, when: Compiled | None) -> None:
+        self.rule, self.stage, self.result = rule, stage, result
+        self.names: tuple[str, ...] = when.names if when else ()
+        self.pick = when.pick if when else _none
+        self.built: dict[object, TraceStep] = {}
 
-    def add(self, key: tuple[object, ...], step: TraceStep) -> TraceStep:
-        """Keep ``step`` under ``key``."""
-        if len(self.steps) >= STEP_CACHE_LIMIT:
-            self.steps.clear()
-        self.steps[key] = step
+    def add(self, shown: Mapping[str, str | None]) -> TraceStep:
+        """Build, keep and return the step for these shown facts."""
+        if len(self.built) >= STEP_CACHE_LIMIT:
+            self.built.clear()
+        facts = ReadOnlyFacts({name: shown.get(name) for name in self.names})
+        step = self.built[self.key(shown)] = fresh_step(self.rule, self.stage, self.result, facts)
         return step
+
+    def key(self, shown: Mapping[str, str | None]) -> object:
+        try:
+            return self.pick(shown)
+        except KeyError:  # a fact the request never had a value for: shown as null
+            return tuple(shown.get(name) for name in self.names)
+
+
+class RuleSteps:
+    """The steps a rule's test can record, made once when the policy loads."""
+
+    __slots__ = ("fired", "passed", "unknown", "waived")
+
+    def __init__(self, rule: str, stage: str, when: Compiled) -> None:
+        self.fired = StepKind(rule, stage, "fired", when)
+        self.passed = StepKind(rule, stage, "passed", when)
+        self.unknown = StepKind(rule, stage, "unknown", when)
+        self.waived = StepKind(rule, stage, "waived", None)
+
+    def forget(self) -> None:
+        """Drop every kept step (for measuring the cost of steps never seen before)."""
+        for kind in (self.fired, self.passed, self.unknown, self.waived):
+            kind.built.clear()
+
+
+# What a run records: the kind of step a rule's test made, or a step already built.
+Recorded = StepKind | TraceStep
+
+
+def _none(_: object) -> tuple[()]:
+    return ()
 
 
 def show(value: Value) -> str:
@@ -94,28 +138,26 @@ def _shown(env: Mapping[str, Value]) -> dict[str, str | None]:
     return {name: by_type.get(type(value), show)(value) for name, value in env.items()}
 
 
-def trace_steps(
-    recorded: list[Recorded], env: Mapping[str, Value], cache: StepCache
-) -> list[TraceStep]:
+def trace_steps(recorded: list[Recorded], env: Mapping[str, Value]) -> list[TraceStep]:
     """The recorded steps as TraceSteps, each fact shown once however many rules read it."""
-    shown, steps, interned = _shown(env), [], cache.steps
-    for rule, stage, result, seen in recorded:
-        if isinstance(seen, dict):
-            steps.append(_step(rule, stage, result, ReadOnlyFacts(seen)))
+    shown, steps = _shown(env), list[TraceStep]()
+    for kind in recorded:
+        if not isinstance(kind, StepKind):  # an exception or cap step, built when recorded
+            steps.append(kind)
             continue
         try:
-            key = (rule, stage, result, seen.pick(shown))
-        except KeyError:  # a fact the request never had a value for: shown as null
-            key = (rule, stage, result, tuple(shown.get(name) for name in seen.names))
-        step = interned.get(key)
+            key = kind.pick(shown)
+        except KeyError:
+            key = kind.key(shown)
+        step = kind.built.get(key)
         if step is None:
-            facts = ReadOnlyFacts({name: shown.get(name) for name in seen.names})
-            step = cache.add(key, _step(rule, stage, result, facts))
+            step = kind.add(shown)
         steps.append(step)
     return steps
 
 
-def _step(rule: str, stage: str, result: str, facts: ReadOnlyFacts) -> TraceStep:
+def fresh_step(rule: str, stage: str, result: str, facts: ReadOnlyFacts) -> TraceStep:
+    """A TraceStep built without validation (every field is the engine's own)."""
     step = _new(TraceStep)
     _set(step, "__dict__", {"rule": rule, "stage": stage, "result": result, "facts": facts})
     _set(step, "__pydantic_fields_set__", _FIELDS)

@@ -86,12 +86,30 @@ def test_cold_and_warm_verdicts_are_identical() -> None:
         assert _verdict(warm, index).model_dump_json() == ROWS[index]["verdict"]
 
 
-def test_the_step_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(trace, "STEP_CACHE_LIMIT", 16)
+def _kept(policy: Policy) -> list[int]:
+    rules = (*policy.gates, *policy.outcomes, *policy.escalations, *policy.flags)
+    kinds = [(r.steps.fired, r.steps.passed, r.steps.unknown, r.steps.waived) for r in rules]
+    return [len(kind.built) for four in kinds for kind in four]
+
+
+def test_the_kept_steps_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trace, "STEP_CACHE_LIMIT", 4)
     policy = _fresh()
     for index in range(len(ROWS)):
         assert _verdict(policy, index).model_dump_json() == ROWS[index]["verdict"]
-        assert len(policy.step_cache.steps) <= 16
+        assert max(_kept(policy)) <= 4
+    assert sum(_kept(policy)) > 4
+
+
+def test_forgetting_drops_every_kept_part() -> None:
+    policy = _fresh()
+    before = _verdict(policy, 5).model_dump_json()
+    assert sum(_kept(policy)) > 0
+    assert policy.parts
+    policy.forget_shared()
+    assert sum(_kept(policy)) == 0
+    assert not policy.parts
+    assert _verdict(policy, 5).model_dump_json() == before
 
 
 def test_fixed_texts_are_shared_and_bounded() -> None:
