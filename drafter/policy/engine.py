@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import TypeVar
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
@@ -24,6 +22,7 @@ from drafter.policy.model import (
     Policy,
     Wording,
 )
+from drafter.policy.parts import make, policy_ref, shared_text, text_part
 from drafter.policy.trace import ReadOnlyFacts, Recorded, fresh_step, show, trace_steps
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
@@ -35,7 +34,6 @@ from drafter.schemas import (
     Money,
     Need,
     Offer,
-    PolicyRef,
     Refund,
     Request,
     TraceStep,
@@ -45,33 +43,7 @@ from drafter.schemas import Rationale as RationaleOut
 
 __all__ = ["evaluate"]
 
-M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T", Disclosure, RationaleOut)
-
-
-def _make(cls: type[M], /, **fields: Any) -> M:
-    """Build a verdict part from values the engine itself produced, without re-validating.
-
-    Validating a whole verdict costs more than evaluating the policy. Every field is always
-    passed explicitly, and the property tests round-trip every verdict through strict
-    validation, so a wrong type here fails a test rather than reaching a caller.
-    """
-    instance = _new(cls)
-    _set(instance, "__dict__", fields)
-    _set(instance, "__pydantic_fields_set__", set(fields))
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
-    return instance
-
-
-_new, _set = object.__new__, object.__setattr__
-
-
-def _text_part(cls: type[T], key: str, text: str) -> T:
-    if cls is Disclosure:
-        return _make(cls, id=key, text=text)
-    return _make(cls, rule=key, text=text)
-
 
 CENT = Decimal("0.01")
 NO_REFUND = Decimal("0.00")
@@ -117,16 +89,8 @@ class _Run:
         """
         phrase = wording.phrase(self.language)
         if phrase.parts:
-            return _text_part(cls, key, self.say(wording))
-        return self.shared(cls, key, phrase.text)
-
-    def shared(self, cls: type[T], key: str, text: str) -> T:
-        """The policy's one Disclosure or Rationale with this key and text."""
-        memo = (cls, key, text)
-        part = self.policy.parts.get(memo)
-        if part is None:
-            part = self.policy.parts[memo] = _text_part(cls, key, text)
-        return part  # type: ignore[return-value]
+            return text_part(cls, key, self.say(wording))
+        return shared_text(self.policy, cls, key, phrase.text)
 
     def test(self, rule: CompiledEscalation | CompiledFlag) -> Value:
         value = rule.when.fn(self.env)
@@ -261,7 +225,7 @@ def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided 
 
 
 def _money(amount: Decimal, currency: str) -> Money:
-    return _make(Money, amount=amount, currency=currency)
+    return make(Money, amount=amount, currency=currency)
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -295,10 +259,10 @@ def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
         fee = _amount(run, rule.id, compiled)
         if isinstance(fee, _Undecided):
             return fee
-        fees.append(_make(Fee, id=name, amount=_money(max(fee, ZERO), run.policy.currency)))
+        fees.append(make(Fee, id=name, amount=_money(max(fee, ZERO), run.policy.currency)))
     net = max(gross - sum((f.amount.amount for f in fees), ZERO), ZERO)
     net = _capped(run, rule.id, net)
-    return _make(
+    return make(
         Refund,
         amount=_money(net, run.policy.currency),
         destination=rule.refund.destination,
@@ -337,7 +301,7 @@ def _offers(run: _Run, ids: tuple[str, ...]) -> list[Offer] | _Undecided:
         if amount is not None and cap is not None:
             amount = min(amount, cap)
         offers.append(
-            _make(
+            make(
                 Offer,
                 id=offer_id,
                 kind=spec.kind,
@@ -369,7 +333,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
     rationale = _rationale(run, out, flags)
     escalation = _escalation(run, out) if out.escalation else None
     decided_by = out.rule.id if out.rule else (out.undecided.rule if out.undecided else "")
-    return _make(
+    return make(
         Verdict,
         decision=Decision.escalate if escalation else out.decision,
         rule=out.escalation.id if out.escalation else decided_by,
@@ -382,18 +346,9 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         must_not_say=never,
         rationale=rationale,
         trace=_trace(run),
-        policy=_policy_ref(policy),
+        policy=policy_ref(policy),
         as_of=run.request.as_of,
     )
-
-
-def _policy_ref(policy: Policy) -> PolicyRef:
-    """The policy's reference; frozen strings, so its verdicts share one."""
-    ref = policy.parts.get(PolicyRef)
-    if ref is None:
-        ref = _make(PolicyRef, id=policy.id, version=policy.version, sha256=policy.sha256)
-        policy.parts[PolicyRef] = ref
-    return ref  # type: ignore[return-value]
 
 
 def _flags(run: _Run) -> list[CompiledFlag]:
@@ -414,7 +369,7 @@ def _disclosures(
     policy = run.policy
     return (
         [run.text_part(Disclosure, i, policy.disclosures[i]) for i in dict.fromkeys(say)],
-        [run.shared(Disclosure, i, policy.forbidden[i]) for i in dict.fromkeys(never)],
+        [shared_text(policy, Disclosure, i, policy.forbidden[i]) for i in dict.fromkeys(never)],
     )
 
 
@@ -438,7 +393,7 @@ def _needs(undecided: _Undecided | None, language: str) -> list[Need]:
     if undecided is None:
         return []
     missing = undecided.missing or ["details"]
-    return [_make(Need, fact=name, question=question(name, language)) for name in missing]
+    return [make(Need, fact=name, question=question(name, language)) for name in missing]
 
 
 def _escalation(run: _Run, out: _Outcome) -> Escalation:
@@ -446,7 +401,7 @@ def _escalation(run: _Run, out: _Outcome) -> Escalation:
     assert trigger is not None
     recommended = _describe(out)
     options = [recommended, *(f"offer {o.id} ({o.kind}{_offer_size(o)})" for o in out.offers)]
-    summary = _make(
+    summary = make(
         Handoff,
         facts={
             name: None if value is MISSING else show(value)
@@ -456,7 +411,7 @@ def _escalation(run: _Run, out: _Outcome) -> Escalation:
         options_considered=options,
         recommended=recommended,
     )
-    return _make(Escalation, target=trigger.target, reason=trigger.reason, summary=summary)
+    return make(Escalation, target=trigger.target, reason=trigger.reason, summary=summary)
 
 
 def _describe(out: _Outcome) -> str:
