@@ -8,8 +8,10 @@ request rather than once per fact: extraction runs on every evaluation.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from decimal import Decimal
+from typing import cast
 
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import AskKind, Item, Order, PaymentMethod, Request, Subscription
@@ -37,7 +39,7 @@ class View:
         if self._asked_items is None:
             wanted = set(self.request.ask.item_ids)
             items = [] if self.order is None else self.order.items
-            self._asked_items = [i for i in items if not wanted or i.id in wanted]
+            self._asked_items = [i for i in items if i.id in wanted] if wanted else items
         return self._asked_items
 
     @property
@@ -95,19 +97,22 @@ def amount_paid(view: View) -> Value:
 
 
 def any_item(flag: str) -> Callable[[View], Value]:
+    get = operator.attrgetter(flag)
+
     def read(view: View) -> Value:
         if view.order is None:
             return MISSING
-        return any(getattr(i, flag) for i in view.asked_items)
+        return any(map(get, view.asked_items))
 
     return read
 
 
 def item_condition(view: View) -> Value:
-    conditions = [i.condition for i in view.asked_items]
+    """The worst condition of the items asked about (used over opened over unopened)."""
+    conditions = [item.condition for item in view.asked_items]
     if not conditions or None in conditions:
         return MISSING
-    return max((c for c in conditions if c is not None), key=_CONDITION_RANK.__getitem__)
+    return max(cast(list[str], conditions), key=_CONDITION_RANK.__getitem__)
 
 
 def refund_to(view: View) -> Value:

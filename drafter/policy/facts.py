@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import yaml
@@ -27,7 +28,6 @@ from drafter.policy.derive import (
     item_condition,
     items_total,
     or_missing,
-    order,
     order_days,
     order_total,
     original_payment_kind,
@@ -37,7 +37,7 @@ from drafter.policy.derive import (
     subscription,
 )
 from drafter.policy.types import BOOL, INT, MISSING, MONEY, EnumType, Type, Value
-from drafter.schemas import AskKind, Channel, Decision, Request
+from drafter.schemas import AskKind, Channel, Decision, Reason, Request
 
 __all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract", "question"]
 
@@ -56,20 +56,35 @@ class Fact:
 
 
 class Field:
-    """A fact that is one field of the request (``customer.tier``); unset is MISSING.
+    """A fact that is one field of the request (``customer.tier``): MISSING when it, or the
+    part holding it (``order``, ``subscription``), is unset. An enum field's fact is the
+    member's value.
 
     Extraction reads these with a C-level getter straight from the request, without the
-    per-fact Python call a derived fact needs.
+    per-fact Python calls a derived fact needs.
     """
 
-    __slots__ = ("get", "path")
+    __slots__ = ("get", "path", "values")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, enum: type[Enum] | None = None) -> None:
         self.path = path
         self.get = operator.attrgetter(path)
+        # Enum .value is a Python-level property; a dict lookup is not.
+        self.values: dict[object, str] | None = (
+            None if enum is None else {member: member.value for member in enum}
+        )
 
     def __call__(self, view: View) -> Value:
-        return or_missing(self.get(view.request))
+        return self.read(view.request)
+
+    def read(self, request: Request) -> Value:
+        try:
+            value = self.get(request)
+        except AttributeError:  # the part holding the field is unset
+            return MISSING
+        if self.values is not None:
+            value = self.values.get(value)
+        return or_missing(value)
 
 
 def _enum(*values: str) -> EnumType:
@@ -83,7 +98,7 @@ _FACTS: list[Fact] = [
         _enum(*AskKind),
         "ask.kind",
         "What would you like us to do?",
-        Field("ask.kind.value"),
+        Field("ask.kind", AskKind),
     ),
     Fact(
         "reason",
@@ -104,7 +119,7 @@ _FACTS: list[Fact] = [
         ),
         "ask.reason",
         "What is the reason for the request?",
-        lambda v: MISSING if v.request.ask.reason is None else v.request.ask.reason.value,
+        Field("ask.reason", Reason),
     ),
     Fact(
         "amount_requested",
@@ -118,7 +133,7 @@ _FACTS: list[Fact] = [
         _enum(*Channel),
         "channel",
         "Which channel is this?",
-        Field("channel.value"),
+        Field("channel", Channel),
     ),
     Fact(
         "refund_to",
@@ -162,7 +177,7 @@ _FACTS: list[Fact] = [
         _enum(),
         "order.status",
         "What is the order's status?",
-        order(lambda o: o.status),
+        Field("order.status"),
     ),
     Fact(
         "days_since_delivery",
@@ -205,7 +220,7 @@ _FACTS: list[Fact] = [
         MONEY,
         "order.shipping_fee",
         "What was the shipping fee?",
-        order(lambda o: o.shipping_fee),
+        Field("order.shipping_fee"),
     ),
     Fact(
         "any_final_sale",
@@ -348,14 +363,14 @@ _FACTS: list[Fact] = [
         _enum("monthly", "annual"),
         "subscription.plan",
         "Which plan is it?",
-        subscription(lambda s, _: s.plan),
+        Field("subscription.plan"),
     ),
     Fact(
         "subscription_status",
         _enum("trialing", "active", "past_due", "cancelled"),
         "subscription.status",
         "What is the subscription's status?",
-        subscription(lambda s, _: s.status),
+        Field("subscription.status"),
     ),
     Fact(
         "in_trial",
@@ -397,21 +412,21 @@ _FACTS: list[Fact] = [
         MONEY,
         "subscription.price",
         "What does one billing period cost?",
-        subscription(lambda s, _: s.price),
+        Field("subscription.price"),
     ),
     Fact(
         "usage_consumed",
         MONEY,
         "subscription.usage_consumed",
         "How much of this period's usage has been consumed?",
-        subscription(lambda s, _: s.usage_consumed),
+        Field("subscription.usage_consumed"),
     ),
     Fact(
         "retention_offers_used",
         INT,
         "subscription.retention_offers_used",
         "Have you already had a retention offer from us?",
-        subscription(lambda s, _: s.retention_offers_used),
+        Field("subscription.retention_offers_used"),
     ),
 ]
 
@@ -441,8 +456,13 @@ def extract(request: Request, names: frozenset[str]) -> dict[str, Value]:
     """The values of the named catalogue facts for ``request``."""
     fields, derived = _PLANS.get(names) or _plan(names)
     env: dict[str, Value] = {}
-    for name, get in fields:
-        value = get(request)
+    for name, get, values in fields:
+        try:
+            value = get(request)
+        except AttributeError:  # the part holding the field (order, subscription) is unset
+            value = None
+        if values is not None:
+            value = values.get(value)
         env[name] = MISSING if value is None else value
     view = View(request)
     for name, derive in derived:
@@ -451,7 +471,7 @@ def extract(request: Request, names: frozenset[str]) -> dict[str, Value]:
 
 
 _Plan = tuple[
-    tuple[tuple[str, Callable[[Request], Value | None]], ...],
+    tuple[tuple[str, Callable[[Request], Value | None], dict[object, str] | None], ...],
     tuple[tuple[str, Callable[[View], Value]], ...],
 ]
 # Each policy's facts, split into request fields and derived facts, worked out once per set of
@@ -461,7 +481,9 @@ _PLANS: dict[frozenset[str], _Plan] = {}
 
 def _plan(names: frozenset[str]) -> _Plan:
     facts = [CATALOGUE[name] for name in names]
-    fields = tuple((f.name, f.derive.get) for f in facts if isinstance(f.derive, Field))
+    fields = tuple(
+        (f.name, f.derive.get, f.derive.values) for f in facts if isinstance(f.derive, Field)
+    )
     derived = tuple((f.name, f.derive) for f in facts if not isinstance(f.derive, Field))
     plan = _PLANS[names] = (fields, derived)
     return plan

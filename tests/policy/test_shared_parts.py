@@ -5,6 +5,7 @@ caller change another's."""
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 from decimal import Decimal
 
@@ -124,12 +125,27 @@ def test_fixed_texts_are_shared_and_bounded() -> None:
     assert len(policy.parts) == kept
 
 
-def test_fact_read_and_extract_agree_for_field_and_derived_facts() -> None:
-    request = parse_request((FIXTURES / "request.json").read_bytes())
-    names = frozenset({"tier", "legal_threat", "items_total", "amount_paid", "reason"})
-    env = extract(request, names)
-    assert env == {name: CATALOGUE[name].read(request) for name in names}
-    assert set(env) == names
+@pytest.mark.parametrize("kind", ["random/retail-standard", "random/saas-subscription", "tau/"])
+def test_fact_read_and_extract_agree_for_field_and_derived_facts(kind: str) -> None:
+    names = frozenset(CATALOGUE)
+    for row in [r for r in load() if r["name"].startswith(kind)][:40]:
+        request = parse_request(row["request"])
+        env = extract(request, names)
+        assert env == {name: CATALOGUE[name].read(request) for name in names}
+        assert all(value is not None for value in env.values())
+
+
+def test_a_field_of_an_unset_part_is_missing_and_enums_give_their_value() -> None:
+    data = json.loads((FIXTURES / "request.json").read_text())
+    data["ask"]["reason"] = None
+    request = parse_request(json.dumps(data))
+    env = extract(request, frozenset({"plan", "period_price", "reason", "ask", "channel"}))
+    assert env["plan"] is MISSING
+    assert env["period_price"] is MISSING
+    assert env["reason"] is MISSING
+    assert type(env["ask"]) is str
+    assert env["ask"] == data["ask"]["kind"]
+    assert type(env["channel"]) is str
 
 
 SCOPE = Scope(facts={"days": INT, "total": MONEY}, params={"window": (INT, 30)})
