@@ -18,6 +18,7 @@ from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
     CompiledFlag,
+    CompiledOffer,
     CompiledRule,
     Policy,
     Wording,
@@ -235,11 +236,12 @@ def _cents(value: Decimal) -> Decimal:
 def _amount(
     run: _Run, rule: str, compiled: Compiled, *, cents: bool = True
 ) -> Decimal | _Undecided:
-    value = compiled(run.env)
+    value = compiled.fn(run.env)
     if value is MISSING:
         return _Undecided(rule, run.missing(compiled))
-    assert isinstance(value, Decimal | int)
-    return _cents(Decimal(value)) if cents else _plain(Decimal(value))
+    assert isinstance(value, (Decimal, int))
+    number = value if type(value) is Decimal else Decimal(value)
+    return _cents(number) if cents else _plain(number)
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -284,34 +286,34 @@ def _capped(run: _Run, rule: str, net: Decimal) -> Decimal:
 
 def _offers(run: _Run, ids: tuple[str, ...]) -> list[Offer] | _Undecided:
     offers = []
-    currency = run.policy.currency
     for offer_id in ids:
-        spec = run.policy.offers[offer_id]
-        values: dict[str, Decimal | None] = {}
-        for key, compiled in (
-            ("amount", spec.amount),
-            ("percent", spec.percent),
-            ("cap", spec.cap),
-        ):
-            value = _amount(run, offer_id, compiled, cents=key != "percent") if compiled else None
-            if isinstance(value, _Undecided):
-                return value
-            values[key] = value
-        amount, cap = values["amount"], values["cap"]
-        if amount is not None and cap is not None:
-            amount = min(amount, cap)
-        offers.append(
-            make(
-                Offer,
-                id=offer_id,
-                kind=spec.kind,
-                terms=run.say(spec.terms),
-                percent=values["percent"],
-                amount=_money(amount, currency) if amount is not None else None,
-                cap=_money(cap, currency) if cap is not None else None,
-            )
-        )
+        offer = _offer(run, offer_id, run.policy.offers[offer_id])
+        if isinstance(offer, _Undecided):
+            return offer
+        offers.append(offer)
     return offers
+
+
+def _offer(run: _Run, offer_id: str, spec: CompiledOffer) -> Offer | _Undecided:
+    sizes: list[Decimal | None] = []
+    for compiled, cents in ((spec.amount, True), (spec.percent, False), (spec.cap, True)):
+        value = _amount(run, offer_id, compiled, cents=cents) if compiled else None
+        if isinstance(value, _Undecided):
+            return value
+        sizes.append(value)
+    amount, percent, cap = sizes
+    if amount is not None and cap is not None:
+        amount = min(amount, cap)
+    currency = run.policy.currency
+    return make(
+        Offer,
+        id=offer_id,
+        kind=spec.kind,
+        terms=run.say(spec.terms),
+        percent=percent,
+        amount=_money(amount, currency) if amount is not None else None,
+        cap=_money(cap, currency) if cap is not None else None,
+    )
 
 
 # --- the verdict -------------------------------------------------------------------------
@@ -341,7 +343,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         refund=out.refund,
         offers=out.offers,
         escalation=escalation,
-        needs=_needs(out.undecided, run.request.locale[:2]),
+        needs=_needs(out.undecided, run.language),
         must_say=say,
         must_not_say=never,
         rationale=rationale,
