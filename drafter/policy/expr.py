@@ -115,6 +115,9 @@ class Typed:
     # The value, when it is a literal or a parameter: operators then skip calling ``fn``.
     constant: object = field(default=None, compare=False)
     is_constant: bool = False
+    # The fact's name, when the node is a bare fact: operators then read it from the facts
+    # directly rather than calling ``fn``.
+    fact: str | None = None
 
 
 def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Compiled:
@@ -173,7 +176,8 @@ class Compiler:
     def name(self, node: Name) -> Typed:
         if node.name in self.scope.facts:
             getter: Fn = operator.itemgetter(node.name)
-            return Typed(self.scope.facts[node.name], getter, frozenset({node.name}), frozenset())
+            kind, facts = self.scope.facts[node.name], frozenset({node.name})
+            return Typed(kind, getter, facts, frozenset(), fact=node.name)
         param = self.scope.params.get(node.name)
         if isinstance(param, Table):
             raise ExprError(
@@ -311,14 +315,8 @@ class Compiler:
         for item in node.right.items:
             self.check_comparable(left, node.left, item)
         choices = frozenset(item.value for item in node.right.items)
-        inner, negated = left.fn, node.op == "not in"
-
-        def fn(env: Env) -> Value:
-            value = inner(env)
-            if value is MISSING:
-                return MISSING
-            return (value in choices) != negated
-
+        negated = node.op == "not in"
+        fn = _member_of(left, choices, negated=negated)
         return Typed(BOOL, fn, left.facts, left.params)
 
     def check_comparable(self, left: Typed, left_node: Node, right_node: Node) -> None:
@@ -361,6 +359,8 @@ def _binary(op: Callable[[Any, Any], Value], left: Typed, right: Typed, *, guard
     captured rather than called for, since conditions run on every evaluation.
     """
     if right.is_constant and right.constant is not MISSING:
+        if left.fact is not None and not guarded:
+            return _fact_against(op, left.fact, right.constant)
         return _with_constant(op, left.fn, right.constant, guarded=guarded)
     lf, rf = left.fn, right.fn
 
@@ -389,6 +389,35 @@ def _with_constant(op: Callable[[Any, Any], Value], lf: Fn, b: object, *, guarde
             return op(a, b)
         except _FAILED:
             return MISSING
+
+    return fn
+
+
+def _fact_against(op: Callable[[Any, Any], Value], name: str, b: object) -> Fn:
+    """``op`` of a fact and a constant, the commonest condition (``reason == 'defective'``)."""
+
+    def fn(env: Env) -> Value:
+        a = env[name]
+        return MISSING if a is MISSING else op(a, b)
+
+    return fn
+
+
+def _member_of(operand: Typed, choices: frozenset[object], *, negated: bool) -> Fn:
+    """Whether ``operand`` is (or, ``negated``, is not) one of ``choices``."""
+    if operand.fact is not None:
+        name = operand.fact
+
+        def of_fact(env: Env) -> Value:
+            value = env[name]
+            return MISSING if value is MISSING else (value in choices) != negated
+
+        return of_fact
+    inner = operand.fn
+
+    def fn(env: Env) -> Value:
+        value = inner(env)
+        return MISSING if value is MISSING else (value in choices) != negated
 
     return fn
 

@@ -161,6 +161,11 @@ SCOPE = Scope(facts={"days": INT, "total": MONEY}, params={"window": (INT, 30)})
         ("total / 0", {"total": Decimal(10), "days": 0}, MISSING),
         ("days <= window", {"days": MISSING}, MISSING),
         ("total * 2", {"total": Decimal("1.50")}, Decimal("3.00")),
+        ("days in [44, 45]", {"days": 45}, True),
+        ("days not in [44, 45]", {"days": 45}, False),
+        ("days in [44]", {"days": MISSING}, MISSING),
+        ("days - 1 in [44]", {"days": 45}, True),
+        ("days - 1 not in [44]", {"days": MISSING}, MISSING),
     ],
 )
 def test_constant_and_fact_operands_agree(
