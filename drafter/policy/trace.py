@@ -32,8 +32,9 @@ __all__ = [
 ]
 
 # How many steps one rule keeps per result; past it that rule starts again, so a stream of
-# ever-new amounts cannot grow memory without bound.
-STEP_CACHE_LIMIT = 1024
+# ever-new amounts cannot grow memory without bound (at most 4 x 256 steps of a few hundred
+# bytes per rule). Steps that read only enums, flags and counts rarely need more than a few.
+STEP_CACHE_LIMIT = 256
 
 _new, _set = object.__new__, object.__setattr__
 _FIELDS = {"rule", "stage", "result", "facts"}
