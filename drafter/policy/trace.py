@@ -1,5 +1,5 @@
-"""A verdict's trace: the engine records steps as tuples, and this module turns them into
-``TraceStep`` models once, at the end.
+"""A verdict's trace: the engine records which step each rule's test made, and this module turns
+the record into ``TraceStep`` models once, at the end.
 
 Building a pydantic model costs about a microsecond even without validation, and a trace has
 twenty to thirty steps, so steps are interned: a step is fully determined by its rule, stage,
