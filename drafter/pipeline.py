@@ -21,7 +21,7 @@ from drafter.llm import Completion
 from drafter.policy import PolicyRegistry, evaluate
 from drafter.prompting import Prompt, PromptRenderer
 from drafter.providers import Provider, TemplateProvider, make_provider
-from drafter.schemas import Channel, ComplianceReport, Draft, Request, Verdict
+from drafter.schemas import Channel, ComplianceReport, Draft, Request, Verdict, Violation
 from drafter.settings import Settings
 
 __all__ = ["Delta", "Final", "Pipeline", "Reply"]
@@ -143,6 +143,18 @@ class Pipeline:
         )
 
 
+def _cut_off(completion: Completion) -> Violation:
+    """A draft the token limit cut off is unfinished, whatever the guard found in it."""
+    end = len(completion.body)
+    return Violation(
+        code="truncated",
+        message="the reply was cut off at the token limit; write a complete, shorter reply",
+        start=max(0, end - 60),
+        end=end,
+        excerpt=completion.body[-60:],
+    )
+
+
 def _feedback(report: ComplianceReport) -> list[str]:
     return [f'{v.code}: {v.message} ("{v.excerpt}")' for v in report.violations]
 
@@ -162,13 +174,16 @@ class _Job:
         return hashlib.sha256(self.verdict.model_dump_json().encode()).hexdigest()
 
     def check(self, completion: Completion, *, canary: str | None = None) -> ComplianceReport:
-        return guard.check(
+        report = guard.check(
             body=completion.body,
             subject=completion.subject,
             verdict=self.verdict,
             request=self.request,
             canary=canary or self.prompt.canary,
         )
+        if not completion.truncated:
+            return report
+        return ComplianceReport(passed=False, violations=[_cut_off(completion), *report.violations])
 
     def draft(self, completion: Completion, llm_calls: int) -> Draft:
         return completion.to_draft(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from drafter.errors import LLMError
 from drafter.llm import Completion
@@ -62,7 +63,9 @@ class TrackingReplay:
 
     name = "replay"
 
-    def __init__(self, outputs: dict[str, str], failures: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, outputs: dict[str, dict[str, Any]], failures: dict[str, str] | None = None
+    ) -> None:
         self.inner = ReplayProvider(outputs)
         self.failures = failures or {}
         self._misses: list[str] = []

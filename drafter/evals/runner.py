@@ -36,6 +36,7 @@ from drafter.evals.recordings import (
 from drafter.evals.results import CaseResult, ReplyResult, RunInfo, RunResults, summarize
 from drafter.evals.scorers import Target, score_all
 from drafter.evals.scorers.facts import CaseFacts
+from drafter.llm import Completion
 from drafter.pipeline import Pipeline, Reply
 from drafter.policy import PolicyRegistry
 from drafter.prompting import PromptRenderer
@@ -143,10 +144,17 @@ def _recorded_call(index: int, call: Call) -> RecordedCall:
         prompt_sha256=call.prompt.sha256,
         raw=completion.raw if completion else None,
         error=call.error,
+        finish_reason=_finish_reason(completion),
         prompt_tokens=completion.prompt_tokens if completion else None,
         completion_tokens=completion.completion_tokens if completion else None,
         latency_ms=round(call.latency_ms, 1),
     )
+
+
+def _finish_reason(completion: Completion | None) -> str | None:
+    if completion is None:
+        return None
+    return "length" if completion.truncated else "stop"
 
 
 def _replay_provenance(recordings: dict[str, Recording]) -> dict[str, str]:
