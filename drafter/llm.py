@@ -33,7 +33,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from drafter.errors import ConfigError, LLMError
+from drafter.errors import ConfigError, LLMError, LLMUnreachable
 from drafter.llm_output import (
     BodyStreamDecoder,
     ParsedReply,
@@ -248,7 +248,7 @@ def _llm_error(error: BaseException, settings: Settings) -> LLMError:
     if isinstance(error, openai.APITimeoutError):
         return LLMError(f"{where} did not answer within {settings.llm_timeout_s:g}s")
     if isinstance(error, openai.APIConnectionError):
-        return LLMError(f"cannot reach {where}: {error.__cause__ or error}")
+        return LLMUnreachable(f"cannot reach {where}: {error.__cause__ or error}")
     if isinstance(error, openai.RateLimitError):
         return LLMError(f"{where} is rate-limiting requests (429); gave up within the deadline")
     if isinstance(error, openai.APIStatusError):

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from drafter.errors import LLMError
+from drafter.errors import LLMError, LLMUnreachable
 from drafter.llm import Completion
 from drafter.prompting import Prompt
 from drafter.providers import Provider, ReplayProvider, StaticStream
@@ -23,6 +23,7 @@ class Call:
     completion: Completion | None
     latency_ms: float
     error: str | None = None
+    unreachable: bool = False
 
 
 class RecordingProvider:
@@ -39,7 +40,8 @@ class RecordingProvider:
             completion = await self.inner.complete(prompt)
         except LLMError as error:
             elapsed = (time.perf_counter() - started) * 1000
-            self._calls.append(Call(prompt, None, elapsed, error=str(error)))
+            unreachable = isinstance(error, LLMUnreachable)
+            self._calls.append(Call(prompt, None, elapsed, str(error), unreachable))
             raise
         self._calls.append(Call(prompt, completion, completion.latency_ms))
         return completion

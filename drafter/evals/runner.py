@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from drafter.errors import ConfigError
+from drafter.errors import ConfigError, LLMUnreachable
 from drafter.evals.cases import EvalCase
 from drafter.evals.config import EvalConfig
 from drafter.evals.providers import Call, RecordingProvider, TrackingReplay
@@ -115,6 +115,18 @@ def _params(settings: Settings) -> RequestParams:
         max_tokens=settings.llm_max_tokens,
         json_schema=settings.llm_json_schema,
     )
+
+
+def _refuse_unreachable(case: EvalCase, calls: list[Call]) -> None:
+    """Stop a recording run when the endpoint is down: a refused connection says nothing about
+    the model, and saving it would overwrite a real recording with a set-up failure.
+
+    Raises:
+        LLMUnreachable: a call of ``case`` could not connect.
+    """
+    for call in calls:
+        if call.unreachable:
+            raise LLMUnreachable(f"{call.error}; recording stopped at case {case.id}, not saved")
 
 
 def _recording(
@@ -255,6 +267,7 @@ class EvalRun:
                 recording = f"{self.name}/{case.id}.json"
         if session.recorder is not None and self.record is not None:
             calls = session.recorder.take()
+            _refuse_unreachable(case, calls)
             if calls:
                 rec = _recording(case, calls, self.record, self.settings)
                 save_recording(self.config.recordings_dir / self.name, rec)

@@ -228,3 +228,18 @@ def test_a_cut_off_draft_is_recorded_and_scored_as_the_raw_draft(
         guard = next(s for s in case.raw.scores if s.scorer == "guard")
         assert not guard.passed
         assert "truncated" in guard.reason
+
+
+def test_recording_stops_without_saving_when_the_endpoint_is_down(
+    case_by_id: dict[str, EvalCase], local: EvalConfig
+) -> None:
+    from drafter.errors import LLMUnreachable
+
+    chosen = [case_by_id["rs-outside-window-credit"]]
+    with run_llm_server(ScriptedLLM()) as server:
+        down = server.base_url  # the port is free again once the server has stopped
+    settings = Settings(llm_base_url=down, llm_model="scripted-model", llm_max_attempts=1)
+    spec = RecordSpec(source="model", server="nothing listening")
+    with pytest.raises(LLMUnreachable, match="recording stopped at case rs-outside-window-credit"):
+        _run(chosen, local, settings, "record", spec)
+    assert not (local.recordings_dir / "test").exists()
