@@ -24,11 +24,15 @@ __all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract", "question"]
 
 @dataclass(frozen=True, slots=True)
 class Fact:
+    """A catalogue fact. ``source`` is the request field it is mainly read from (forms place
+    the fact there); ``also`` lists other fields it reads, so a form can offer them too."""
+
     name: str
     type: Type
     source: str
     question: str
     read: Callable[[Request], Value]
+    also: tuple[str, ...] = ()
 
 
 def _days(later: dt.date | None, earlier: dt.date | None) -> Value:
@@ -374,7 +378,14 @@ _FACTS: list[Fact] = [
         "Which items is this about, and what did they cost?",
         _items_total,
     ),
-    Fact("order_total", MONEY, "order.items", "What was the order total?", _order_total),
+    Fact(
+        "order_total",
+        MONEY,
+        "order.items",
+        "What was the order total?",
+        _order_total,
+        also=("order.shipping_fee",),
+    ),
     Fact(
         "amount_paid",
         MONEY,
