@@ -47,6 +47,7 @@ __all__ = [
     "Request",
     "Signals",
     "Subscription",
+    "Tone",
     "TraceStep",
     "Verdict",
     "Violation",
@@ -90,6 +91,14 @@ class Channel(StrEnum):
     email = "email"
     chat = "chat"
     phone = "phone"
+
+
+class Tone(StrEnum):
+    """The register an agent may ask the drafter for; absent, the house voice alone applies."""
+
+    warm = "warm"
+    neutral = "neutral"
+    brief = "brief"
 
 
 class AskKind(StrEnum):
