@@ -17,18 +17,22 @@ from pathlib import Path
 import yaml
 
 from drafter.policy.types import BOOL, INT, MISSING, MONEY, EnumType, Type, Value
-from drafter.schemas import AskKind, Channel, Decision, Item, Request, Subscription
+from drafter.schemas import AskKind, Channel, Decision, Item, Payment, Request, Subscription
 
 __all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract", "question"]
 
 
 @dataclass(frozen=True, slots=True)
 class Fact:
+    """A catalogue fact. ``source`` is the request field it is mainly read from (forms place
+    the fact there); ``also`` lists other fields it reads, so a form can offer them too."""
+
     name: str
     type: Type
     source: str
     question: str
     read: Callable[[Request], Value]
+    also: tuple[str, ...] = ()
 
 
 def _days(later: dt.date | None, earlier: dt.date | None) -> Value:
@@ -55,25 +59,43 @@ def _items_total(request: Request) -> Value:
 
 
 def _order_total(request: Request) -> Value:
-    if request.order is None:
+    """Items plus shipping; unknown when the shipping fee is unstated (never taken as free)."""
+    if request.order is None or request.order.shipping_fee is None:
         return MISSING
     items = sum((i.price * i.quantity for i in request.order.items), Decimal(0))
     return items + request.order.shipping_fee
 
 
-def _amount_paid(request: Request) -> Value:
+def _known_payments(request: Request) -> list[Payment] | None:
+    """The order's payment rows, or None when what was paid is unknown: no order, no rows, or
+    a row that does not say whether it was a charge or a refund."""
     if request.order is None or not request.order.payments:
+        return None
+    if any(p.kind is None for p in request.order.payments):
+        return None
+    return request.order.payments
+
+
+def _amount_paid(request: Request) -> Value:
+    payments = _known_payments(request)
+    if payments is None:
         return MISSING
-    paid = sum((p.amount for p in request.order.payments if p.kind == "payment"), Decimal(0))
-    refunded = sum((p.amount for p in request.order.payments if p.kind == "refund"), Decimal(0))
+    paid = sum((p.amount for p in payments if p.kind == "payment"), Decimal(0))
+    refunded = sum((p.amount for p in payments if p.kind == "refund"), Decimal(0))
     return paid - refunded
 
 
 def _any_item(flag: str) -> Callable[[Request], Value]:
+    """Three-valued "any asked item has the flag": one True decides; otherwise an unstated
+    flag leaves it unknown, so an omitted final_sale is never read as "returnable"."""
+
     def read(request: Request) -> Value:
         if request.order is None:
             return MISSING
-        return any(getattr(i, flag) for i in _asked_items(request))
+        flags = [getattr(i, flag) for i in _asked_items(request)]
+        if True in flags:
+            return True
+        return MISSING if None in flags else False
 
     return read
 
@@ -88,10 +110,12 @@ def _item_condition(request: Request) -> Value:
     return max((c for c in conditions if c is not None), key=_CONDITION_RANK.__getitem__)
 
 
-def _original_method_ids(request: Request) -> set[str]:
-    if request.order is None:
-        return set()
-    return {p.method_id for p in request.order.payments if p.kind == "payment"}
+def _original_method_ids(request: Request) -> set[str] | None:
+    """The methods that paid for the order, or None when the payments are unknown."""
+    payments = _known_payments(request)
+    if payments is None:
+        return None
+    return {p.method_id for p in payments if p.kind == "payment"}
 
 
 def _refund_to(request: Request) -> Value:
@@ -100,7 +124,10 @@ def _refund_to(request: Request) -> Value:
         return MISSING
     if target == "store_credit":
         return "store_credit"
-    if target in _original_method_ids(request):
+    originals = _original_method_ids(request)
+    if originals is None:
+        return MISSING  # whether the target is the original method cannot be told
+    if target in originals:
         return "original"
     methods = {m.id: m for m in request.customer.payment_methods}
     if target in methods and methods[target].kind == "gift_card":
@@ -126,7 +153,8 @@ def _payment_method(request: Request, attribute: str) -> Value:
     if attribute == "on_file":
         return method_id in methods
     if attribute == "original":
-        return method_id in _original_method_ids(request)
+        originals = _original_method_ids(request)
+        return MISSING if originals is None else method_id in originals
     method = methods.get(method_id)
     return MISSING if method is None else method.kind
 
@@ -192,11 +220,13 @@ def _exchange_price_difference(request: Request) -> Value:
     return total
 
 
-def _subscription(read: Callable[[Subscription, dt.date], Value]) -> Callable[[Request], Value]:
+def _subscription(
+    read: Callable[[Subscription, dt.date], Value | None],
+) -> Callable[[Request], Value]:
     def fact(request: Request) -> Value:
         if request.subscription is None:
             return MISSING
-        return read(request.subscription, request.as_of)
+        return _or_missing(read(request.subscription, request.as_of))
 
     return fact
 
@@ -348,7 +378,14 @@ _FACTS: list[Fact] = [
         "Which items is this about, and what did they cost?",
         _items_total,
     ),
-    Fact("order_total", MONEY, "order.items", "What was the order total?", _order_total),
+    Fact(
+        "order_total",
+        MONEY,
+        "order.items",
+        "What was the order total?",
+        _order_total,
+        also=("order.shipping_fee",),
+    ),
     Fact(
         "amount_paid",
         MONEY,
