@@ -28,6 +28,7 @@ __all__ = [
     "ExceptionGrantError",
     "IdempotencyError",
     "LLMError",
+    "LLMUnreachable",
     "NotFoundError",
     "PolicyError",
     "RateLimitedError",
@@ -97,6 +98,10 @@ class RuntimeFailure(DrafterError):
 
 class LLMError(RuntimeFailure):
     """The language-model endpoint failed after retries, or answered with something unusable."""
+
+
+class LLMUnreachable(LLMError):
+    """No connection to the endpoint could be made: a fact about the set-up, not the model."""
 
 
 class NotFoundError(UserError):

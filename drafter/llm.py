@@ -33,8 +33,14 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from drafter.errors import ConfigError, LLMError
-from drafter.llm_output import BodyStreamDecoder, ParsedReply, parse_reply, response_format
+from drafter.errors import ConfigError, LLMError, LLMUnreachable
+from drafter.llm_output import (
+    BodyStreamDecoder,
+    ParsedReply,
+    parse_cut_off_reply,
+    parse_reply,
+    response_format,
+)
 from drafter.prompting import Prompt
 from drafter.schemas import Draft, DraftClaims, Provenance
 from drafter.settings import Settings
@@ -54,6 +60,8 @@ class Completion:
         structured: the answer was a JSON object with a body (else plain text was used).
         attempts: HTTP requests made, retries included.
         llm_calls: model calls that produced this reply (0 for the template provider).
+        truncated: the token limit cut the answer off; ``body`` is what came before the cut
+            (the pipeline never sends it as is: it counts as a violation and is repaired).
     """
 
     subject: str | None
@@ -69,6 +77,7 @@ class Completion:
     attempts: int
     llm_calls: int
     templated: bool = False
+    truncated: bool = False
 
     def to_draft(self, *, template_version: str, verdict_sha256: str, llm_calls: int) -> Draft:
         """The Draft for this reply. ``llm_calls`` counts every model call behind it (a
@@ -239,7 +248,7 @@ def _llm_error(error: BaseException, settings: Settings) -> LLMError:
     if isinstance(error, openai.APITimeoutError):
         return LLMError(f"{where} did not answer within {settings.llm_timeout_s:g}s")
     if isinstance(error, openai.APIConnectionError):
-        return LLMError(f"cannot reach {where}: {error.__cause__ or error}")
+        return LLMUnreachable(f"cannot reach {where}: {error.__cause__ or error}")
     if isinstance(error, openai.RateLimitError):
         return LLMError(f"{where} is rate-limiting requests (429); gave up within the deadline")
     if isinstance(error, openai.APIStatusError):
@@ -295,18 +304,22 @@ def finish_completion(
 ) -> Completion:
     """Check how the model stopped, parse its answer, and package it.
 
+    An answer cut off at the token limit is kept, marked ``truncated``, so the pipeline can
+    ask for a shorter one and evals can score what the model wrote.
+
     Raises:
-        LLMError: the answer was cut off, filtered, never finished, or has an empty body.
+        LLMError: the answer was filtered, never finished (a broken stream), or has no body.
     """
     if finish_reason is None:
         raise LLMError("the reply ended before the model finished (truncated stream)")
-    if finish_reason == "length":
-        raise LLMError("the reply was cut off at llm_max_tokens")
     if finish_reason == "content_filter":
         raise LLMError("the endpoint's content filter stopped the reply")
-    parsed: ParsedReply = parse_reply(text, wants_subject=prompt.brief.channel == "email")
+    truncated = finish_reason == "length"
+    parse = parse_cut_off_reply if truncated else parse_reply
+    parsed: ParsedReply = parse(text, wants_subject=prompt.brief.channel == "email")
     if not parsed.body:
-        raise LLMError("the model returned an empty reply")
+        cut = " before any reply text (raise llm_max_tokens)" if truncated else ""
+        raise LLMError(f"the model returned an empty reply{cut}")
     return Completion(
         subject=parsed.subject,
         body=parsed.body,
@@ -320,6 +333,7 @@ def finish_completion(
         latency_ms=latency_ms,
         attempts=attempts,
         llm_calls=1,
+        truncated=truncated,
     )
 
 

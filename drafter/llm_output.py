@@ -15,7 +15,14 @@ from typing import Any
 
 from drafter.schemas import Decision, DraftClaims
 
-__all__ = ["DRAFT_SCHEMA", "BodyStreamDecoder", "ParsedReply", "parse_reply", "response_format"]
+__all__ = [
+    "DRAFT_SCHEMA",
+    "BodyStreamDecoder",
+    "ParsedReply",
+    "parse_cut_off_reply",
+    "parse_reply",
+    "response_format",
+]
 
 DRAFT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -65,6 +72,27 @@ def parse_reply(text: str, *, wants_subject: bool) -> ParsedReply:
     return _from_text(text.strip(), wants_subject=wants_subject)
 
 
+def parse_cut_off_reply(text: str, *, wants_subject: bool) -> ParsedReply:
+    """Read an answer the token limit cut off: the body so far, with no claims.
+
+    A cut-off JSON answer is not valid JSON, so the body string is decoded up to where it
+    stops (the same way streamed deltas are), and a complete ``subject`` string is kept.
+    """
+    decoder = BodyStreamDecoder()
+    body = decoder.feed(text).strip()
+    if not decoder.is_json:
+        return _from_text(body, wants_subject=wants_subject)
+    match = _SUBJECT_VALUE.search(text) if wants_subject else None
+    return ParsedReply(_json_string(match.group(1)) if match else None, body, DraftClaims(), True)
+
+
+def _json_string(escaped: str) -> str | None:
+    try:
+        return str(json.loads(f'"{escaped}"')).strip() or None
+    except ValueError:
+        return None
+
+
 def _json_object(text: str) -> dict[str, Any] | None:
     """The JSON object in ``text``: the whole text, a fenced block, or the outermost braces."""
     candidates = [text.strip(), _FENCE.sub("", text.strip())]
@@ -108,6 +136,7 @@ def _from_text(text: str, *, wants_subject: bool) -> ParsedReply:
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _BODY_KEY = re.compile(r'"body"\s*:\s*"')
+_SUBJECT_VALUE = re.compile(r'"subject"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 class BodyStreamDecoder:
@@ -122,6 +151,11 @@ class BodyStreamDecoder:
         self._mode: str | None = None  # "json", "text" or None while undecided
         self._pos: int | None = None  # index in _raw of the next undecoded body character
         self._done = False
+
+    @property
+    def is_json(self) -> bool:
+        """The answer started like JSON (its body is decoded out of the body string)."""
+        return self._mode == "json"
 
     def feed(self, delta: str) -> str:
         """Add a raw delta; return the new body text it completes (possibly empty)."""

@@ -21,7 +21,7 @@ from drafter.llm import Completion
 from drafter.policy import PolicyRegistry, evaluate
 from drafter.prompting import Prompt, PromptRenderer
 from drafter.providers import Provider, TemplateProvider, make_provider
-from drafter.schemas import Channel, ComplianceReport, Draft, Request, Verdict
+from drafter.schemas import Channel, ComplianceReport, Draft, Request, Tone, Verdict, Violation
 from drafter.settings import Settings
 
 __all__ = ["Delta", "Final", "Pipeline", "Reply"]
@@ -82,10 +82,19 @@ class Pipeline:
         return evaluate(self.registry.get(policy_id), request)
 
     async def reply(
-        self, request: Request, policy_id: str, *, channel: Channel | None = None
+        self,
+        request: Request,
+        policy_id: str,
+        *,
+        channel: Channel | None = None,
+        tone: Tone | None = None,
     ) -> Reply:
-        """The checked reply. Raises only for the caller's mistakes (UserError)."""
-        job = self._start(request, policy_id, channel)
+        """The checked reply. Raises only for the caller's mistakes (UserError).
+
+        ``channel`` overrides the request's; ``tone`` asks the model for a register (the
+        templated fallback has one register, whatever the tone).
+        """
+        job = self._start(request, policy_id, channel, tone)
         if self.provider.name == "template":
             return job.templated(self.template)
         try:
@@ -95,10 +104,15 @@ class Pipeline:
         return await self._checked(job, completion)
 
     async def stream(
-        self, request: Request, policy_id: str, *, channel: Channel | None = None
+        self,
+        request: Request,
+        policy_id: str,
+        *,
+        channel: Channel | None = None,
+        tone: Tone | None = None,
     ) -> AsyncIterator[Delta | Final]:
         """The model's draft as it is written, then the checked reply (which may differ)."""
-        job = self._start(request, policy_id, channel)
+        job = self._start(request, policy_id, channel, tone)
         if self.provider.name == "template":
             reply = job.templated(self.template)
             for line in reply.draft.body.splitlines(keepends=True):
@@ -115,11 +129,13 @@ class Pipeline:
         assert stream.completion is not None  # set once iteration ends without error
         yield Final(await self._checked(job, stream.completion))
 
-    def _start(self, request: Request, policy_id: str, channel: Channel | None) -> _Job:
+    def _start(
+        self, request: Request, policy_id: str, channel: Channel | None, tone: Tone | None
+    ) -> _Job:
         if channel is not None and channel != request.channel:
             request = request.model_copy(update={"channel": channel})
         verdict = self.decide(request, policy_id)
-        return _Job(request, verdict, self.renderer.render(request, verdict))
+        return _Job(request, verdict, self.renderer.render(request, verdict, tone=tone))
 
     async def _checked(self, job: _Job, completion: Completion) -> Reply:
         report = job.check(completion)
@@ -143,6 +159,18 @@ class Pipeline:
         )
 
 
+def _cut_off(completion: Completion) -> Violation:
+    """A draft the token limit cut off is unfinished, whatever the guard found in it."""
+    end = len(completion.body)
+    return Violation(
+        code="truncated",
+        message="the reply was cut off at the token limit; write a complete, shorter reply",
+        start=max(0, end - 60),
+        end=end,
+        excerpt=completion.body[-60:],
+    )
+
+
 def _feedback(report: ComplianceReport) -> list[str]:
     return [f'{v.code}: {v.message} ("{v.excerpt}")' for v in report.violations]
 
@@ -162,13 +190,16 @@ class _Job:
         return hashlib.sha256(self.verdict.model_dump_json().encode()).hexdigest()
 
     def check(self, completion: Completion, *, canary: str | None = None) -> ComplianceReport:
-        return guard.check(
+        report = guard.check(
             body=completion.body,
             subject=completion.subject,
             verdict=self.verdict,
             request=self.request,
             canary=canary or self.prompt.canary,
         )
+        if not completion.truncated:
+            return report
+        return ComplianceReport(passed=False, violations=[_cut_off(completion), *report.violations])
 
     def draft(self, completion: Completion, llm_calls: int) -> Draft:
         return completion.to_draft(

@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from drafter.brief import Brief, build_brief
 from drafter.errors import ConfigError
-from drafter.schemas import Request, Verdict
+from drafter.schemas import Request, Tone, Verdict
 from drafter.settings import Settings
 
 __all__ = [
@@ -153,8 +153,18 @@ class PromptRenderer:
             raise ConfigError(f"prompts/{name}: {error}") from error
         return _tidy(text)
 
-    def render(self, request: Request, verdict: Verdict, *, canary: str | None = None) -> Prompt:
+    def render(
+        self,
+        request: Request,
+        verdict: Verdict,
+        *,
+        canary: str | None = None,
+        tone: Tone | None = None,
+    ) -> Prompt:
         """The prompt for a first draft of the reply to ``request`` under ``verdict``.
+
+        ``tone`` adds the register an agent asked for; without it the house voice alone
+        applies (and the prompt is byte-identical to one rendered before tones existed).
 
         Raises:
             RequestError: the request's locale is unsupported (field ``locale``).
@@ -164,7 +174,7 @@ class PromptRenderer:
         canary = canary or f"cnry-{secrets.token_hex(8)}"
         messages = (
             Message("system", self.render_template("system.j2", canary=canary)),
-            Message("user", self.render_template("user.j2", brief=brief)),
+            Message("user", self.render_template("user.j2", brief=brief, tone=tone and tone.value)),
         )
         return self._prompt(messages, canary, brief)
 

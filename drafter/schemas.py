@@ -47,6 +47,7 @@ __all__ = [
     "Request",
     "Signals",
     "Subscription",
+    "Tone",
     "TraceStep",
     "Verdict",
     "Violation",
@@ -90,6 +91,14 @@ class Channel(StrEnum):
     email = "email"
     chat = "chat"
     phone = "phone"
+
+
+class Tone(StrEnum):
+    """The register an agent may ask the drafter for; absent, the house voice alone applies."""
+
+    warm = "warm"
+    neutral = "neutral"
+    brief = "brief"
 
 
 class AskKind(StrEnum):
@@ -152,14 +161,22 @@ class Item(Strict):
     price: Amount
     quantity: Annotated[int, Field(ge=1, le=10_000)] = 1
     condition: Literal["unopened", "opened", "used"] | None = None
-    final_sale: bool = False
-    custom: bool = False
+    # Tri-state: None means the caller did not say, and a policy that reads the flag asks
+    # rather than assuming the item is returnable (missing facts fail closed).
+    final_sale: bool | None = Field(None, description="Sold as final sale; unset means unstated.")
+    custom: bool | None = Field(
+        None, description="Made to order or personalized; unset means unstated."
+    )
 
 
 class Payment(Strict):
     method_id: Id
     amount: Amount
-    kind: Literal["payment", "refund"] = "payment"
+    kind: Literal["payment", "refund"] | None = Field(
+        None,
+        description="A charge or a refund already made; unset means unstated, and then what "
+        "was paid is unknown.",
+    )
 
 
 class Order(Strict):
@@ -170,7 +187,9 @@ class Order(Strict):
     expected_delivery_on: dt.date | None = None
     delivered_on: dt.date | None = None
     items: list[Item] = Field(min_length=1, max_length=500)
-    shipping_fee: Amount = Decimal(0)
+    shipping_fee: Amount | None = Field(
+        None, description="Shipping charged on the order; unset means unstated, not free."
+    )
     payments: list[Payment] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
@@ -193,10 +212,14 @@ class Subscription(Strict):
     period_start: dt.date
     period_end: dt.date
     trial_end: dt.date | None = None
-    usage_consumed: Amount = Field(
-        Decimal(0), description="Value of usage already consumed this period (credits, seats)."
+    usage_consumed: Amount | None = Field(
+        None,
+        description="Value of usage already consumed this period (credits, seats); unset "
+        "means unstated, not zero.",
     )
-    retention_offers_used: Count = 0
+    retention_offers_used: Count | None = Field(
+        None, description="Retention offers the customer has had; unset means unstated."
+    )
 
     @model_validator(mode="after")
     def _period_in_order(self) -> Subscription:

@@ -12,8 +12,11 @@ __all__ = ["Settings", "project_root"]
 
 
 def project_root() -> Path:
-    """The checkout (or install) root holding ``policies/`` and ``prompts/``."""
-    return Path(__file__).resolve().parent.parent
+    """The directory holding ``policies/`` and ``prompts/``: the checkout, or for an installed
+    wheel the copy bundled inside the package."""
+    package = Path(__file__).resolve().parent
+    bundled = package / "_bundled"
+    return bundled if (bundled / "prompts").is_dir() else package.parent
 
 
 class Settings(BaseSettings):

@@ -120,6 +120,55 @@ def test_two_violations_fall_back_to_the_template_and_say_why(llm_server: LLMSer
     assert "issued" not in result.draft.body
 
 
+def cut_off(draft: dict[str, Any], keep: int) -> Scripted:
+    """The JSON of ``draft`` cut ``keep`` characters into its body, as a token limit does."""
+    text = json.dumps({"subject": draft["subject"], "body": draft["body"][:keep]})
+    return Scripted(text.removesuffix('"}'), finish_reason="length")
+
+
+def test_a_draft_cut_off_at_the_token_limit_is_repaired_not_sent(llm_server: LLMServer) -> None:
+    llm_server.script.push(cut_off(GOOD, 120), Scripted(GOOD))
+    result = reply(llm_server)
+    assert (result.repaired, result.fallback, result.llm_calls) == (True, False, 2)
+    assert result.draft.body == GOOD["body"]
+    assert result.raw_draft is not None
+    assert result.raw_draft.body == GOOD["body"][:120].strip()
+    assert result.raw_draft.subject == GOOD["subject"]
+    assert result.raw_report is not None
+    assert [v.code for v in result.raw_report.violations][:1] == ["truncated"]
+    repair_prompt = json.dumps(llm_server.script.requests[1].body["messages"])
+    assert "cut off at the token limit" in repair_prompt
+
+
+def test_cut_off_twice_falls_back_and_keeps_the_first_draft(llm_server: LLMServer) -> None:
+    llm_server.script.push(cut_off(GOOD, 200), cut_off(GOOD, 90))
+    result = reply(llm_server)
+    assert result.fallback
+    assert result.draft.templated
+    assert result.report.passed
+    assert "truncated" in (result.fallback_reason or "")
+    assert result.raw_draft is not None
+    assert result.raw_draft.body == GOOD["body"][:200].strip()
+
+
+def test_a_streamed_draft_cut_off_is_not_the_final_reply(llm_server: LLMServer) -> None:
+    llm_server.script.push(cut_off(GOOD, 150), Scripted(GOOD))
+
+    async def run() -> list[Delta | Final]:
+        p = pipeline(llm_server)
+        try:
+            return [event async for event in p.stream(request(), "mini-store")]
+        finally:
+            await p.aclose()
+
+    events = asyncio.run(run())
+    final = events[-1]
+    assert isinstance(final, Final)
+    assert "".join(e.text for e in events if isinstance(e, Delta)) == GOOD["body"][:150]
+    assert final.reply.repaired
+    assert final.reply.draft.body == GOOD["body"]
+
+
 def test_an_unreachable_model_falls_back_without_raising(llm_server: LLMServer) -> None:
     llm_server.script.push(*[Fail(500)] * 10)
     result = reply(llm_server)

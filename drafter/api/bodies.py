@@ -17,7 +17,7 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from drafter.errors import RequestError
-from drafter.schemas import Channel, Request
+from drafter.schemas import Channel, Request, Tone
 
 __all__ = [
     "BODY_MODELS",
@@ -50,10 +50,10 @@ class DraftIn(_Body):
     policy: PolicyId = Field(description="A policy id, e.g. retail-standard.")
     request: Request
     channel: Channel | None = Field(None, description="Overrides request.channel.")
-    tone: Literal["warm", "neutral", "brief"] | None = Field(
+    tone: Tone | None = Field(
         None,
-        description="The register the agent asked for. Recorded with the draft; this version "
-        "of the pipeline always writes in the house voice.",
+        description="The register the agent asked for (warm, neutral or brief), on top of the "
+        "house voice; recorded with the draft. A templated fallback has one register.",
     )
 
 

@@ -57,8 +57,6 @@ class DraftCall:
     def begin(
         cls, services: Services, caller: ApiKey, body: DraftIn, key: str | None, path: str
     ) -> DraftCall:
-        # ``tone`` is recorded with the draft; the pipeline has no tone control yet, so the
-        # reply is in the house voice whatever it says (documented in the README).
         return cls(services, caller, body, key, path, time.perf_counter())
 
     @cached_property
@@ -164,7 +162,10 @@ class DraftCall:
 
     async def json(self) -> Response:
         pipeline = self.services.pipeline
-        reply = await pipeline.reply(self.body.request, self.body.policy, channel=self.body.channel)
+        body = self.body
+        reply = await pipeline.reply(
+            body.request, body.policy, channel=body.channel, tone=body.tone
+        )
         return Response(await self.record(reply), media_type="application/json")
 
     def stream(self) -> EventSourceResponse:
@@ -178,8 +179,9 @@ class DraftCall:
 
     async def _events(self) -> AsyncIterator[bytes]:
         try:
+            body = self.body
             async for event in self.services.pipeline.stream(
-                self.body.request, self.body.policy, channel=self.body.channel
+                body.request, body.policy, channel=body.channel, tone=body.tone
             ):
                 if isinstance(event, Delta):
                     yield sse("delta", json.dumps({"text": event.text}, ensure_ascii=False))

@@ -14,7 +14,7 @@ from rich.markup import escape
 from drafter.cli.options import AsJson, PolicyId, read_request
 from drafter.cli.render import money
 from drafter.pipeline import Delta, Final, Pipeline, Reply
-from drafter.schemas import Channel, Request
+from drafter.schemas import Channel, Request, Tone
 from drafter.settings import Settings
 
 __all__ = ["draft"]
@@ -24,6 +24,9 @@ def draft(
     request: Annotated[Path, typer.Argument(help="A request JSON file, or - for stdin.")],
     policy: PolicyId,
     channel: Annotated[Channel | None, typer.Option(help="Override the request's channel.")] = None,
+    tone: Annotated[
+        Tone | None, typer.Option(help="Ask for a register on top of the house voice.")
+    ] = None,
     as_json: AsJson = False,
     stream: Annotated[
         bool, typer.Option("--stream", help="Print the draft as it is written.")
@@ -32,19 +35,21 @@ def draft(
     """Decide, draft and check a reply. With no LLM endpoint configured, the built-in
     template provider writes it (and says so)."""
     parsed = read_request(request)
-    reply = asyncio.run(_run(parsed, policy, channel, stream=stream and not as_json))
+    reply = asyncio.run(_run(parsed, policy, channel, tone, stream=stream and not as_json))
     if as_json:
         typer.echo(reply.model_dump_json(indent=2))
     else:
         _show(Console(), reply)
 
 
-async def _run(request: Request, policy: str, channel: Channel | None, *, stream: bool) -> Reply:
+async def _run(
+    request: Request, policy: str, channel: Channel | None, tone: Tone | None, *, stream: bool
+) -> Reply:
     pipeline = Pipeline(Settings())
     try:
         if not stream:
-            return await pipeline.reply(request, policy, channel=channel)
-        async for event in pipeline.stream(request, policy, channel=channel):
+            return await pipeline.reply(request, policy, channel=channel, tone=tone)
+        async for event in pipeline.stream(request, policy, channel=channel, tone=tone):
             if isinstance(event, Delta):
                 typer.echo(event.text, nl=False)
             elif isinstance(event, Final):

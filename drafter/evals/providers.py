@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from drafter.errors import LLMError
+from drafter.errors import LLMError, LLMUnreachable
 from drafter.llm import Completion
 from drafter.prompting import Prompt
 from drafter.providers import Provider, ReplayProvider, StaticStream
@@ -22,6 +23,7 @@ class Call:
     completion: Completion | None
     latency_ms: float
     error: str | None = None
+    unreachable: bool = False
 
 
 class RecordingProvider:
@@ -38,7 +40,8 @@ class RecordingProvider:
             completion = await self.inner.complete(prompt)
         except LLMError as error:
             elapsed = (time.perf_counter() - started) * 1000
-            self._calls.append(Call(prompt, None, elapsed, error=str(error)))
+            unreachable = isinstance(error, LLMUnreachable)
+            self._calls.append(Call(prompt, None, elapsed, str(error), unreachable))
             raise
         self._calls.append(Call(prompt, completion, completion.latency_ms))
         return completion
@@ -62,7 +65,9 @@ class TrackingReplay:
 
     name = "replay"
 
-    def __init__(self, outputs: dict[str, str], failures: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, outputs: dict[str, dict[str, Any]], failures: dict[str, str] | None = None
+    ) -> None:
         self.inner = ReplayProvider(outputs)
         self.failures = failures or {}
         self._misses: list[str] = []

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -132,10 +132,14 @@ def save_recording(directory: Path, recording: Recording) -> Path:
     return path
 
 
-def replay_outputs(recordings: dict[str, Recording]) -> dict[str, str]:
-    """Every recorded raw output by the hash of the prompt that produced it."""
+def replay_outputs(recordings: dict[str, Recording]) -> dict[str, dict[str, Any]]:
+    """Every recorded raw output, with how the model stopped, by the hash of its prompt."""
     calls = (call for rec in recordings.values() for call in rec.calls)
-    return {call.prompt_sha256: call.raw for call in calls if call.raw is not None}
+    return {
+        call.prompt_sha256: {"raw": call.raw, "finish_reason": call.finish_reason or "stop"}
+        for call in calls
+        if call.raw is not None
+    }
 
 
 def replay_failures(recordings: dict[str, Recording]) -> dict[str, str]:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from drafter.errors import ConfigError
+from drafter.errors import ConfigError, LLMUnreachable
 from drafter.evals.cases import EvalCase
 from drafter.evals.config import EvalConfig
 from drafter.evals.providers import Call, RecordingProvider, TrackingReplay
@@ -36,6 +36,7 @@ from drafter.evals.recordings import (
 from drafter.evals.results import CaseResult, ReplyResult, RunInfo, RunResults, summarize
 from drafter.evals.scorers import Target, score_all
 from drafter.evals.scorers.facts import CaseFacts
+from drafter.llm import Completion
 from drafter.pipeline import Pipeline, Reply
 from drafter.policy import PolicyRegistry
 from drafter.prompting import PromptRenderer
@@ -116,6 +117,18 @@ def _params(settings: Settings) -> RequestParams:
     )
 
 
+def _refuse_unreachable(case: EvalCase, calls: list[Call]) -> None:
+    """Stop a recording run when the endpoint is down: a refused connection says nothing about
+    the model, and saving it would overwrite a real recording with a set-up failure.
+
+    Raises:
+        LLMUnreachable: a call of ``case`` could not connect.
+    """
+    for call in calls:
+        if call.unreachable:
+            raise LLMUnreachable(f"{call.error}; recording stopped at case {case.id}, not saved")
+
+
 def _recording(
     case: EvalCase, calls: list[Call], spec: RecordSpec, settings: Settings
 ) -> Recording:
@@ -143,10 +156,17 @@ def _recorded_call(index: int, call: Call) -> RecordedCall:
         prompt_sha256=call.prompt.sha256,
         raw=completion.raw if completion else None,
         error=call.error,
+        finish_reason=_finish_reason(completion),
         prompt_tokens=completion.prompt_tokens if completion else None,
         completion_tokens=completion.completion_tokens if completion else None,
         latency_ms=round(call.latency_ms, 1),
     )
+
+
+def _finish_reason(completion: Completion | None) -> str | None:
+    if completion is None:
+        return None
+    return "length" if completion.truncated else "stop"
 
 
 def _replay_provenance(recordings: dict[str, Recording]) -> dict[str, str]:
@@ -247,6 +267,7 @@ class EvalRun:
                 recording = f"{self.name}/{case.id}.json"
         if session.recorder is not None and self.record is not None:
             calls = session.recorder.take()
+            _refuse_unreachable(case, calls)
             if calls:
                 rec = _recording(case, calls, self.record, self.settings)
                 save_recording(self.config.recordings_dir / self.name, rec)

@@ -148,12 +148,16 @@ def _request_amounts(request: Request) -> Iterator[Decimal]:
         asked = [i.price * i.quantity for i in order.items if not wanted or i.id in wanted]
         yield from (item.price for item in order.items)
         yield from lines
-        yield from (sum(lines, Decimal(0)), sum(asked, Decimal(0)), order.shipping_fee)
-        yield sum(lines, Decimal(0)) + order.shipping_fee
+        yield from (sum(lines, Decimal(0)), sum(asked, Decimal(0)))
+        if order.shipping_fee is not None:
+            yield order.shipping_fee
+            yield sum(lines, Decimal(0)) + order.shipping_fee
         yield from (payment.amount for payment in order.payments)
     if subscription is not None:
-        yield from (subscription.price, subscription.usage_consumed)
-        yield subscription.price - subscription.usage_consumed
+        yield subscription.price
+        if subscription.usage_consumed is not None:
+            yield subscription.usage_consumed
+            yield subscription.price - subscription.usage_consumed
     yield from _asked_amounts(request)
 
 

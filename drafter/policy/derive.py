@@ -14,9 +14,16 @@ from decimal import Decimal
 from typing import cast
 
 from drafter.policy.types import MISSING, Value
-from drafter.schemas import AskKind, Item, Order, PaymentMethod, Request, Subscription
+from drafter.schemas import AskKind, Item, Order, Payment, PaymentMethod, Request, Subscription
 
 ZERO = Decimal(0)
+
+
+class _Unset:
+    """Not worked out yet (None is a value: "unknown")."""
+
+
+_UNSET = _Unset()
 _CONDITION_RANK = {"unopened": 0, "opened": 1, "used": 2}
 
 
@@ -30,7 +37,7 @@ class View:
         self.order: Order | None = request.order
         self._asked_items: list[Item] | None = None
         self._methods: dict[str, PaymentMethod] | None = None
-        self._original_method_ids: set[str] | None = None
+        self._original_method_ids: set[str] | _Unset | None = _UNSET
 
     # Plain memoised properties: functools.cached_property takes a lock on Python 3.11.
     @property
@@ -49,11 +56,23 @@ class View:
         return self._methods
 
     @property
-    def original_method_ids(self) -> set[str]:
-        """The methods that paid for the order (refunds back to them are 'original')."""
-        if self._original_method_ids is None:
-            payments = [] if self.order is None else self.order.payments
-            self._original_method_ids = {p.method_id for p in payments if p.kind == "payment"}
+    def known_payments(self) -> list[Payment] | None:
+        """The order's payment rows, or None when what was paid is unknown: no order, no rows,
+        or a row that does not say whether it was a charge or a refund."""
+        if self.order is None or not self.order.payments:
+            return None
+        payments = self.order.payments
+        return None if any(p.kind is None for p in payments) else payments
+
+    @property
+    def original_method_ids(self) -> set[str] | None:
+        """The methods that paid for the order (refunds back to them are 'original'), or None
+        when the payments are unknown."""
+        if isinstance(self._original_method_ids, _Unset):
+            payments = self.known_payments
+            self._original_method_ids = (
+                None if payments is None else {p.method_id for p in payments if p.kind == "payment"}
+            )
         return self._original_method_ids
 
 
@@ -79,16 +98,18 @@ def items_total(view: View) -> Value:
 
 
 def order_total(view: View) -> Value:
-    if view.order is None:
+    """Items plus shipping; unknown when the shipping fee is unstated (never taken as free)."""
+    if view.order is None or view.order.shipping_fee is None:
         return MISSING
     return _total(view.order.items) + view.order.shipping_fee
 
 
 def amount_paid(view: View) -> Value:
-    if view.order is None or not view.order.payments:
+    payments = view.known_payments
+    if payments is None:
         return MISSING
     paid = refunded = ZERO
-    for payment in view.order.payments:
+    for payment in payments:
         if payment.kind == "payment":
             paid += payment.amount
         elif payment.kind == "refund":
@@ -97,12 +118,17 @@ def amount_paid(view: View) -> Value:
 
 
 def any_item(flag: str) -> Callable[[View], Value]:
+    """Three-valued "any asked item has the flag": one True decides; otherwise an unstated
+    flag leaves it unknown, so an omitted final_sale is never read as "returnable"."""
     get = operator.attrgetter(flag)
 
     def read(view: View) -> Value:
         if view.order is None:
             return MISSING
-        return any(map(get, view.asked_items))
+        flags = list(map(get, view.asked_items))
+        if True in flags:
+            return True
+        return MISSING if None in flags else False
 
     return read
 
@@ -121,7 +147,10 @@ def refund_to(view: View) -> Value:
         return MISSING
     if target == "store_credit":
         return "store_credit"
-    if target in view.original_method_ids:
+    originals = view.original_method_ids
+    if originals is None:
+        return MISSING  # whether the target is the original method cannot be told
+    if target in originals:
         return "original"
     method = view.methods.get(target)
     if method is not None and method.kind == "gift_card":
@@ -148,7 +177,8 @@ def payment_method(attribute: str) -> Callable[[View], Value]:
         if attribute == "on_file":
             return method_id in view.methods
         if attribute == "original":
-            return method_id in view.original_method_ids
+            originals = view.original_method_ids
+            return MISSING if originals is None else method_id in originals
         method = view.methods.get(method_id)
         return MISSING if method is None else method.kind
 
@@ -215,10 +245,12 @@ def exchange_price_difference(view: View) -> Value:
     return total
 
 
-def subscription(read: Callable[[Subscription, dt.date], Value]) -> Callable[[View], Value]:
+def subscription(
+    read: Callable[[Subscription, dt.date], Value | None],
+) -> Callable[[View], Value]:
     def fact(view: View) -> Value:
         sub = view.request.subscription
-        return MISSING if sub is None else read(sub, view.request.as_of)
+        return MISSING if sub is None else or_missing(read(sub, view.request.as_of))
 
     return fact
 

@@ -253,6 +253,10 @@ def _plain(value: Decimal) -> Decimal:
 
 def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
     assert rule.refund is not None
+    if run.request.order is not None and run.env.get("amount_paid") is MISSING:
+        # What was paid bounds every order refund; when it is unknown (no payments listed, or a
+        # row that does not say charge or refund) the bound cannot be checked: fail closed.
+        return _Undecided(rule.id, ["amount_paid"])
     gross = _amount(run, rule.id, rule.refund.amount)
     if isinstance(gross, _Undecided):
         return gross

@@ -44,11 +44,15 @@ __all__ = ["CATALOGUE", "OUTCOME_FACTS", "Fact", "extract", "question"]
 
 @dataclass(frozen=True, slots=True)
 class Fact:
+    """A catalogue fact. ``source`` is the request field it is mainly read from (forms place
+    the fact there); ``also`` lists other fields it reads, so a form can offer them too."""
+
     name: str
     type: Type
     source: str
     question: str
     derive: Callable[[View], Value]
+    also: tuple[str, ...] = ()
 
     def read(self, request: Request) -> Value:
         """This fact's value for ``request``."""
@@ -207,7 +211,14 @@ _FACTS: list[Fact] = [
         "Which items is this about, and what did they cost?",
         items_total,
     ),
-    Fact("order_total", MONEY, "order.items", "What was the order total?", order_total),
+    Fact(
+        "order_total",
+        MONEY,
+        "order.items",
+        "What was the order total?",
+        order_total,
+        also=("order.shipping_fee",),
+    ),
     Fact(
         "amount_paid",
         MONEY,

@@ -1,5 +1,7 @@
 """The JSON Schema of a policy's inputs (``drafter policy schema``), from which the browser
-extension builds its facts form. Each property names the request field it comes from."""
+extension builds its facts form. Each property names the request field it comes from
+(``x-source``) and any other field it reads (``x-also-reads``), so the form offers every field
+whose absence would leave the fact missing."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ def inputs_schema(policy: Policy) -> dict[str, Any]:
 def _property(name: str, kind: Type) -> dict[str, Any]:
     fact = CATALOGUE[name]
     schema: dict[str, Any] = {"title": fact.question, "x-source": fact.source}
+    if fact.also:
+        schema["x-also-reads"] = list(fact.also)
     schema.update(_json_type(kind))
     return schema
 

@@ -33,6 +33,7 @@ class Expect(BaseModel):
     fees: dict[str, str] | None = None
     offers: list[str] | None = None
     offer_amounts: dict[str, str] | None = None
+    offer_caps: dict[str, str] | None = None
     escalation: str | None = None
     needs: list[str] | None = None
     must_say: list[str] | None = None
@@ -188,13 +189,18 @@ def _compare(expect: Expect, verdict: Verdict) -> Iterable[str]:
         "fees": {f.id: str(f.amount.amount) for f in refund.fees} if refund else {},
         "offers": [o.id for o in verdict.offers],
         "offer_amounts": {o.id: str(o.amount.amount) for o in verdict.offers if o.amount},
+        "offer_caps": {o.id: str(o.cap.amount) for o in verdict.offers if o.cap},
         "escalation": verdict.escalation.target if verdict.escalation else None,
         "needs": [n.fact for n in verdict.needs],
         "must_say": [d.id for d in verdict.must_say],
         "must_not_say": [d.id for d in verdict.must_not_say],
     }
-    for key, wanted in expect.model_dump(exclude_none=True, exclude={"error"}).items():
+    # Only the keys a case writes are compared; one written as null asserts "none" (no refund,
+    # no escalation, no destination).
+    for key, wanted in expect.model_dump(exclude_unset=True, exclude={"error"}).items():
         got = actual[key]
+        if wanted is None and isinstance(got, list | dict):
+            wanted = type(got)()  # "offers: null" reads as "no offers"
         if key in ("offers", "needs", "must_say", "must_not_say"):
             wanted, got = sorted(wanted), sorted(got)  # type: ignore[call-overload]
         if key == "refund" and wanted is not None:

@@ -3,7 +3,8 @@
 A recording is ``<directory>/<prompt sha256>.json``::
 
     {"prompt_sha256": "...", "template_version": "...", "model": "...",
-     "raw": "<the model's answer>", "prompt_tokens": 812, "completion_tokens": 240,
+     "raw": "<the model's answer>", "finish_reason": "stop", "prompt_tokens": 812,
+     "completion_tokens": 240,
      "messages": [["system", "... [canary] ..."], ["user", "..."]]}
 
 Because the hash covers the templates' output, a template change without re-recording finds no
@@ -27,11 +28,12 @@ __all__ = ["ReplayProvider", "recording_of", "save_recording"]
 
 
 class ReplayProvider:
-    """Answers from recordings in a directory, or from an in-memory mapping of sha256 to raw."""
+    """Answers from recordings in a directory, or from an in-memory mapping of sha256 to the raw
+    answer (or to a record like the file's, to replay a ``finish_reason`` other than stop)."""
 
     name = "replay"
 
-    def __init__(self, source: Path | Mapping[str, str]) -> None:
+    def __init__(self, source: Path | Mapping[str, str] | Mapping[str, dict[str, Any]]) -> None:
         self.source = source
 
     def has(self, prompt: Prompt) -> bool:
@@ -51,7 +53,7 @@ class ReplayProvider:
         return finish_completion(
             prompt,
             str(record["raw"]),
-            finish_reason="stop",
+            finish_reason=str(record.get("finish_reason") or "stop"),
             model=str(record.get("model", "replay")),
             prompt_tokens=record.get("prompt_tokens"),
             completion_tokens=record.get("completion_tokens"),
@@ -68,8 +70,8 @@ class ReplayProvider:
 
     def _load(self, prompt: Prompt) -> dict[str, Any] | None:
         if isinstance(self.source, Mapping):
-            raw = self.source.get(prompt.sha256)
-            return None if raw is None else {"raw": raw}
+            entry = self.source.get(prompt.sha256)
+            return {"raw": entry} if isinstance(entry, str) else entry
         path = self.source / f"{prompt.sha256}.json"
         if not path.is_file():
             return None
@@ -90,6 +92,7 @@ def recording_of(prompt: Prompt, completion: Completion) -> dict[str, Any]:
         "template_version": prompt.template_version,
         "model": completion.model,
         "raw": completion.raw,
+        "finish_reason": "length" if completion.truncated else "stop",
         "prompt_tokens": completion.prompt_tokens,
         "completion_tokens": completion.completion_tokens,
         "messages": masked,

@@ -73,12 +73,13 @@ export function widgetOf(schema) {
   throw new Error(`schema: no widget for type '${schema.type}'`);
 }
 
-/** Input facts as {name, title, source, values}. */
+/** Input facts as {name, title, source, also, values}; `also` lists other fields it reads. */
 export function factsOf(inputsSchema) {
   return Object.entries(inputsSchema.properties ?? {}).map(([name, property]) => ({
     name,
     title: property.title ?? name,
     source: property["x-source"],
+    also: property["x-also-reads"] ?? [],
     values: property.enum ?? null,
   }));
 }
@@ -166,7 +167,9 @@ export function formPlan(inputsSchema) {
   const missing = facts.filter((f) => typeof f.source !== "string");
   if (missing.length) throw new Error(`schema: input '${missing[0].name}' has no x-source`);
   const paths = new Set(BASE_PATHS);
-  facts.forEach((f) => paths.add(fieldOf(f.source)));
+  // A fact that also reads another field (order_total reads the shipping fee) is missing
+  // when that field is empty, so the form must offer it.
+  facts.forEach((f) => [f.source, ...f.also].forEach((s) => paths.add(fieldOf(s))));
   [...paths].forEach((p) => requiredSiblings(root, p).forEach((s) => paths.add(s)));
   const fields = [...paths].map((p) => fieldFor(root, p, facts)).sort((a, b) => compareOrder(a.order, b.order));
   return { policy: inputsSchema["x-policy"] ?? null, fields, facts };

@@ -3,6 +3,7 @@ through the openai SDK to the scripted local LLM server."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -77,10 +78,14 @@ def test_the_channel_field_overrides_the_request(
     assert row.draft.channel == "chat"
 
 
-def test_tone_is_recorded_with_the_draft(drafting: Drafting, ticket: dict[str, Any]) -> None:
+def test_tone_reaches_the_prompt_and_is_recorded_with_the_draft(
+    drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any]
+) -> None:
     client, auth = drafting
+    llm_server.script.push(Scripted(GOOD))
     answer = client.post("/v1/drafts", headers=auth, json=body(ticket, tone="brief")).json()
     assert client.get(f"/v1/drafts/{answer['id']}", headers=auth).json()["tone"] == "brief"
+    assert "# Tone: brief" in json.dumps(llm_server.script.requests[-1].body["messages"])
     response = client.post("/v1/drafts", headers=auth, json=body(ticket, tone="snarky"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "tone"

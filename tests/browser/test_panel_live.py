@@ -187,6 +187,7 @@ def test_draft_streams_lands_undoes_and_feedback_reaches_the_audit_log(
     passed = stored["reply"]["report"]["passed"]
     expect(panel.locator("#guard")).to_contain_text("Guard: passed" if passed else "violation")
     panel.screenshot(path=artifact("panel-draft.png"), full_page=True)
+    panel.locator("#draft-card").screenshot(path=artifact("panel-draft-card.png"))
 
     panel.click("#insert")
     expect(panel.locator("#insert-status")).to_contain_text("Inserted into the ckeditor5 reply box")

@@ -85,6 +85,8 @@ def test_form_plan_shows_every_field_the_policy_reads(
             f"input {name} reads {prop['x-source']}, which the form does not show"
         )
         assert name in next(f for f in plan["fields"] if f["path"] == field)["facts"]
+        for also in prop.get("x-also-reads", []):  # order_total also reads the shipping fee
+            assert also.split("[]")[0] in paths, f"input {name} reads {also}, not in the form"
     # every request's own fields, and what an order needs to be an order at all
     for path in [
         "ticket_id",
@@ -146,7 +148,10 @@ def test_form_plan_widgets_and_labels_follow_the_schemas(
     ]
     assert (columns["price"]["widget"], columns["price"]["required"]) == ("amount", True)
     assert columns["condition"]["widget"] == "select"
-    assert columns["final_sale"]["widget"] == "checkbox"
+    # unstated is not "no": the agent chooses yes, no or not known, and not known stays missing
+    assert columns["final_sale"]["widget"] == "tristate"
+    assert columns["custom"]["widget"] == "tristate"
+    assert fields["order.shipping_fee"]["widget"] == "amount"
     exchanges = {c["name"]: c for c in fields["ask.exchanges"]["columns"]}
     assert exchanges["new_available"]["widget"] == "tristate"
     assert (
@@ -240,6 +245,9 @@ def test_form_prefills_from_the_page_and_reads_back_a_request_the_engine_decides
     form.locator('[data-path="ask.refund_to"]').fill("store_credit")
     first_item = form.locator('[data-path="order.items"] .row').first
     first_item.locator('[data-col="condition"]').select_option("unopened")
+    first_item.locator('[data-col="final_sale"]').select_option("false")
+    first_item.locator('[data-col="custom"]').select_option("false")
+    form.locator('[data-path="order.shipping_fee"]').fill("0.00")
 
     result = read(extension_page)
 
@@ -253,7 +261,10 @@ def test_form_prefills_from_the_page_and_reads_back_a_request_the_engine_decides
         "price": "149.00",
         "quantity": 1,
         "condition": "unopened",
+        "final_sale": False,
+        "custom": False,
     }
+    assert result["request"]["order"]["shipping_fee"] == "0.00"
     verdict = evaluate(PolicyRegistry(Settings().policies_dir).get(POLICY), request)
     assert verdict.policy.id == POLICY
 

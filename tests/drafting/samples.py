@@ -70,9 +70,12 @@ def request(
                         "name": "Trail running shoes",
                         "price": "59.00",
                         "condition": "opened",
+                        "final_sale": False,
+                        "custom": False,
                     }
                 ],
-                "payments": [{"method_id": "card-1", "amount": "59.00"}],
+                "shipping_fee": "0.00",
+                "payments": [{"method_id": "card-1", "amount": "59.00", "kind": "payment"}],
             },
             "ask": {"kind": "refund", "reason": "changed_mind", "item_ids": ["i1"], **ask},
             "message": message,

@@ -174,7 +174,7 @@ def test_plain_text_answer_becomes_the_body_with_its_subject(llm_server, prompt)
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        (Reply(DRAFT, finish_reason="length"), "cut off"),
+        (Reply('{"subject": "Your refund", "bo', finish_reason="length"), "before any reply"),
         (Reply({**DRAFT, "body": "   "}), "empty"),
         (Reply(DRAFT, finish_reason="content_filter"), "content filter"),
     ],
@@ -183,6 +183,16 @@ def test_unusable_answers_are_llm_errors(llm_server, prompt, reply, message):
     llm_server.script.push(reply)
     with pytest.raises(LLMError, match=message):
         run(complete(llm_settings(llm_server), prompt))
+
+
+def test_an_answer_cut_off_at_the_token_limit_keeps_what_was_written(llm_server, prompt):
+    text = json.dumps({"subject": DRAFT["subject"], "body": DRAFT["body"][:40]})[:-2]
+    llm_server.script.push(Reply(text, finish_reason="length"))
+    completion = run(complete(llm_settings(llm_server), prompt))
+    assert completion.truncated
+    assert completion.body == DRAFT["body"][:40].strip()
+    assert completion.raw == text
+    assert completion.claims.decision is None  # a cut-off answer claims nothing
 
 
 def test_streaming_yields_body_deltas_then_the_completion(llm_server, prompt):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from drafter.schemas import Tone
 from tests.drafting.samples import case
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots" / "prompts"
@@ -54,3 +55,23 @@ def test_rendered_prompt_matches_snapshot(renderer, decision, locale, channel, m
         if not UPDATE:
             pytest.fail(f"snapshot {path.name} was missing and has been written; review it")
     assert text == path.read_text(encoding="utf-8"), f"{path.name} changed; see module docstring"
+
+
+@pytest.mark.parametrize("tone", ["warm", "neutral", "brief"])
+def test_a_tone_adds_its_block_and_nothing_else(renderer, tone):
+    request, verdict = case("decline", "en", "email", "Too late, I know.")
+    plain = renderer.render(request, verdict, canary="cnry-snapshot")
+    toned = renderer.render(request, verdict, canary="cnry-snapshot", tone=Tone(tone))
+    block = (renderer.prompts_dir / "tones" / f"{tone}.j2").read_text(encoding="utf-8").strip()
+    assert toned.messages[0] == plain.messages[0]  # the cacheable system prompt is shared
+    assert toned.messages[1].content.replace(block + "\n\n", "") == plain.messages[1].content
+    assert toned.sha256 != plain.sha256
+
+
+def test_no_tone_renders_the_house_voice_prompt_unchanged(renderer):
+    """Recordings are keyed by prompt hash: adding tones must not stale them."""
+    text = render_snapshot(
+        renderer, "decline", "fr", "email", "Je les ai reçues il y a sept semaines."
+    )
+    assert "# Tone" not in text
+    assert text == (SNAPSHOTS / "decline-fr-email.txt").read_text(encoding="utf-8")

@@ -64,8 +64,9 @@ base:
     id: "#W1"
     status: pending
     currency: USD
-    items: [{id: "1", name: Lamp, price: "40.00"}]
-    payments: [{method_id: card_1, amount: "40.00"}]
+    items: [{id: "1", name: Lamp, price: "40.00", final_sale: false, custom: false}]
+    shipping_fee: "0.00"
+    payments: [{method_id: card_1, amount: "40.00", kind: payment}]
   ask: {kind: cancel, reason: no_longer_needed}
 cases:
   - id: one
@@ -83,7 +84,7 @@ def test_a_case_whose_verdict_differs_is_refused_with_its_line(
     with pytest.raises(CaseFileError) as caught:
         load_cases(path.parent, registry)
     message = str(caught.value)
-    assert f"{path}:13:" in message  # the line of "- id: one"
+    assert f"{path}:14:" in message  # the line of "- id: one"
     assert "decision: expected 'decline', got 'approve'" in message
 
 

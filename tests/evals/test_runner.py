@@ -201,3 +201,45 @@ def test_a_failed_call_is_recorded_and_fails_again_in_replay(
     assert after.note is not None
     assert "stale" not in after.note
     assert "recorded failure" in after.note
+
+
+def test_a_cut_off_draft_is_recorded_and_scored_as_the_raw_draft(
+    case_by_id: dict[str, EvalCase], local: EvalConfig
+) -> None:
+    from drafter.testing.llm_server import RecordedRequest, Reply, Step
+
+    chosen = [case_by_id["rs-outside-window-credit"]]
+    cut_off = '{"subject": "Your return", "body": "Hi Maya, thank you for writing. Your order'
+
+    def respond(request: RecordedRequest) -> Step:
+        return Reply(cut_off, finish_reason="length")
+
+    spec = RecordSpec(source="scripted", server="test server, scripted token limit")
+    with run_llm_server(ScriptedLLM(responder=respond)) as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="scripted-model")
+        recorded = _run(chosen, local, settings, "record", spec)
+    calls = load_recordings(local.recordings_dir / "test")[chosen[0].id].calls
+    assert [(c.raw, c.finish_reason) for c in calls] == [(cut_off, "length")] * 2
+    replayed = _run(chosen, local, Settings(), "replay")
+    for case in (*recorded.cases, *replayed.cases):
+        assert case.fallback
+        assert case.raw is not None
+        assert case.raw.body == "Hi Maya, thank you for writing. Your order"
+        guard = next(s for s in case.raw.scores if s.scorer == "guard")
+        assert not guard.passed
+        assert "truncated" in guard.reason
+
+
+def test_recording_stops_without_saving_when_the_endpoint_is_down(
+    case_by_id: dict[str, EvalCase], local: EvalConfig
+) -> None:
+    from drafter.errors import LLMUnreachable
+
+    chosen = [case_by_id["rs-outside-window-credit"]]
+    with run_llm_server(ScriptedLLM()) as server:
+        down = server.base_url  # the port is free again once the server has stopped
+    settings = Settings(llm_base_url=down, llm_model="scripted-model", llm_max_attempts=1)
+    spec = RecordSpec(source="model", server="nothing listening")
+    with pytest.raises(LLMUnreachable, match="recording stopped at case rs-outside-window-credit"):
+        _run(chosen, local, settings, "record", spec)
+    assert not (local.recordings_dir / "test").exists()

@@ -65,7 +65,9 @@ def orders(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
         else (AS_OF - dt.timedelta(days=delivered_ago)).isoformat(),
         "items": order_items,
         "shipping_fee": draw(cents(0, 2000)),
-        "payments": [{"method_id": "card-1", "amount": f"{paid // 100}.{paid % 100:02d}"}]
+        "payments": [
+            {"method_id": "card-1", "amount": f"{paid // 100}.{paid % 100:02d}", "kind": "payment"}
+        ]
         if paid
         else [],
     }

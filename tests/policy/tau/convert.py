@@ -167,8 +167,17 @@ def item_keys(items: list[Json]) -> list[str]:
 
 def order_json(order: Json) -> Json:
     keys = item_keys(order["items"])
+    # tau-bench sells nothing as final sale or made to order, and charges no shipping: the
+    # request states these facts rather than leaving them unknown.
     items = [
-        {"id": key, "name": i["name"], "product_id": i["product_id"], "price": _money(i["price"])}
+        {
+            "id": key,
+            "name": i["name"],
+            "product_id": i["product_id"],
+            "price": _money(i["price"]),
+            "final_sale": False,
+            "custom": False,
+        }
         for key, i in zip(keys, order["items"], strict=True)
     ]
     payments = [
@@ -184,6 +193,7 @@ def order_json(order: Json) -> Json:
         "status": normalise_status(order["status"]),
         "currency": CURRENCY,
         "items": items,
+        "shipping_fee": "0.00",
         "payments": payments,
     }
 
