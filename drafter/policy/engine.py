@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel
+from typing import TypeVar
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
@@ -19,10 +17,14 @@ from drafter.policy.facts import CATALOGUE, extract, question
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
+    CompiledFlag,
+    CompiledOffer,
     CompiledRule,
     Policy,
     Wording,
 )
+from drafter.policy.parts import make, policy_ref, shared_text, text_part
+from drafter.policy.trace import ReadOnlyFacts, Recorded, fresh_step, show, trace_steps
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
     Decision,
@@ -33,7 +35,6 @@ from drafter.schemas import (
     Money,
     Need,
     Offer,
-    PolicyRef,
     Refund,
     Request,
     TraceStep,
@@ -43,30 +44,15 @@ from drafter.schemas import Rationale as RationaleOut
 
 __all__ = ["evaluate"]
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _make(cls: type[M], /, **fields: Any) -> M:
-    """Build a verdict part from values the engine itself produced, without re-validating.
-
-    Validating a whole verdict costs more than evaluating the policy. Every field is always
-    passed explicitly, and the property tests round-trip every verdict through strict
-    validation, so a wrong type here fails a test rather than reaching a caller.
-    """
-    instance = _new(cls)
-    _set(instance, "__dict__", fields)
-    _set(instance, "__pydantic_fields_set__", set(fields))
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
-    return instance
-
-
-_new, _set = object.__new__, object.__setattr__
-
+T = TypeVar("T", Disclosure, RationaleOut)
 
 CENT = Decimal("0.01")
-Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
-Result = Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
+NO_REFUND = Decimal("0.00")
+ZERO = Decimal(0)
+# Enum lookups by value and .value are Python-level calls; these run on every evaluation.
+_DECISIONS = {decision.value: decision for decision in Decision}
+_DECISION_VALUES = {decision: decision.value for decision in Decision}
+_PAYS_OUT = frozenset({Decision.approve, Decision.partial})
 
 
 class _Undecided(Exception):
@@ -76,32 +62,43 @@ class _Undecided(Exception):
         self.rule, self.missing = rule, missing
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     policy: Policy
     request: Request
     env: dict[str, Value]
-    # (rule, stage, result, facts seen or the names of the facts the condition read);
-    # turned into TraceSteps once, at the end, because most of a verdict's cost is its trace.
-    trace: list[tuple[str, str, str, dict[str, str | None] | tuple[str, ...]]] = field(
-        default_factory=list
-    )
+    language: str
+    # Turned into TraceSteps once, at the end (see trace.py).
+    trace: list[Recorded] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
 
     def say(self, wording: Wording) -> str:
         """The text in the customer's language (English when the policy has no translation),
         with its placeholders filled."""
-        phrase = wording.phrase(self.request.locale[:2])
+        phrase = wording.phrase(self.language)
         text = phrase.text
         for part in phrase.parts:
-            text = text.replace("{" + part.source + "}", _show(part(self.env)), 1)
+            text = text.replace("{" + part.source + "}", show(part.fn(self.env)), 1)
         return text
 
-    def test(self, rule: str, stage: Stage, when: Compiled) -> Value:
-        value = when(self.env)
-        result: Result = "unknown" if value is MISSING else ("fired" if value else "passed")
-        self.trace.append((rule, stage, result, when.names))
+    def text_part(self, cls: type[T], key: str, wording: Wording) -> T:
+        """A Disclosure or Rationale: ``key`` and the wording in the customer's language.
+
+        One with no placeholders is the same for every request, and these models are frozen
+        and hold only strings, so the policy's verdicts share it.
+        """
+        phrase = wording.phrase(self.language)
+        if phrase.parts:
+            return text_part(cls, key, self.say(wording))
+        return shared_text(self.policy, cls, key, phrase.text)
+
+    def test(self, rule: CompiledEscalation | CompiledFlag) -> Value:
+        value = rule.when.fn(self.env)
+        steps = rule.steps
+        self.trace.append(
+            steps.unknown if value is MISSING else (steps.fired if value else steps.passed)
+        )
         return value
 
     def missing(self, compiled: Compiled) -> list[str]:
@@ -117,7 +114,7 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
     """
     env = extract(request, policy.catalogue_facts)
     _check_fit(policy, request, env)
-    run = _Run(policy, request, env)
+    run = _Run(policy, request, env, request.locale[:2])
     _apply_exception(run)
     try:
         rule = _decide(run)
@@ -130,23 +127,23 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
 
 
 def _decide(run: _Run) -> CompiledRule:
-    for gate in run.policy.gates:
-        if gate.id in run.waived:
-            run.trace.append((gate.id, "gate", "waived", {}))
-            continue
-        if _holds(run, gate.id, "gate", gate.when):
-            return gate
-    for outcome in run.policy.outcomes:
-        if _holds(run, outcome.id, "outcome", outcome.when):
-            return outcome
+    """The first gate that fires (unless waived), else the first outcome that does."""
+    env, trace, waived = run.env, run.trace, run.waived
+    for rules in (run.policy.gates, run.policy.outcomes):
+        for rule in rules:
+            if rule.id in waived and rule.stage == "gate":  # exceptions waive gates only
+                trace.append(rule.steps.waived)
+                continue
+            # Inlined run.test: this loop runs some twenty conditions per request.
+            value = rule.when.fn(env)
+            if value is MISSING:
+                trace.append(rule.steps.unknown)
+                raise _Undecided(rule.id, run.missing(rule.when))
+            if value:
+                trace.append(rule.steps.fired)
+                return rule
+            trace.append(rule.steps.passed)
     raise _Undecided("no_outcome", [])  # unreachable for a linted policy: fail closed
-
-
-def _holds(run: _Run, rule: str, stage: Stage, when: Compiled) -> bool:
-    value = run.test(rule, stage, when)
-    if value is MISSING:
-        raise _Undecided(rule, run.missing(when))
-    return bool(value)
 
 
 def _apply_exception(run: _Run) -> None:
@@ -175,7 +172,7 @@ def _apply_exception(run: _Run) -> None:
         "granted_by": granted.granted_by,
         "cap": str(run.cap),
     }
-    run.trace.append((spec.id, "exception", "granted", facts))
+    run.trace.append(fresh_step(spec.id, "exception", "granted", ReadOnlyFacts(facts)))
 
 
 def _exception_cap(run: _Run, spec: CompiledException, role: str) -> Decimal:
@@ -195,15 +192,15 @@ def _exception_cap(run: _Run, spec: CompiledException, role: str) -> Decimal:
 
 
 def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided | None) -> Verdict:
-    decision = Decision(rule.decision) if rule else Decision.needs_info
+    decision = _DECISIONS[rule.decision] if rule else Decision.needs_info
     refund = _refund(run, rule) if rule and rule.refund else None
     if isinstance(refund, _Undecided):
         undecided, rule, decision, refund = refund, None, Decision.needs_info, None
     offers = _offers(run, rule.offers if rule else ())
     if isinstance(offers, _Undecided):
         undecided, rule, decision, refund, offers = offers, None, Decision.needs_info, None, []
-    run.env["decision"] = decision.value
-    run.env["refund_amount"] = refund.amount.amount if refund else Decimal("0.00")
+    run.env["decision"] = _DECISION_VALUES[decision]
+    run.env["refund_amount"] = refund.amount.amount if refund else NO_REFUND
     escalation = _escalate(run, decision)
     if isinstance(escalation, _Undecided):
         undecided, rule, decision, refund, offers = escalation, None, Decision.needs_info, None, []
@@ -214,13 +211,13 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
 def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided | None:
     pending: _Undecided | None = None
     for trigger in run.policy.escalations:
-        value = run.test(trigger.id, "escalation", trigger.when)
+        value = run.test(trigger)
         if value is True:
             return trigger
         if value is MISSING and pending is None:
             pending = _Undecided(trigger.id, run.missing(trigger.when))
     # An undecidable trigger only matters when money or goods would go out.
-    if pending is not None and decision in (Decision.approve, Decision.partial):
+    if pending is not None and decision in _PAYS_OUT:
         return pending
     return None
 
@@ -229,7 +226,7 @@ def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided 
 
 
 def _money(amount: Decimal, currency: str) -> Money:
-    return _make(Money, amount=amount, currency=currency)
+    return make(Money, amount=amount, currency=currency)
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -239,11 +236,12 @@ def _cents(value: Decimal) -> Decimal:
 def _amount(
     run: _Run, rule: str, compiled: Compiled, *, cents: bool = True
 ) -> Decimal | _Undecided:
-    value = compiled(run.env)
+    value = compiled.fn(run.env)
     if value is MISSING:
         return _Undecided(rule, run.missing(compiled))
-    assert isinstance(value, Decimal | int)
-    return _cents(Decimal(value)) if cents else _plain(Decimal(value))
+    assert isinstance(value, (Decimal, int))
+    number = value if type(value) is Decimal else Decimal(value)
+    return _cents(number) if cents else _plain(number)
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -267,10 +265,10 @@ def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
         fee = _amount(run, rule.id, compiled)
         if isinstance(fee, _Undecided):
             return fee
-        fees.append(_make(Fee, id=name, amount=_money(max(fee, Decimal(0)), run.policy.currency)))
-    net = max(gross - sum((f.amount.amount for f in fees), Decimal(0)), Decimal(0))
+        fees.append(make(Fee, id=name, amount=_money(max(fee, ZERO), run.policy.currency)))
+    net = max(gross - sum((f.amount.amount for f in fees), ZERO), ZERO)
     net = _capped(run, rule.id, net)
-    return _make(
+    return make(
         Refund,
         amount=_money(net, run.policy.currency),
         destination=rule.refund.destination,
@@ -285,41 +283,41 @@ def _capped(run: _Run, rule: str, net: Decimal) -> Decimal:
     for name, limit in limits:
         if isinstance(limit, Decimal) and net > limit:
             facts: dict[str, str | None] = {name: str(limit), "uncapped": str(net)}
-            run.trace.append((rule, "cap", "capped", facts))
-            net = max(limit, Decimal(0))
+            run.trace.append(fresh_step(rule, "cap", "capped", ReadOnlyFacts(facts)))
+            net = max(limit, ZERO)
     return net
 
 
 def _offers(run: _Run, ids: tuple[str, ...]) -> list[Offer] | _Undecided:
     offers = []
-    currency = run.policy.currency
     for offer_id in ids:
-        spec = run.policy.offers[offer_id]
-        values: dict[str, Decimal | None] = {}
-        for key, compiled in (
-            ("amount", spec.amount),
-            ("percent", spec.percent),
-            ("cap", spec.cap),
-        ):
-            value = _amount(run, offer_id, compiled, cents=key != "percent") if compiled else None
-            if isinstance(value, _Undecided):
-                return value
-            values[key] = value
-        amount, cap = values["amount"], values["cap"]
-        if amount is not None and cap is not None:
-            amount = min(amount, cap)
-        offers.append(
-            _make(
-                Offer,
-                id=offer_id,
-                kind=spec.kind,
-                terms=run.say(spec.terms),
-                percent=values["percent"],
-                amount=_money(amount, currency) if amount is not None else None,
-                cap=_money(cap, currency) if cap is not None else None,
-            )
-        )
+        offer = _offer(run, offer_id, run.policy.offers[offer_id])
+        if isinstance(offer, _Undecided):
+            return offer
+        offers.append(offer)
     return offers
+
+
+def _offer(run: _Run, offer_id: str, spec: CompiledOffer) -> Offer | _Undecided:
+    sizes: list[Decimal | None] = []
+    for compiled, cents in ((spec.amount, True), (spec.percent, False), (spec.cap, True)):
+        value = _amount(run, offer_id, compiled, cents=cents) if compiled else None
+        if isinstance(value, _Undecided):
+            return value
+        sizes.append(value)
+    amount, percent, cap = sizes
+    if amount is not None and cap is not None:
+        amount = min(amount, cap)
+    currency = run.policy.currency
+    return make(
+        Offer,
+        id=offer_id,
+        kind=spec.kind,
+        terms=run.say(spec.terms),
+        percent=percent,
+        amount=_money(amount, currency) if amount is not None else None,
+        cap=_money(cap, currency) if cap is not None else None,
+    )
 
 
 # --- the verdict -------------------------------------------------------------------------
@@ -341,7 +339,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
     rationale = _rationale(run, out, flags)
     escalation = _escalation(run, out) if out.escalation else None
     decided_by = out.rule.id if out.rule else (out.undecided.rule if out.undecided else "")
-    return _make(
+    return make(
         Verdict,
         decision=Decision.escalate if escalation else out.decision,
         rule=out.escalation.id if out.escalation else decided_by,
@@ -349,40 +347,39 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         refund=out.refund,
         offers=out.offers,
         escalation=escalation,
-        needs=_needs(out.undecided, run.request.locale[:2]),
+        needs=_needs(out.undecided, run.language),
         must_say=say,
         must_not_say=never,
         rationale=rationale,
         trace=_trace(run),
-        policy=_make(PolicyRef, id=policy.id, version=policy.version, sha256=policy.sha256),
+        policy=policy_ref(policy),
         as_of=run.request.as_of,
     )
 
 
-def _flags(run: _Run) -> list[str]:
-    return [flag.id for flag in run.policy.flags if run.test(flag.id, "flag", flag.when) is True]
+def _flags(run: _Run) -> list[CompiledFlag]:
+    return [flag for flag in run.policy.flags if run.test(flag) is True]
 
 
 def _disclosures(
-    run: _Run, out: _Outcome, flags: list[str]
+    run: _Run, out: _Outcome, flags: list[CompiledFlag]
 ) -> tuple[list[Disclosure], list[Disclosure]]:
     say: list[str] = list(out.rule.must_say) if out.rule else []
     never: list[str] = list(out.rule.must_not_say) if out.rule else []
     if out.escalation:
         say += out.escalation.must_say
         never += out.escalation.must_not_say
-    by_id = {flag.id: flag for flag in run.policy.flags}
-    for flag_id in flags:
-        say += by_id[flag_id].must_say
-        never += by_id[flag_id].must_not_say
+    for flag in flags:
+        say += flag.must_say
+        never += flag.must_not_say
     policy = run.policy
     return (
-        [_make(Disclosure, id=i, text=run.say(policy.disclosures[i])) for i in dict.fromkeys(say)],
-        [_make(Disclosure, id=i, text=policy.forbidden[i]) for i in dict.fromkeys(never)],
+        [run.text_part(Disclosure, i, policy.disclosures[i]) for i in dict.fromkeys(say)],
+        [shared_text(policy, Disclosure, i, policy.forbidden[i]) for i in dict.fromkeys(never)],
     )
 
 
-def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]:
+def _rationale(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[RationaleOut]:
     policy = run.policy
     parts: list[tuple[str, Wording]] = []
     if run.request.exception is not None:
@@ -394,16 +391,15 @@ def _rationale(run: _Run, out: _Outcome, flags: list[str]) -> list[RationaleOut]
         parts.append((out.undecided.rule, policy.needs_info_rationale))
     if out.escalation is not None:
         parts.append((out.escalation.id, out.escalation.rationale))
-    by_id = {flag.id: flag for flag in policy.flags}
-    parts += [(flag_id, by_id[flag_id].rationale) for flag_id in flags]
-    return [_make(RationaleOut, rule=rule, text=run.say(text)) for rule, text in parts]
+    parts += [(flag.id, flag.rationale) for flag in flags]
+    return [run.text_part(RationaleOut, rule, text) for rule, text in parts]
 
 
 def _needs(undecided: _Undecided | None, language: str) -> list[Need]:
     if undecided is None:
         return []
     missing = undecided.missing or ["details"]
-    return [_make(Need, fact=name, question=question(name, language)) for name in missing]
+    return [make(Need, fact=name, question=question(name, language)) for name in missing]
 
 
 def _escalation(run: _Run, out: _Outcome) -> Escalation:
@@ -411,17 +407,17 @@ def _escalation(run: _Run, out: _Outcome) -> Escalation:
     assert trigger is not None
     recommended = _describe(out)
     options = [recommended, *(f"offer {o.id} ({o.kind}{_offer_size(o)})" for o in out.offers)]
-    summary = _make(
+    summary = make(
         Handoff,
         facts={
-            name: None if value is MISSING else _show(value)
+            name: None if value is MISSING else show(value)
             for name, value in sorted(run.env.items())
         },
-        rules_fired=[s[0] for s in run.trace if s[2] in ("fired", "granted", "capped")],
+        rules_fired=[s.rule for s in run.trace if s.result in ("fired", "granted", "capped")],
         options_considered=options,
         recommended=recommended,
     )
-    return _make(Escalation, target=trigger.target, reason=trigger.reason, summary=summary)
+    return make(Escalation, target=trigger.target, reason=trigger.reason, summary=summary)
 
 
 def _describe(out: _Outcome) -> str:
@@ -445,34 +441,8 @@ def _offer_size(offer: Offer) -> str:
     return ""
 
 
-def _show(value: Value) -> str:
-    if value is MISSING:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _trace(run: _Run) -> list[TraceStep]:
-    """The trace as TraceSteps, each fact shown once however many rules read it."""
-    env, shown, steps = run.env, dict[str, str | None](), []
-    for rule, stage, result, seen in run.trace:
-        if isinstance(seen, tuple):
-            for name in seen:
-                if name not in shown:
-                    value = env.get(name, MISSING)
-                    shown[name] = None if value is MISSING else _show(value)
-            seen = {name: shown[name] for name in seen}
-        step = _new(TraceStep)
-        _set(step, "__dict__", {"rule": rule, "stage": stage, "result": result, "facts": seen})
-        _set(step, "__pydantic_fields_set__", _TRACE_FIELDS)
-        _set(step, "__pydantic_extra__", None)
-        _set(step, "__pydantic_private__", None)
-        steps.append(step)
-    return steps
-
-
-_TRACE_FIELDS = {"rule", "stage", "result", "facts"}
+    return trace_steps(run.trace, run.env)
 
 
 def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:

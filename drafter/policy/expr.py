@@ -1,9 +1,11 @@
 """A small, safe, typed expression language for policy conditions and amounts.
 
-Source text is tokenized, parsed by recursive descent, type-checked against a ``Scope`` and
-compiled to nested Python closures. Nothing is ever passed to ``eval``. Evaluation is
-three-valued: a missing fact yields ``MISSING``, which propagates through arithmetic and
-comparisons, while ``false and x`` and ``true or x`` short-circuit as usual.
+Source text is tokenized and parsed by recursive descent (``syntax``), type-checked against a
+``Scope`` and compiled to nested Python closures; a literal or parameter operand is captured as
+a constant, so the closures a condition runs are as few as its facts and operators. Nothing is
+ever passed to ``eval``. Evaluation is three-valued: a missing fact yields ``MISSING``, which
+propagates through arithmetic and comparisons, while ``false and x`` and ``true or x``
+short-circuit as usual.
 
 Grammar (lowest precedence first)::
 
@@ -22,12 +24,24 @@ Grammar (lowest precedence first)::
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
+from drafter.policy.syntax import (
+    Binary,
+    Call,
+    ExprError,
+    Index,
+    ListOf,
+    Literal,
+    Name,
+    Node,
+    Parser,
+    Unary,
+    tokenize,
+)
 from drafter.policy.types import (
     BOOL,
     DECIMAL,
@@ -41,18 +55,10 @@ from drafter.policy.types import (
     Value,
 )
 
-__all__ = ["Compiled", "ExprError", "Scope", "Table", "compile_expr"]
+__all__ = ["Compiled", "ExprError", "Scope", "Table", "compile_expr", "tokenize"]
 
 Env = Mapping[str, Value]
 Fn = Callable[[Env], Value]
-
-
-class ExprError(ValueError):
-    """A syntax or type error at ``column`` (1-based) of the expression."""
-
-    def __init__(self, message: str, column: int) -> None:
-        self.column = column
-        super().__init__(f"{message} (column {column})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,231 +86,21 @@ class Compiled:
     facts: frozenset[str]
     params: frozenset[str]
     names: tuple[str, ...] = ()  # the facts, sorted: the order a trace shows them in
+    # The shown values of ``names`` from a mapping of them: the key a trace step is kept by.
+    pick: Callable[[Mapping[str, str | None]], object] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        pick = operator.itemgetter(*self.names) if self.names else _nothing
+        object.__setattr__(self, "pick", pick)
 
     def __call__(self, env: Env) -> Value:
         return self.fn(env)
 
 
-# --- tokens ------------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-      (?P<number>\d+(?:\.\d+)?)
-    | (?P<string>'[^'\\]*'|"[^"\\]*")
-    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<op>==|!=|<=|>=|[-+*/<>()\[\],])
-    )""",
-    re.VERBOSE,
-)
-_KEYWORDS = {"and", "or", "not", "in", "true", "false"}
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str
-    text: str
-    column: int
-
-
-def tokenize(source: str) -> list[Token]:
-    tokens: list[Token] = []
-    position = 0
-    while position < len(source):
-        if source[position:].strip() == "":
-            break
-        match = _TOKEN.match(source, position)
-        if match is None or match.lastgroup is None:
-            column = len(source) - len(source[position:].lstrip()) + 1
-            raise ExprError(f"unexpected character {source[column - 1]!r}", column)
-        kind = match.lastgroup
-        text, column = match.group(kind), match.start(kind) + 1
-        if kind == "name" and text in _KEYWORDS:
-            kind = "keyword"
-        tokens.append(Token(kind, text, column))
-        position = match.end()
-    tokens.append(Token("end", "", len(source) + 1))
-    return tokens
-
-
-# --- syntax tree -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    column: int
-
-
-@dataclass(frozen=True, slots=True)
-class Literal(Node):
-    value: bool | int | Decimal | str
-
-
-@dataclass(frozen=True, slots=True)
-class Name(Node):
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Index(Node):
-    target: Node
-    key: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Call(Node):
-    function: str
-    args: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ListOf(Node):
-    items: tuple[Literal, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Unary(Node):
-    op: str
-    operand: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Binary(Node):
-    op: str
-    left: Node
-    right: Node
-
-
-class Parser:
-    def __init__(self, source: str) -> None:
-        self.tokens = tokenize(source)
-        self.position = 0
-
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.position]
-
-    def take(self) -> Token:
-        token = self.token
-        self.position += 1
-        return token
-
-    def accept(self, text: str) -> bool:
-        if self.token.text == text and self.token.kind in ("op", "keyword"):
-            self.position += 1
-            return True
-        return False
-
-    def expect(self, text: str) -> Token:
-        if self.token.text != text:
-            found = self.token.text or "end of expression"
-            raise ExprError(f"expected '{text}' but found '{found}'", self.token.column)
-        return self.take()
-
-    def parse(self) -> Node:
-        if self.token.kind == "end":
-            raise ExprError("empty expression", 1)
-        node = self.parse_or()
-        if self.token.kind != "end":
-            raise ExprError(f"unexpected '{self.token.text}'", self.token.column)
-        return node
-
-    def parse_or(self) -> Node:
-        node = self.parse_and()
-        while self.token.text == "or":
-            column = self.take().column
-            node = Binary(column, "or", node, self.parse_and())
-        return node
-
-    def parse_and(self) -> Node:
-        node = self.parse_not()
-        while self.token.text == "and":
-            column = self.take().column
-            node = Binary(column, "and", node, self.parse_not())
-        return node
-
-    def parse_not(self) -> Node:
-        if self.token.text == "not" and self.token.kind == "keyword":
-            column = self.take().column
-            return Unary(column, "not", self.parse_not())
-        return self.parse_compare()
-
-    def parse_compare(self) -> Node:
-        node = self.parse_sum()
-        column = self.token.column
-        for op in ("==", "!=", "<=", ">=", "<", ">", "in"):
-            if self.accept(op):
-                return Binary(column, op, node, self.parse_sum())
-        if self.token.text == "not" and self.tokens[self.position + 1].text == "in":
-            self.position += 2
-            return Binary(column, "not in", node, self.parse_sum())
-        return node
-
-    def parse_sum(self) -> Node:
-        node = self.parse_product()
-        while self.token.text in ("+", "-") and self.token.kind == "op":
-            token = self.take()
-            node = Binary(token.column, token.text, node, self.parse_product())
-        return node
-
-    def parse_product(self) -> Node:
-        node = self.parse_unary()
-        while self.token.text in ("*", "/") and self.token.kind == "op":
-            token = self.take()
-            node = Binary(token.column, token.text, node, self.parse_unary())
-        return node
-
-    def parse_unary(self) -> Node:
-        if self.token.text == "-" and self.token.kind == "op":
-            column = self.take().column
-            return Unary(column, "-", self.parse_unary())
-        node = self.parse_atom()
-        if self.accept("["):
-            key = self.parse_or()
-            self.expect("]")
-            node = Index(node.column, node, key)
-        return node
-
-    def parse_atom(self) -> Node:
-        token = self.take()
-        if token.kind == "number":
-            value = Decimal(token.text) if "." in token.text else int(token.text)
-            return Literal(token.column, value)
-        if token.kind == "string":
-            return Literal(token.column, token.text[1:-1])
-        if token.kind == "keyword" and token.text in ("true", "false"):
-            return Literal(token.column, token.text == "true")
-        if token.kind == "name":
-            if self.accept("("):
-                return Call(token.column, token.text, self.parse_args())
-            return Name(token.column, token.text)
-        if token.text == "(":
-            node = self.parse_or()
-            self.expect(")")
-            return node
-        if token.text == "[":
-            return self.parse_list(token.column)
-        found = token.text or "end of expression"
-        raise ExprError(f"unexpected '{found}'", token.column)
-
-    def parse_args(self) -> tuple[Node, ...]:
-        args: list[Node] = []
-        if not self.accept(")"):
-            args.append(self.parse_or())
-            while self.accept(","):
-                args.append(self.parse_or())
-            self.expect(")")
-        return tuple(args)
-
-    def parse_list(self, column: int) -> ListOf:
-        items: list[Literal] = []
-        while not self.accept("]"):
-            if items:
-                self.expect(",")
-            item = self.parse_atom()
-            if not isinstance(item, Literal):
-                raise ExprError("lists may hold only literal values", item.column)
-            items.append(item)
-        return ListOf(column, tuple(items))
+def _nothing(_: object) -> tuple[()]:
+    return ()
 
 
 # --- type checking and compilation -------------------------------------------------------
@@ -316,6 +112,12 @@ class Typed:
     fn: Fn
     facts: frozenset[str]
     params: frozenset[str]
+    # The value, when it is a literal or a parameter: operators then skip calling ``fn``.
+    constant: object = field(default=None, compare=False)
+    is_constant: bool = False
+    # The fact's name, when the node is a bare fact: operators then read it from the facts
+    # directly rather than calling ``fn``.
+    fact: str | None = None
 
 
 def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Compiled:
@@ -357,7 +159,8 @@ class Compiler:
 
     def visit(self, node: Node) -> Typed:
         if isinstance(node, Literal):
-            return Typed(_literal_type(node.value), _const(node.value), frozenset(), frozenset())
+            kind = _literal_type(node.value)
+            return Typed(kind, _const(node.value), frozenset(), frozenset(), node.value, True)
         if isinstance(node, Name):
             return self.name(node)
         if isinstance(node, Index):
@@ -373,7 +176,8 @@ class Compiler:
     def name(self, node: Name) -> Typed:
         if node.name in self.scope.facts:
             getter: Fn = operator.itemgetter(node.name)
-            return Typed(self.scope.facts[node.name], getter, frozenset({node.name}), frozenset())
+            kind, facts = self.scope.facts[node.name], frozenset({node.name})
+            return Typed(kind, getter, facts, frozenset(), fact=node.name)
         param = self.scope.params.get(node.name)
         if isinstance(param, Table):
             raise ExprError(
@@ -382,7 +186,8 @@ class Compiler:
                 node.column,
             )
         if param is not None:
-            return Typed(param[0], _const(param[1]), frozenset(), frozenset({node.name}))
+            kind, value = param
+            return Typed(kind, _const(value), frozenset(), frozenset({node.name}), value, True)
         raise ExprError(f"unknown name '{node.name}'{self.suggest(node.name)}", node.column)
 
     def suggest(self, name: str) -> str:
@@ -510,14 +315,8 @@ class Compiler:
         for item in node.right.items:
             self.check_comparable(left, node.left, item)
         choices = frozenset(item.value for item in node.right.items)
-        inner, negated = left.fn, node.op == "not in"
-
-        def fn(env: Env) -> Value:
-            value = inner(env)
-            if value is MISSING:
-                return MISSING
-            return (value in choices) != negated
-
+        negated = node.op == "not in"
+        fn = _member_of(left, choices, negated=negated)
         return Typed(BOOL, fn, left.facts, left.params)
 
     def check_comparable(self, left: Typed, left_node: Node, right_node: Node) -> None:
@@ -535,15 +334,7 @@ class Compiler:
         self.check_comparable(left, node.left, node.right)
         if node.op not in ("==", "!=") and (left.type not in NUMERIC):
             raise ExprError(f"'{node.op}' needs numbers but found {left.type}", node.column)
-        compare = _COMPARE[node.op]
-        lf, rf = left.fn, right.fn
-
-        def fn(env: Env) -> Value:
-            a, b = lf(env), rf(env)
-            if a is MISSING or b is MISSING:
-                return MISSING
-            return compare(a, b)
-
+        fn = _binary(_COMPARE[node.op], left, right, guarded=False)
         return Typed(BOOL, fn, left.facts | right.facts, left.params | right.params)
 
     def arithmetic(self, node: Binary, left: Typed, right: Typed) -> Typed:
@@ -554,19 +345,81 @@ class Compiler:
             raise ExprError(
                 f"cannot apply '{node.op}' to {left.type} and {right.type}", node.column
             )
-        op = _ARITHMETIC[node.op]
-        lf, rf = left.fn, right.fn
-
-        def fn(env: Env) -> Value:
-            a, b = lf(env), rf(env)
-            if a is MISSING or b is MISSING:
-                return MISSING
-            try:
-                return op(a, b)
-            except (ZeroDivisionError, DivisionByZero, InvalidOperation):
-                return MISSING
-
+        fn = _binary(_ARITHMETIC[node.op], left, right, guarded=True)
         return Typed(result, fn, left.facts | right.facts, left.params | right.params)
+
+
+_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation)
+
+
+def _binary(op: Callable[[Any, Any], Value], left: Typed, right: Typed, *, guarded: bool) -> Fn:
+    """``op`` of both sides; MISSING if either is, or (``guarded``) if the arithmetic fails.
+
+    A constant right side, the usual case (``days_since_delivery <= return_window``), is
+    captured rather than called for, since conditions run on every evaluation.
+    """
+    if right.is_constant and right.constant is not MISSING:
+        if left.fact is not None and not guarded:
+            return _fact_against(op, left.fact, right.constant)
+        return _with_constant(op, left.fn, right.constant, guarded=guarded)
+    lf, rf = left.fn, right.fn
+
+    def fn(env: Env) -> Value:
+        a, b = lf(env), rf(env)
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if not guarded:
+            return op(a, b)
+        try:
+            return op(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
+
+
+def _with_constant(op: Callable[[Any, Any], Value], lf: Fn, b: object, *, guarded: bool) -> Fn:
+    def fn(env: Env) -> Value:
+        a = lf(env)
+        if a is MISSING:
+            return MISSING
+        if not guarded:
+            return op(a, b)
+        try:
+            return op(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
+
+
+def _fact_against(op: Callable[[Any, Any], Value], name: str, b: object) -> Fn:
+    """``op`` of a fact and a constant, the commonest condition (``reason == 'defective'``)."""
+
+    def fn(env: Env) -> Value:
+        a = env[name]
+        return MISSING if a is MISSING else op(a, b)
+
+    return fn
+
+
+def _member_of(operand: Typed, choices: frozenset[object], *, negated: bool) -> Fn:
+    """Whether ``operand`` is (or, ``negated``, is not) one of ``choices``."""
+    if operand.fact is not None:
+        name = operand.fact
+
+        def of_fact(env: Env) -> Value:
+            value = env[name]
+            return MISSING if value is MISSING else (value in choices) != negated
+
+        return of_fact
+    inner = operand.fn
+
+    def fn(env: Env) -> Value:
+        value = inner(env)
+        return MISSING if value is MISSING else (value in choices) != negated
+
+    return fn
 
 
 def _divide(a: Value, b: Value) -> Value:

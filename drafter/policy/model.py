@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from drafter.policy.expr import Compiled, Scope
+from drafter.policy.trace import RuleSteps
 from drafter.policy.types import EnumType, Type, Value
 
 __all__ = [
@@ -79,6 +80,10 @@ class CompiledRule:
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
     rationale: Wording
+    steps: RuleSteps = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", RuleSteps(self.id, self.stage, self.when))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,10 @@ class CompiledEscalation:
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
     rationale: Wording
+    steps: RuleSteps = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", RuleSteps(self.id, "escalation", self.when))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,10 @@ class CompiledFlag:
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
     rationale: Wording
+    steps: RuleSteps = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", RuleSteps(self.id, "flag", self.when))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +152,16 @@ class Policy:
     catalogue_facts: frozenset[str] = field(default_factory=frozenset)
     # Inputs whose vocabulary the policy defines, so a request must stay inside it.
     enum_inputs: tuple[tuple[str, EnumType], ...] = ()
+    # Verdict parts that are the same for every request (frozen models of strings), by key;
+    # a cache, so no part of the policy's value.
+    parts: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def forget_shared(self) -> None:
+        """Drop the verdict parts and trace steps kept for reuse (benchmarks, tests)."""
+        self.parts.clear()
+        for rules in (self.gates, self.outcomes, self.escalations, self.flags):
+            for rule in rules:
+                rule.steps.forget()
 
     @property
     def rules(self) -> tuple[str, ...]:

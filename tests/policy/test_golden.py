@@ -1,0 +1,64 @@
+"""Every verdict in the golden sample (tests/policy/golden.py) is byte-identical to the stored
+one, and every stored verdict is a valid Verdict that survives strict validation unchanged."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from drafter.intake import parse_request
+from drafter.policy import evaluate
+from drafter.schemas import Verdict
+from tests.policy.golden import REGISTRY, load, outcome
+
+ROWS = load()
+
+
+def test_the_sample_is_broad() -> None:
+    kinds = Counter(row["name"].split("/")[0] for row in ROWS)
+    assert kinds["example"] == 24
+    assert kinds["table"] >= 150
+    assert kinds["eval"] >= 80
+    assert kinds["tau"] >= 700
+    assert kinds["random"] >= 600
+    assert {row["policy"] for row in ROWS} == set(REGISTRY.ids())
+
+
+@pytest.mark.parametrize("kind", ["example", "table", "eval", "tau", "random"])
+def test_verdicts_are_byte_identical(kind: str) -> None:
+    rows = [row for row in ROWS if row["name"].startswith(kind + "/")]
+    different = [
+        row["name"]
+        for row in rows
+        if outcome(REGISTRY.get(row["policy"]), row["request"]) != _stored(row)
+    ]
+    assert different == []
+
+
+def test_stored_verdicts_validate_and_round_trip() -> None:
+    for row in ROWS:
+        if row["verdict"] is not None:
+            verdict = Verdict.model_validate_json(row["verdict"], strict=True)
+            # Same content; key order may differ (the engine's Offer lists terms first).
+            assert json.loads(verdict.model_dump_json()) == json.loads(row["verdict"]), row["name"]
+
+
+def test_fresh_verdicts_are_valid_models() -> None:
+    """The engine builds verdicts without validation; strict validation must change nothing."""
+    checked = 0
+    for row in ROWS[::5]:
+        if row["verdict"] is None:
+            continue
+        verdict = evaluate(REGISTRY.get(row["policy"]), parse_request(row["request"]))
+        assert Verdict.model_validate(verdict.model_dump(), strict=True) == verdict, row["name"]
+        again = Verdict.model_validate_json(verdict.model_dump_json(), strict=True)
+        assert again == verdict, row["name"]
+        checked += 1
+    assert checked >= 300
+
+
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    return {"verdict": row["verdict"], "error": row["error"]}
