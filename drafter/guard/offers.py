@@ -5,11 +5,12 @@ Beyond ``verdict.offers``, a kind is allowed when the decision itself is that th
 decision allows "partial refund", an approved exchange allows "exchange", a refund to store
 credit or a gift card allows "store credit", and a granted exception allows "exception".
 
-A kind is also allowed when the verdict's own commitments mention it affirmatively: the
+Free shipping is also allowed when the verdict's own commitments mention it affirmatively: the
 ``must_say`` texts (the draft has to say them) and the offers' terms (the draft may describe
 what it offers). "We'll email you a prepaid return label" in a disclosure, or "we cover
 shipping both ways" in a repair offer, makes free return shipping part of what the policy
-grants, so a draft that says it in its own words is not inventing an offer. The rationale does
+grants, so a draft that says it in its own words is not inventing an offer (the kinds this
+applies to are listed in ``lexicons/offers.yaml`` under ``committed_kinds``). The rationale does
 not count: it explains the rule, and may name a condition that did not apply ("returns within
 30 days come with a prepaid label"), so only a word-for-word quotation of it is allowed content
 (``drafter.guard.verbatim``).
@@ -35,10 +36,10 @@ _GRANTING = {Decision.approve, Decision.partial}
 
 @functools.lru_cache(maxsize=1024)
 def kinds_in(text: str) -> frozenset[str]:
-    """The offer kinds a verdict text mentions affirmatively (in any language the lexicon
-    has: a policy text may be translated or left in English)."""
+    """The committable offer kinds a verdict text mentions affirmatively (in any language the
+    lexicon has: a policy text may be translated or left in English)."""
     scan = Text(text)
-    lexicon = gated_keys("offers", "kinds", frozenset(load("offers")["kinds"]), None)
+    lexicon = gated_keys("offers", "kinds", frozenset(load("offers")["committed_kinds"]), None)
     return frozenset(
         kind
         for kind, match in lexicon.finditer(scan.scan, scan.lower)
@@ -47,7 +48,7 @@ def kinds_in(text: str) -> frozenset[str]:
 
 
 def committed_kinds(verdict: Verdict) -> frozenset[str]:
-    """The offer kinds the verdict's disclosures and offer terms commit to."""
+    """The committable offer kinds the verdict's disclosures and offer terms mention."""
     texts = [item.text for item in verdict.must_say] + [offer.terms for offer in verdict.offers]
     return frozenset().union(*(kinds_in(text) for text in texts))
 
