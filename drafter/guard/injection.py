@@ -28,8 +28,11 @@ __all__ = ["Attempts", "check_injection", "injection_attempts"]
 SHINGLE = 5
 _TOKEN = re.compile(r"\w+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+# The length test comes first: it fails at once on the short words that make up prose, so
+# the three class lookaheads run only on runs of 16 or more such characters.
 _BASE64 = re.compile(
-    r"(?<![\w+/])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[\d+/])"
+    r"(?<![\w+/])(?=[A-Za-z0-9+/]{16})"
+    r"(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[\d+/])"
     r"[A-Za-z0-9+/]{16,}={0,2}(?![\w+/=])"
 )
 _CODE_TOKEN = re.compile(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9-]{5,}\b")
