@@ -30,10 +30,6 @@ _FOLDABLE = re.compile("[\u2019\u2018\u02bc\u00a0\u202f\u2007]")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _WORD = re.compile(r"\S+")
 _PUNCTUATION = string.punctuation + "¡¿«»“”‘’—–…€£$%"
-# A whitespace-separated token, its core captured without the punctuation around it (what
-# ``token.strip(_PUNCTUATION)`` keeps): one C-level scan instead of a Python step per token.
-_PUNCT_CLASS = "[" + re.escape(_PUNCTUATION) + "]"
-_STRIPPED_TOKEN = re.compile(rf"(?<!\S){_PUNCT_CLASS}*(\S*?){_PUNCT_CLASS}*(?!\S)")
 WORDS_BEFORE = 8
 WORDS_AFTER = 6
 
@@ -74,10 +70,9 @@ class Text:
     @functools.cached_property
     def words(self) -> list[str]:
         """The text's words, lower-cased and without surrounding punctuation, as the form
-        checks count them: each whitespace-separated token with its leading and trailing
-        punctuation stripped, leaving out empty ones and those that start with a digit."""
-        tokens = _STRIPPED_TOKEN.findall(self.lower)
-        return [word for word in tokens if word and not word[0].isdigit()]
+        checks count them (a split is several times cheaper than a word pattern)."""
+        stripped = [token.strip(_PUNCTUATION) for token in self.lower.split()]
+        return [word for word in stripped if word and not word[0].isdigit()]
 
     @functools.cached_property
     def lower(self) -> str:
