@@ -21,7 +21,7 @@ from typing import Any
 __all__ = ["Gated", "required_literals"]
 
 Needs = frozenset[str] | None
-_MIN_LEAD = 3
+_MIN_LEAD = 2
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
 _REPEATS |= {getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)}
 
@@ -119,8 +119,8 @@ class Gated:
 
     @staticmethod
     def _lead(regex: str, flags: int) -> re.Pattern[str] | None:
-        # A lead of one or two letters ("a", "we") occurs so often that trying the branch at
-        # each of its places costs more than one scan.
+        # A one-letter lead ("a", "I") occurs so often that trying the branch at each of its
+        # places costs more than one scan.
         lead = leading_literal(regex)
         return None if lead is None or len(lead) < _MIN_LEAD else re.compile(re.escape(lead), flags)
 

@@ -1,6 +1,6 @@
 """The guard's fast paths give exactly what the plain way gives: a lexicon branch tried only
 where its leading literal occurs finds the same matches as scanning the whole text, and the
-word list read by one pattern is the list a split and strip would give."""
+words the form checks count are the split tokens without the punctuation around them."""
 
 from __future__ import annotations
 
