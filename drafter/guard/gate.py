@@ -150,6 +150,10 @@ class Gated:
             return list(self.always)
         return sorted(set(self.always).union(*found))
 
+    def opened(self, lower: str) -> list[re.Pattern[str]]:
+        """The branches that may match ``lower`` or any part of it, compiled."""
+        return [self.branches[index][1] for index in self._open(lower)]
+
     def finditer(self, text: str, lower: str) -> list[tuple[str, re.Match[str]]]:
         """Matches in ``text`` (``lower`` is ``text.lower()``), leftmost first, no overlaps."""
         found: list[tuple[str, re.Match[str]]] = []
