@@ -150,6 +150,10 @@ class Gated:
             return list(self.always)
         return sorted(set(self.always).union(*found))
 
+    def may_match(self, lower: str) -> bool:
+        """Whether some branch may match ``lower`` (one's literal occurs, or it has none)."""
+        return bool(self._open(lower))
+
     def opened(self, lower: str) -> list[re.Pattern[str]]:
         """The branches that may match ``lower`` or any part of it, compiled."""
         return [self.branches[index][1] for index in self._open(lower)]

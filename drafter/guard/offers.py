@@ -55,6 +55,11 @@ def committed_kinds(verdict: Verdict) -> frozenset[str]:
 
 def allowed_kinds(ctx: Context) -> set[str]:
     """The offer kinds a draft for this verdict may mention affirmatively."""
+    return _granted_kinds(ctx) | committed_kinds(ctx.verdict)
+
+
+def _granted_kinds(ctx: Context) -> set[str]:
+    """The kinds the verdict's offers and decision allow (commitments aside)."""
     verdict, request = ctx.verdict, ctx.request
     kinds = {offer.kind for offer in verdict.offers}
     if verdict.decision == Decision.partial:
@@ -65,7 +70,7 @@ def allowed_kinds(ctx: Context) -> set[str]:
         kinds.add("store_credit")
     if any(step.stage == "exception" and step.result == "granted" for step in verdict.trace):
         kinds.add("exception")
-    return kinds | committed_kinds(verdict)
+    return kinds
 
 
 def _refers_to_ask(text: Text, start: int, end: int) -> bool:
@@ -80,10 +85,19 @@ def _refers_to_ask(text: Text, start: int, end: int) -> bool:
     return patterns("offers", "reference_after").search(text.scan[end:clause_end]) is not None
 
 
+def _forbidden(ctx: Context, text: Text) -> frozenset[str]:
+    """The kinds the draft may not mention. The verdict's commitments are read only when the
+    draft may mention a kind they could allow: most drafts never name free shipping."""
+    forbidden = frozenset(load("offers")["kinds"]) - _granted_kinds(ctx)
+    committable = forbidden & frozenset(load("offers")["committed_kinds"])
+    if committable and gated_keys("offers", "kinds", committable, ctx.langs).may_match(text.lower):
+        forbidden -= committed_kinds(ctx.verdict)
+    return forbidden
+
+
 def check_offers(ctx: Context, text: Text) -> Iterator[Violation]:
     """Violations for each affirmative mention of an offer kind the verdict does not allow."""
-    forbidden = frozenset(load("offers")["kinds"]) - allowed_kinds(ctx)
-    lexicon = gated_keys("offers", "kinds", forbidden, ctx.langs)
+    lexicon = gated_keys("offers", "kinds", _forbidden(ctx, text), ctx.langs)
     for kind_id, match in lexicon.finditer(text.scan, text.lower):
         start, end = match.span()
         if is_negated(text, start, end) or _refers_to_ask(text, start, end):
