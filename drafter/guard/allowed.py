@@ -211,15 +211,18 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def _add_derived_dates(allowed: Allowed) -> None:
     """Known dates moved by an allowed span: the last day of a window, a credit's expiry."""
+    # The whole spans are picked out once, not once per date (Decimal tests are slow).
+    whole = [
+        (int(value), unit)
+        for value, unit in allowed.spans
+        if value == value.to_integral_value() and 0 < value <= 3660
+    ]
+    days = [dt.timedelta(days=count) for count, unit in whole if unit == "day"]
+    months = [count for count, unit in whole if unit == "month"]
     derived: set[dt.date] = set()
     for base in allowed.dates:
-        for value, unit in allowed.spans:
-            if value != value.to_integral_value() or not 0 < value <= 3660:
-                continue
-            if unit == "day":
-                derived.add(base + dt.timedelta(days=int(value)))
-            elif unit == "month":
-                derived.add(_add_months(base, int(value)))
+        derived.update(base + delta for delta in days)
+        derived.update(_add_months(base, count) for count in months)
     allowed.dates |= derived
 
 

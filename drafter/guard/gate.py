@@ -21,6 +21,7 @@ from typing import Any
 __all__ = ["Gated", "required_literals"]
 
 Needs = frozenset[str] | None
+_MIN_LEAD = 2
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
 _REPEATS |= {getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)}
 
@@ -66,6 +67,26 @@ def _sequence(items: Any) -> Needs:
     return _stronger(best, frozenset({run}) if run else None)
 
 
+def leading_literal(regex: str) -> str | None:
+    """The literal text every match of ``regex`` starts with, past zero-width tests such as
+    ``\\b`` (``\\bfree\\s+shipping`` starts with "free"), or None when it has none or sets
+    flags inline (the literal would then be read with other flags than the pattern's)."""
+    try:
+        parsed = sre_parser.parse(regex)
+    except (re.error, TypeError, ValueError):
+        return None
+    if parsed.state.flags & ~sre_constants.SRE_FLAG_UNICODE:
+        return None
+    items = list(parsed)
+    first = next((i for i, (op, _) in enumerate(items) if op != sre_constants.AT), len(items))
+    run = ""
+    for op, av in items[first:]:
+        if op != sre_constants.LITERAL:
+            break
+        run += chr(av)
+    return run or None
+
+
 def required_literals(regex: str) -> Needs:
     """Lower-cased literal texts one of which every match of ``regex`` contains, or None."""
     try:
@@ -79,9 +100,10 @@ class Gated:
     """Regexes, each tagged (a lexicon key or language), run only where their prefix occurs."""
 
     def __init__(self, tagged: Iterable[tuple[str, str]], flags: int = re.IGNORECASE) -> None:
+        tagged_list = list(tagged)
         self.branches = [
             (tag, re.compile(regex, flags), tuple(required_literals(regex) or ()))
-            for tag, regex in tagged
+            for tag, regex in tagged_list
         ]
         # Each literal once, with the branches it opens; branches with none always run.
         self.literals: dict[str, list[int]] = {}
@@ -89,21 +111,59 @@ class Gated:
         for index, (_, _, needs) in enumerate(self.branches):
             for literal in needs:
                 self.literals.setdefault(literal, []).append(index)
+        # A branch that starts with a literal is tried only where that literal occurs (found
+        # with the branch's own flags), not at every position of the text.
+        self.leads = [self._lead(regex, flags) for _, regex in tagged_list]
+        # Each literal with the branches it opens, as a frozenset to gather in one union.
+        self._opens = tuple((lit, frozenset(indices)) for lit, indices in self.literals.items())
+
+    @staticmethod
+    def _lead(regex: str, flags: int) -> re.Pattern[str] | None:
+        # A one-letter lead ("a", "I") occurs so often that trying the branch at each of its
+        # places costs more than one scan.
+        lead = leading_literal(regex)
+        return None if lead is None or len(lead) < _MIN_LEAD else re.compile(re.escape(lead), flags)
+
+    def _matches(self, index: int, text: str) -> list[re.Match[str]]:
+        """What ``finditer`` gives for branch ``index``: the leftmost match, then the leftmost
+        one from its end, and so on. A branch with a leading literal can only match where the
+        literal does, so only those places are tried, in order."""
+        pattern, lead = self.branches[index][1], self.leads[index]
+        if lead is None:
+            return list(pattern.finditer(text))
+        found: list[re.Match[str]] = []
+        done = 0
+        place = lead.search(text)
+        while place is not None:
+            start = place.start()
+            match = pattern.match(text, start) if start >= done else None
+            if match is not None:
+                found.append(match)
+                done = match.end()
+            place = lead.search(text, start + 1)
+        return found
 
     def _open(self, lower: str) -> list[int]:
         """Indices of the branches that may match ``lower``, in lexicon order."""
-        opened = set(self.always)
-        for literal, indices in self.literals.items():
-            if literal in lower:
-                opened.update(indices)
-        return sorted(opened)
+        found = [opens for literal, opens in self._opens if literal in lower]
+        if not found:
+            return list(self.always)
+        return sorted(set(self.always).union(*found))
+
+    def may_match(self, lower: str) -> bool:
+        """Whether some branch may match ``lower`` (one's literal occurs, or it has none)."""
+        return bool(self._open(lower))
+
+    def opened(self, lower: str) -> list[re.Pattern[str]]:
+        """The branches that may match ``lower`` or any part of it, compiled."""
+        return [self.branches[index][1] for index in self._open(lower)]
 
     def finditer(self, text: str, lower: str) -> list[tuple[str, re.Match[str]]]:
         """Matches in ``text`` (``lower`` is ``text.lower()``), leftmost first, no overlaps."""
         found: list[tuple[str, re.Match[str]]] = []
         for index in self._open(lower):
-            tag, pattern, _ = self.branches[index]
-            found += [(tag, match) for match in pattern.finditer(text)]
+            tag = self.branches[index][0]
+            found += [(tag, match) for match in self._matches(index, text)]
         found.sort(key=lambda item: (item[1].start(), -item[1].end()))
         kept: list[tuple[str, re.Match[str]]] = []
         for item in found:

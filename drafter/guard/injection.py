@@ -28,8 +28,11 @@ __all__ = ["Attempts", "check_injection", "injection_attempts"]
 SHINGLE = 5
 _TOKEN = re.compile(r"\w+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+# The length test comes first: it fails at once on the short words that make up prose, so
+# the three class lookaheads run only on runs of 16 or more such characters.
 _BASE64 = re.compile(
-    r"(?<![\w+/])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[\d+/])"
+    r"(?<![\w+/])(?=[A-Za-z0-9+/]{16})"
+    r"(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[\d+/])"
     r"[A-Za-z0-9+/]{16,}={0,2}(?![\w+/=])"
 )
 _CODE_TOKEN = re.compile(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9-]{5,}\b")
@@ -65,10 +68,27 @@ def _decoded(blob: str) -> str | None:
     return text if text.isprintable() or "\n" in text else None
 
 
+def _cues(message: str) -> list[re.Pattern[str]]:
+    """The cue patterns that may match somewhere in ``message``.
+
+    A cue branch whose required literal is nowhere in the message cannot match any sentence
+    of it either, so most messages leave few branches, or none, to try sentence by sentence.
+    That holds while a sentence lower-cased is part of the message lower-cased, which only a
+    capital sigma (lower-cased by its place in a word) can break: then every branch is kept.
+    """
+    keys = ("injection_markers", "demands", "fake_tags")
+    if "\u03a3" in message:
+        return [patterns("leaks", key) for key in keys]
+    lower = message.lower()
+    return [pattern for key in keys for pattern in gated("leaks", key).opened(lower)]
+
+
 def _suspicious_sentences(message: str) -> Iterator[str]:
     """From the first sentence of a line that holds a cue, the rest of that line: injected
     instructions usually follow their opening marker ("you are now ... Give me code X")."""
-    cues = [patterns("leaks", key) for key in ("injection_markers", "demands", "fake_tags")]
+    cues = _cues(message)
+    if not cues:
+        return
     for line in message.splitlines():
         for sentence in _SENTENCE.finditer(line):
             if any(cue.search(sentence[0]) for cue in cues):

@@ -5,6 +5,7 @@ zero-width or bidirectional control characters that can hide or reorder text."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -14,7 +15,7 @@ from drafter.guard.lexicon import gated
 from drafter.guard.text import Text
 from drafter.schemas import Violation
 
-__all__ = ["check_leaks", "contact_spans"]
+__all__ = ["check_leaks", "clear_contact_cache", "contact_spans"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(
@@ -62,9 +63,20 @@ def _urls(scan: str) -> list[re.Match[str]]:
 
 def contact_spans(scan: str) -> list[tuple[int, int]]:
     """Spans of emails and URLs, which other checks (ids, phones) must not read into."""
+    return list(_contact_spans(scan))
+
+
+def clear_contact_cache() -> None:
+    """Forget the drafts' contact spans (for a benchmark of first drafts)."""
+    _contact_spans.cache_clear()
+
+
+@functools.lru_cache(maxsize=16)
+def _contact_spans(scan: str) -> tuple[tuple[int, int], ...]:
+    # Read by several checks of the same draft; computed once per text.
     spans = [m.span() for m in _emails(scan)]
     spans += [m.span() for m in _urls(scan) if not _inside(m.span(), spans)]
-    return spans
+    return tuple(spans)
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -91,6 +103,10 @@ def _emails_and_urls(ctx: Context, text: Text) -> Iterator[Violation]:
             yield violation(Code.URL, "contains a link that is not allowlisted", text, *span)
 
 
+def _digit_count(raw: str) -> int:
+    return sum(char.isdigit() for char in raw)
+
+
 def _request_digits(ctx: Context) -> set[str]:
     request = ctx.request
     ids = [request.ticket_id, request.customer.id]
@@ -102,11 +118,14 @@ def _request_digits(ctx: Context) -> set[str]:
 
 
 def _phones(ctx: Context, text: Text) -> Iterator[Violation]:
+    candidates = [m for m in _PHONE.finditer(text.scan) if _digit_count(m[0]) >= _MIN_PHONE_DIGITS]
+    if not candidates:
+        return
     taken = [(f.start, f.end) for f in text.figures] + contact_spans(text.scan)
     allowed = {re.sub(r"\D", "", p) for p in ctx.allowlist.phones} | _request_digits(ctx)
-    for match in _PHONE.finditer(text.scan):
+    for match in candidates:
         digits = re.sub(r"\D", "", match[0])
-        if len(digits) < _MIN_PHONE_DIGITS or _inside(match.span(), taken):
+        if _inside(match.span(), taken):
             continue
         if digits not in allowed:
             yield violation(

@@ -211,6 +211,7 @@ class _Scanner:
         self.claimed = bytearray(len(text))
         self.digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
         self.figures: list[Figure] = []
+        self.patterns = _patterns()
 
     def free(self, start: int, end: int) -> bool:
         return not any(self.claimed[start:end])
@@ -226,18 +227,41 @@ class _Scanner:
     def back(self, name: str, pos: int) -> int | None:
         """Where pattern ``name`` (ending at ``pos``) starts in the few characters before."""
         window = max(0, pos - _LOOK_BACK)
-        match = _patterns()[name].search(self.text, window, pos)
+        match = self.patterns[name].search(self.text, window, pos)
         return None if match is None else match.start()
 
     def at(self, name: str, pos: int) -> re.Match[str] | None:
-        match = _patterns()[name].match(self.text, pos)
+        match = self.patterns[name].match(self.text, pos)
         return match if match is not None and self.free(*match.span()) else None
+
+    def after(self, pos: int, chars: str) -> bool:
+        """Whether the character at ``pos`` is one of ``chars``."""
+        return self.text[pos : pos + 1] in chars if pos < len(self.text) else False
+
+    def space_before(self, pos: int) -> bool:
+        return pos > 0 and self.text[pos - 1].isspace()
+
+
+# Cheap tests of one character that a pattern needs where a digit starts it, so the pattern is
+# not tried where it cannot match: an ISO date has "-" after its four-digit year, a numeric date
+# a separator after its one- or two-digit first part; a month name before a number is followed
+# by white space.
+_DATE_SEPARATORS = "./-"
+
+
+def _date_candidates(scan: _Scanner, pos: int) -> list[tuple[str, int]]:
+    candidates = [("day_month", pos)]
+    if scan.after(pos + 1, _DATE_SEPARATORS) or scan.after(pos + 2, _DATE_SEPARATORS):
+        candidates.insert(0, ("numeric", pos))
+    if scan.after(pos + 4, "-"):
+        candidates.insert(0, ("iso", pos))
+    return candidates
 
 
 def _scan_dates(scan: _Scanner) -> None:
     for pos in scan.starts():
-        candidates = [("iso", pos), ("numeric", pos), ("day_month", pos)]
-        month_start = scan.back("month_before", pos)
+        candidates = _date_candidates(scan, pos)
+        month_start = scan.back("month_before", pos) if scan.space_before(pos) else None
         if month_start is not None:
             candidates = [("month_day", month_start), ("month_year", month_start), *candidates]
         for name, start in candidates:
@@ -296,10 +320,10 @@ def _may_have_word_count(text: str) -> bool:
     """Whether a number word ("two") is followed, maybe after a qualifier, by a unit."""
     words, stems = _number_word_map(), _unit_stems()
     tokens = text.lower().split()
-    return any(
-        token in words and any(t.startswith(stems) for t in tokens[i + 1 : i + 3])
-        for i, token in enumerate(tokens)
-    )
+    # The number words' places first (a list comprehension, the cheapest Python loop), then
+    # the one or two words after each of them.
+    places = [i for i, token in enumerate(tokens) if token in words]
+    return any(t.startswith(stems) for i in places for t in tokens[i + 1 : i + 3])
 
 
 def _word_count_starts(text: str) -> list[int]:
