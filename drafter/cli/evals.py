@@ -26,7 +26,7 @@ from drafter.evals.reports import print_comparison, print_summary, write_html, w
 from drafter.evals.results import CaseResult, RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
 from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder, scripted_cases
-from drafter.evals.stale import StaleCase, find_stale
+from drafter.evals.stale import StaleCase, find_all_stale
 from drafter.prompting import PromptRenderer
 from drafter.settings import Settings
 from drafter.testing.llm_server import ScriptedLLM, run_llm_server
@@ -158,7 +158,8 @@ def _report(results: RunResults, out: Path) -> None:
 def _stale_cases(cases: list[EvalCase], config: EvalConfig, name: str | None) -> list[EvalCase]:
     directory = config.recordings_dir / (name or config.default_recording)
     recordings = load_recordings(directory) if directory.is_dir() else {}
-    stale = find_stale(cases, recordings, PromptRenderer.from_settings(Settings()))
+    renderer = PromptRenderer.from_settings(Settings())
+    stale = asyncio.run(find_all_stale(cases, recordings, renderer, config))
     ids = {entry.case for entry in stale}
     return [case for case in cases if case.id in ids]
 
@@ -230,10 +231,13 @@ def stale(
     """List the cases whose rendered prompt changed since they were recorded; exit 1 if any."""
     eval_config = _config(config)
     name = recordings or eval_config.default_recording
-    found = find_stale(
-        load_cases(eval_config.cases_dir, registry()),
-        load_recordings(eval_config.recordings_dir / name),
-        PromptRenderer.from_settings(Settings()),
+    found = asyncio.run(
+        find_all_stale(
+            load_cases(eval_config.cases_dir, registry()),
+            load_recordings(eval_config.recordings_dir / name),
+            PromptRenderer.from_settings(Settings()),
+            eval_config,
+        )
     )
     if as_json:
         typer.echo(json.dumps([_stale_json(entry) for entry in found], indent=2))

@@ -18,7 +18,7 @@ from drafter.evals.config import EvalConfig
 from drafter.evals.recordings import Recording, load_recordings
 from drafter.evals.results import RunResults
 from drafter.evals.runner import run_eval
-from drafter.evals.stale import find_stale
+from drafter.evals.stale import find_all_stale
 from drafter.prompting import PromptRenderer
 from drafter.settings import Settings
 
@@ -34,9 +34,11 @@ def replay(cases: list[EvalCase], config: EvalConfig) -> RunResults:
 
 
 def test_the_staleness_check_passes(
-    cases: list[EvalCase], recordings: dict[str, Recording]
+    cases: list[EvalCase], recordings: dict[str, Recording], config: EvalConfig
 ) -> None:
-    stale = find_stale(cases, recordings, PromptRenderer.from_settings(Settings()))
+    """The same check as ``drafter eval stale``: first prompts, then repairs by replay."""
+    renderer = PromptRenderer.from_settings(Settings())
+    stale = asyncio.run(find_all_stale(cases, recordings, renderer, config))
     assert [f"{entry.case}: {entry.reason}" for entry in stale] == []
 
 

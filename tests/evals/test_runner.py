@@ -243,3 +243,37 @@ def test_recording_stops_without_saving_when_the_endpoint_is_down(
     with pytest.raises(LLMUnreachable, match="recording stopped at case rs-outside-window-credit"):
         _run(chosen, local, settings, "record", spec)
     assert not (local.recordings_dir / "test").exists()
+
+
+def test_a_changed_repair_prompt_is_stale_though_the_first_prompt_matches(
+    case_by_id: dict[str, EvalCase], local: EvalConfig
+) -> None:
+    from drafter.evals.stale import find_all_stale
+    from drafter.testing.llm_server import RecordedRequest, Reply, Step
+
+    chosen = [case_by_id["rs-outside-window-credit"]]
+    wrong = {
+        "subject": "Refund",
+        "body": "Hi Maya, we'll refund you $500 today.",
+        "decision_stated": "approve",
+        "offers_mentioned": [],
+        "amounts_mentioned": [],
+    }
+
+    def respond(request: RecordedRequest) -> Step:
+        return Reply(wrong)
+
+    spec = RecordSpec(source="scripted", server="test server, a draft that needs a repair")
+    with run_llm_server(ScriptedLLM(responder=respond)) as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="scripted-model")
+        _run(chosen, local, settings, "record", spec)
+    recordings = load_recordings(local.recordings_dir / "test")
+    renderer = PromptRenderer.from_settings(Settings())
+    assert asyncio.run(find_all_stale(chosen, recordings, renderer, local)) == []
+    recording = recordings[chosen[0].id]
+    draft, repair = recording.calls
+    moved = repair.model_copy(update={"prompt_sha256": "0" * 64})  # as if the feedback changed
+    recordings[chosen[0].id] = recording.model_copy(update={"calls": [draft, moved]})
+    (stale,) = asyncio.run(find_all_stale(chosen, recordings, renderer, local))
+    assert stale.case == chosen[0].id
+    assert "repair" in stale.reason
