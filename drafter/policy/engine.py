@@ -313,10 +313,10 @@ def _offer(run: _Run, offer_id: str, spec: CompiledOffer) -> Offer | _Undecided:
         Offer,
         id=offer_id,
         kind=spec.kind,
-        terms=run.say(spec.terms),
-        percent=percent,
         amount=_money(amount, currency) if amount is not None else None,
+        percent=percent,
         cap=_money(cap, currency) if cap is not None else None,
+        terms=run.say(spec.terms),  # the schema's field order, so re-validated JSON is identical
     )
 
 
