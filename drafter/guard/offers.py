@@ -79,10 +79,21 @@ def _refers_to_ask(text: Text, start: int, end: int) -> bool:
     if patterns("offers", "reference_within").search(text.scan, start, end):
         return True
     clause_start, clause_end = text.clause(start, end)
-    before = " ".join(text.scan[clause_start:start].split()[-WORDS_BEFORE:])
+    head = _after_condition(text.scan[clause_start:start])
+    before = " ".join(head.split()[-WORDS_BEFORE:])
     if patterns("offers", "reference").search(before):
         return True
     return patterns("offers", "reference_after").search(text.scan[end:clause_end]) is not None
+
+
+def _after_condition(head: str) -> str:
+    """``head`` (the clause up to a mention) after its last conditional clause addressed to the
+    customer: in "If you'd like to send it back, return shipping is free" the wish belongs to the
+    condition, and the promise after the comma is the company's, not the customer's ask."""
+    end = 0
+    for match in patterns("offers", "conditions").finditer(head):
+        end = match.end()
+    return head[end:]
 
 
 def _forbidden(ctx: Context, text: Text) -> frozenset[str]:

@@ -120,6 +120,55 @@ def test_offers_are_reported_only_when_affirmative(lang: str, sentence: str, cau
 @pytest.mark.parametrize(
     ("lang", "sentence", "caught"),
     [
+        # A wish inside a conditional addressed to the customer does not make the promise after
+        # the comma a reference to their ask.
+        ("en", "If you'd like to send them back, return shipping is free.", True),
+        ("en", "If you wish to send them back, shipping is on us.", True),
+        ("es", "Si deseas devolverlas, el envío de vuelta es gratis.", True),
+        ("fr", "Si vous souhaitez les renvoyer, le retour est gratuit.", True),
+        ("de", "Wenn Sie sie zurückschicken möchten, ist der Rückversand kostenlos.", True),
+        # The customer's own ask, named without a condition, is still a reference.
+        ("en", "You'd like free return shipping, and I've checked.", False),
+        ("es", "Pides un envío de vuelta gratis, y lo he revisado.", False),
+        ("fr", "Vous demandez un retour gratuit, et j'ai vérifié.", False),
+        ("de", "Sie möchten einen kostenlosen Rückversand, und ich habe das geprüft.", False),
+        # A negator inside the condition's main clause still reaches the phrase.
+        ("en", "If you'd like to send them back, return shipping isn't free.", False),
+    ],
+)
+def test_a_promise_after_a_conditional_wish_is_caught(
+    lang: str, sentence: str, caught: bool
+) -> None:
+    assert (OFFER in _decline_codes(lang, sentence)) is caught
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "caught"),
+    [
+        ("en", "We'll cover the return shipping.", True),
+        ("en", "Our team will gladly cover return postage.", True),
+        ("en", "You'll need to cover return shipping yourself.", False),
+        ("en", "We'd ask that you cover the return postage.", False),
+        ("es", "Nosotros cubrimos el envío de vuelta.", True),
+        ("es", "Tendrás que cubrir el envío de vuelta.", False),
+        ("fr", "Nous prenons en charge les frais de retour.", True),
+        ("fr", "Les frais de retour sont pris en charge par vos soins.", False),
+        ("de", "Die Rücksendekosten übernehmen wir.", True),
+        ("de", "Die Rücksendekosten werden von uns übernommen.", True),
+        ("de", "Die Rücksendekosten müssen Sie übernehmen.", False),
+        ("de", "Die Rücksendekosten müssen von Ihnen übernommen werden.", False),
+        ("de", "Wir bitten Sie, die Versandkosten zu übernehmen.", False),
+    ],
+)
+def test_covering_shipping_is_an_offer_only_with_the_company_as_subject(
+    lang: str, sentence: str, caught: bool
+) -> None:
+    assert (OFFER in _decline_codes(lang, sentence)) is caught
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "caught"),
+    [
         ("en", "We can't offer a full refund, but we can refund €102.00.", False),
         ("en", "Instead of a full refund, we can refund €102.00.", False),
         ("en", "You'll receive a full refund of €102.00.", True),
