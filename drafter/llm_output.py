@@ -136,6 +136,7 @@ def _from_text(text: str, *, wants_subject: bool) -> ParsedReply:
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _BODY_KEY = re.compile(r'"body"\s*:\s*"')
+_QUOTE_OR_ESCAPE = re.compile(r'["\\]')
 _SUBJECT_VALUE = re.compile(r'"subject"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -180,15 +181,17 @@ class BodyStreamDecoder:
                 return ""
             self._pos = match.end()
         out: list[str] = []
-        while self._pos < len(self._raw):
-            char = self._raw[self._pos]
-            if char == '"':
+        raw = self._raw
+        while self._pos < len(raw):
+            special = _QUOTE_OR_ESCAPE.search(raw, self._pos)
+            stop = len(raw) if special is None else special.start()
+            out.append(raw[self._pos : stop])  # plain characters, in one slice
+            self._pos = stop
+            if special is None:
+                break
+            if raw[stop] == '"':
                 self._done = True
                 break
-            if char != "\\":
-                out.append(char)
-                self._pos += 1
-                continue
             decoded, width = self._escape(self._pos)
             if decoded is None:
                 break  # an escape split across deltas: wait for the rest

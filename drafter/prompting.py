@@ -60,7 +60,6 @@ class Prompt:
         sha256: hash of the messages with the canary masked, plus the template version.
         canary: the secret token on the system prompt's last line; a draft containing it leaked
             the prompt.
-        token_estimate: an approximate prompt size in tokens (see :func:`estimate_tokens`).
         brief: the localized facts the prompt was rendered from.
     """
 
@@ -68,8 +67,13 @@ class Prompt:
     template_version: str
     sha256: str
     canary: str
-    token_estimate: int
     brief: Brief
+
+    @property
+    def token_estimate(self) -> int:
+        """An approximate prompt size in tokens (see :func:`estimate_tokens`), worked out on
+        demand: counting every word of every prompt costs more than rendering it."""
+        return sum(estimate_tokens(m.content) + 4 for m in self.messages)
 
     @property
     def system(self) -> str:
@@ -198,7 +202,6 @@ class PromptRenderer:
             template_version=self.version,
             sha256=hashlib.sha256(identity.encode()).hexdigest(),
             canary=canary,
-            token_estimate=sum(estimate_tokens(m.content) + 4 for m in messages),
             brief=brief,
         )
 
