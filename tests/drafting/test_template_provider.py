@@ -9,7 +9,7 @@ import pytest
 
 from drafter.brief import build_brief
 from drafter.providers import TemplateProvider
-from tests.drafting.samples import case
+from tests.drafting.samples import VERDICTS, case, eur, request, usd
 
 DECISIONS = ("approve", "partial", "decline", "escalate", "needs_info")
 LOCALES = ("en", "es", "fr", "de")
@@ -118,6 +118,58 @@ def test_under_a_legal_threat_the_acknowledgement_stays_neutral(renderer, locale
     completion, _, _ = reply_for(renderer, "escalate", locale, "email")
     for apology in ("sorry", "Lamento", "désolés", "tut mir leid"):
         assert apology not in completion.body
+
+
+# Apologies as each language words them (counted so a decline never says sorry twice).
+APOLOGY = {
+    "en": re.compile(r"\bsorry\b|\bapologi", re.I),
+    "es": re.compile(r"\blo siento\b|\blamento\b|\blo sentimos\b|\bdisculp", re.I),
+    "fr": re.compile(r"désolé|navré|\bexcus", re.I),
+    "de": re.compile(r"tut (?:mir|uns) leid|entschuldig|bedauer", re.I),
+}
+# The neutral line of empathy used when the verdict forbids a claim.
+NEUTRAL = {
+    "en": "I understand how much this matters to you.",
+    "es": "Entiendo que este asunto es importante para usted.",
+    "fr": "Nous comprenons que ce sujet compte pour vous.",
+    "de": "Ich verstehe, dass Ihnen dieses Anliegen wichtig ist.",
+}
+
+
+@pytest.mark.parametrize("reason", ["defective", "wrong_item", "late_delivery", "changed_mind"])
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("decision", DECISIONS)
+def test_at_most_one_apology(renderer, decision, locale, reason):
+    verdict = VERDICTS[decision](usd if locale == "en" else eur)
+    brief = build_brief(request(locale=locale, reason=reason), verdict)
+    body = TemplateProvider(renderer).reply(brief).body
+    apologies = APOLOGY[locale].findall(body)
+    assert len(apologies) <= 1, apologies
+    # en, es and fr declines apologise in the decision itself; German says "Leider" instead.
+    if decision == "decline" and (locale != "de" or reason != "changed_mind"):
+        assert len(apologies) == 1, body
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_forbidden_claim_gets_the_neutral_line_of_empathy(renderer, locale):
+    completion, brief, _ = reply_for(renderer, "escalate", locale, "email")
+    assert brief.must_not_say
+    assert NEUTRAL[locale] in completion.body
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_short_chat_reply_still_names_the_order(renderer, locale):
+    # Disclosures long enough to push the chat reply into its short form.
+    verdict = VERDICTS["approve"](usd)
+    long_text = " ".join(["Refunds reach your original payment method in five to ten days."] * 8)
+    disclosure = verdict.must_say[0].model_copy(update={"text": long_text})
+    verdict = verdict.model_copy(update={"must_say": [disclosure]})
+    brief = build_brief(request(locale=locale, channel="chat"), verdict)
+    body = TemplateProvider(renderer).reply(brief).body
+    opening = body.split("\n\n")[1]
+    assert "W-2378156" in opening
+    assert "Trail running shoes" not in opening  # the short form leaves the item list out
+    assert NEUTRAL[locale] not in body
 
 
 def test_only_email_has_a_subject_and_claims_match_the_verdict(renderer):
