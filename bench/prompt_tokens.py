@@ -13,7 +13,7 @@ import argparse
 
 from openai import OpenAI
 
-from drafter.prompting import Prompt, PromptRenderer, estimate_tokens
+from drafter.phrase.prompting import Prompt, PromptRenderer, estimate_tokens
 from drafter.settings import project_root
 from tests.drafting.samples import case
 

@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict
 
 from drafter import guard
 from drafter.errors import LLMError
-from drafter.llm import Completion
+from drafter.phrase.prompting import Prompt, PromptRenderer
+from drafter.phrase.providers import Provider, TemplateProvider, make_provider
+from drafter.phrase.providers.base import Completion
 from drafter.policy import PolicyRegistry, evaluate
-from drafter.prompting import Prompt, PromptRenderer
-from drafter.providers import Provider, TemplateProvider, make_provider
 from drafter.schemas import Channel, ComplianceReport, Draft, Request, Tone, Verdict, Violation
 from drafter.settings import Settings
 

@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 from drafter import guard
 from drafter.errors import RequestError
 from drafter.intake import parse_request
+from drafter.phrase.prompting import PromptRenderer
+from drafter.phrase.providers import TemplateProvider
 from drafter.policy import Policy, PolicyRegistry, evaluate, load_policy
 from drafter.policy.tables import build_request, load_table
-from drafter.prompting import PromptRenderer
-from drafter.providers import TemplateProvider
 from drafter.schemas import Channel, ComplianceReport, Verdict
 from drafter.settings import Settings
 from tests.conftest import FIXTURES

@@ -38,7 +38,8 @@ def main() -> None:
         sys.exit(code if isinstance(code, int) else 0)
     except DrafterError as error:
         kind = "error" if isinstance(error, UserError) else "failure"
-        Console(stderr=True).print(f"[bold red]{kind}:[/] {error}", highlight=False)
+        # soft_wrap: an error is one line whatever the terminal's width, so it can be grepped.
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]{kind}:[/] {error}", highlight=False)
         sys.exit(2 if isinstance(error, UserError) else 3)
     except typer.Exit as done:
         sys.exit(done.exit_code)

@@ -27,7 +27,7 @@ from drafter.evals.results import CaseResult, RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
 from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder, scripted_cases
 from drafter.evals.stale import StaleCase, find_all_stale
-from drafter.prompting import PromptRenderer
+from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
 from drafter.testing.llm_server import ScriptedLLM, run_llm_server
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from drafter.errors import LLMError, LLMUnreachable
-from drafter.llm import Completion
-from drafter.prompting import Prompt
-from drafter.providers import Provider, ReplayProvider, StaticStream
+from drafter.phrase.prompting import Prompt
+from drafter.phrase.providers import Provider, ReplayProvider, StaticStream
+from drafter.phrase.providers.base import Completion
 
 __all__ = ["Call", "RecordingProvider", "TrackingReplay"]
 

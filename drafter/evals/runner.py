@@ -36,11 +36,11 @@ from drafter.evals.recordings import (
 from drafter.evals.results import CaseResult, ReplyResult, RunInfo, RunResults, summarize
 from drafter.evals.scorers import Target, score_all
 from drafter.evals.scorers.facts import CaseFacts
-from drafter.llm import Completion
+from drafter.phrase.prompting import PromptRenderer
+from drafter.phrase.providers import Provider, TemplateProvider, make_provider
+from drafter.phrase.providers.base import Completion
 from drafter.pipeline import Pipeline, Reply
 from drafter.policy import PolicyRegistry
-from drafter.prompting import PromptRenderer
-from drafter.providers import Provider, TemplateProvider, make_provider
 from drafter.schemas import ComplianceReport, Draft
 from drafter.settings import Settings
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from drafter.evals.cases import EvalCase
 from drafter.evals.reference import ReferenceReply
-from drafter.prompting import PromptRenderer
+from drafter.phrase.prompting import PromptRenderer
 from drafter.testing.llm_server import Fail, RecordedRequest, Reply, Step
 
 __all__ = ["SCRIPTED_SERVER", "reference_responder", "scripted_cases"]

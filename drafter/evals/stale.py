@@ -18,7 +18,7 @@ from drafter.evals.cases import EvalCase
 from drafter.evals.config import EvalConfig
 from drafter.evals.recordings import Recording
 from drafter.evals.runner import run_eval
-from drafter.prompting import PromptRenderer
+from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
 
 __all__ = ["StaleCase", "find_all_stale", "find_stale", "find_stale_repairs"]

@@ -43,7 +43,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from drafter.prompting import estimate_tokens
+from drafter.phrase.prompting import estimate_tokens
 
 __all__ = [
     "Fail",

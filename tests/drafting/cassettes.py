@@ -18,8 +18,8 @@ from typing import Any
 
 import vcr
 
-from drafter.llm import Completion, make_client
-from drafter.prompting import PromptRenderer
+from drafter.phrase.prompting import PromptRenderer
+from drafter.phrase.providers import Completion, make_client
 from drafter.settings import Settings, project_root
 from drafter.testing.llm_server import Reply, ScriptedLLM, run_llm_server
 from tests.drafting.samples import case

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from drafter.prompting import PromptRenderer
+from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings, project_root
 from drafter.testing.fixtures import llm_server, llm_server_session
 from drafter.testing.llm_server import LLMServer

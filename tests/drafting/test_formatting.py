@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from drafter.errors import RequestError
-from drafter.formatting import LocaleFormatter, language_of
+from drafter.phrase.formatting import LocaleFormatter, language_of
 from drafter.schemas import Money
 
 NBSP, NNBSP = "\u00a0", "\u202f"

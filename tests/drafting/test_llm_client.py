@@ -9,7 +9,7 @@ import time
 import pytest
 
 from drafter.errors import LLMError
-from drafter.llm import make_client
+from drafter.phrase.providers.openai import make_client
 from drafter.testing.llm_server import Fail, Malformed, Reply
 from tests.drafting.conftest import llm_settings
 from tests.drafting.samples import case

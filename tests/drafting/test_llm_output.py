@@ -3,7 +3,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drafter.llm_output import DRAFT_SCHEMA, BodyStreamDecoder, parse_reply, response_format
+from drafter.phrase.output import DRAFT_SCHEMA, BodyStreamDecoder, parse_reply, response_format
 
 
 def test_schema_is_strict_and_complete():

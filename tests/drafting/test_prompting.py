@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from drafter.errors import ConfigError, RequestError
-from drafter.prompting import PromptRenderer, estimate_tokens
+from drafter.phrase.prompting import PromptRenderer, estimate_tokens
 from drafter.schemas import Decision
 from tests.drafting.samples import case, request
 

@@ -10,14 +10,14 @@ import pytest
 from openai import DefaultAsyncHttpxClient
 
 from drafter.errors import ConfigError, LLMError
-from drafter.llm import make_client
-from drafter.providers import (
+from drafter.phrase.providers import (
     OpenAIProvider,
     ReplayProvider,
     TemplateProvider,
     make_provider,
     save_recording,
 )
+from drafter.phrase.providers.openai import make_client
 from drafter.settings import Settings
 from tests.drafting.samples import case
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from drafter.brief import build_brief
-from drafter.providers import TemplateProvider
+from drafter.phrase.brief import build_brief
+from drafter.phrase.providers import TemplateProvider
 from tests.drafting.samples import VERDICTS, case, eur, request, usd
 
 DECISIONS = ("approve", "partial", "decline", "escalate", "needs_info")

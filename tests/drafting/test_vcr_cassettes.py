@@ -43,7 +43,7 @@ def test_an_unrecorded_request_is_refused(renderer):
     from drafter.errors import LLMError
 
     async def other_prompt():
-        from drafter.llm import make_client
+        from drafter.phrase.providers.openai import make_client
         from drafter.settings import Settings
         from tests.drafting.samples import case
 

@@ -19,7 +19,7 @@ from drafter.evals.recordings import Recording, load_recordings
 from drafter.evals.results import RunResults
 from drafter.evals.runner import run_eval
 from drafter.evals.stale import find_all_stale
-from drafter.prompting import PromptRenderer
+from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
 
 

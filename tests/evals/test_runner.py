@@ -19,7 +19,7 @@ from drafter.evals.results import RunResults
 from drafter.evals.runner import Mode, RecordSpec, run_eval
 from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder
 from drafter.evals.stale import find_stale
-from drafter.prompting import PromptRenderer
+from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
 from drafter.testing.llm_server import ScriptedLLM, run_llm_server
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from drafter.formatting import SUPPORTED_LANGUAGES
+from drafter.phrase.formatting import SUPPORTED_LANGUAGES
 from drafter.policy import PolicyRegistry
 from drafter.policy.facts import CATALOGUE, question
 from drafter.policy.model import Policy, Wording

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from drafter.errors import LLMError
-from drafter.llm import Completion, finish_completion
-from drafter.prompting import Prompt
-from drafter.providers.base import StaticStream
+from drafter.phrase.prompting import Prompt
+from drafter.phrase.providers.base import Completion, StaticStream, finish_completion
 
 __all__ = ["ReplayProvider", "recording_of", "save_recording"]
 

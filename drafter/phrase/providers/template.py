@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import time
 
-from drafter.brief import Brief
-from drafter.llm import Completion
-from drafter.prompting import Prompt, PromptRenderer
-from drafter.providers.base import StaticStream
+from drafter.phrase.brief import Brief
+from drafter.phrase.prompting import Prompt, PromptRenderer
+from drafter.phrase.providers.base import Completion, StaticStream
 from drafter.schemas import Decision, DraftClaims
 
 __all__ = ["TemplateProvider"]

@@ -5,21 +5,22 @@ from __future__ import annotations
 import httpx2
 
 from drafter.errors import ConfigError
-from drafter.llm import make_client
-from drafter.prompting import PromptRenderer
-from drafter.providers.base import Provider, ReplyStream, StaticStream
-from drafter.providers.openai import OpenAIProvider
-from drafter.providers.replay import ReplayProvider, recording_of, save_recording
-from drafter.providers.template import TemplateProvider
+from drafter.phrase.prompting import PromptRenderer
+from drafter.phrase.providers.base import Completion, Provider, ReplyStream, StaticStream
+from drafter.phrase.providers.openai import OpenAIProvider, make_client
+from drafter.phrase.providers.replay import ReplayProvider, recording_of, save_recording
+from drafter.phrase.providers.template import TemplateProvider
 from drafter.settings import Settings
 
 __all__ = [
+    "Completion",
     "OpenAIProvider",
     "Provider",
     "ReplayProvider",
     "ReplyStream",
     "StaticStream",
     "TemplateProvider",
+    "make_client",
     "make_provider",
     "recording_of",
     "save_recording",

@@ -1,4 +1,5 @@
-"""The OpenAI-compatible LLM client: structured drafts, retries within a deadline, streaming.
+"""The ``openai`` provider: any OpenAI-compatible endpoint, with structured drafts, retries
+within a deadline, and streaming.
 
 It talks to any chat-completions endpoint (OpenAI, Azure OpenAI's ``/openai/v1/``, vLLM,
 Ollama, llama.cpp's server) through the ``openai`` SDK, with the SDK's own retries turned off
@@ -18,7 +19,6 @@ import asyncio
 import email.utils
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx2
@@ -34,71 +34,15 @@ from tenacity import (
 )
 
 from drafter.errors import ConfigError, LLMError, LLMUnreachable
-from drafter.llm_output import (
-    BodyStreamDecoder,
-    ParsedReply,
-    parse_cut_off_reply,
-    parse_reply,
-    response_format,
-)
-from drafter.prompting import Prompt
-from drafter.schemas import Draft, DraftClaims, Provenance
+from drafter.phrase.output import BodyStreamDecoder, response_format
+from drafter.phrase.prompting import Prompt
+from drafter.phrase.providers.base import Completion, finish_completion
 from drafter.settings import Settings
 
-__all__ = ["Completion", "DraftStream", "LLMClient", "make_client"]
+__all__ = ["DraftStream", "LLMClient", "OpenAIProvider", "make_client"]
 
 T = TypeVar("T")
 _SCHEMA_REJECTED = frozenset({400, 422, 500, 501})
-
-
-@dataclass(frozen=True, slots=True)
-class Completion:
-    """One finished reply and how it was obtained.
-
-    Attributes:
-        raw: the model's answer as returned (what a repair prompt feeds back).
-        structured: the answer was a JSON object with a body (else plain text was used).
-        attempts: HTTP requests made, retries included.
-        llm_calls: model calls that produced this reply (0 for the template provider).
-        truncated: the token limit cut the answer off; ``body`` is what came before the cut
-            (the pipeline never sends it as is: it counts as a violation and is repaired).
-    """
-
-    subject: str | None
-    body: str
-    claims: DraftClaims
-    raw: str
-    structured: bool
-    provider: str
-    model: str
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    latency_ms: float
-    attempts: int
-    llm_calls: int
-    templated: bool = False
-    truncated: bool = False
-
-    def to_draft(self, *, template_version: str, verdict_sha256: str, llm_calls: int) -> Draft:
-        """The Draft for this reply. ``llm_calls`` counts every model call behind it (a
-        repaired draft took two), which the pipeline knows and this reply does not."""
-        provenance = Provenance(
-            provider=self.provider,
-            model=self.model,
-            template_version=template_version,
-            verdict_sha256=verdict_sha256,
-            prompt_tokens=self.prompt_tokens,
-            completion_tokens=self.completion_tokens,
-            latency_ms=self.latency_ms,
-            llm_calls=llm_calls,
-        )
-        return Draft(
-            subject=self.subject,
-            body=self.body,
-            claims=self.claims,
-            provenance=provenance,
-            templated=self.templated,
-        )
 
 
 class _SchemaRejected(Exception):
@@ -290,53 +234,6 @@ def _completion(
     )
 
 
-def finish_completion(
-    prompt: Prompt,
-    text: str,
-    *,
-    finish_reason: str | None,
-    model: str,
-    prompt_tokens: int | None,
-    completion_tokens: int | None,
-    latency_ms: float,
-    attempts: int,
-    provider: str = "openai",
-) -> Completion:
-    """Check how the model stopped, parse its answer, and package it.
-
-    An answer cut off at the token limit is kept, marked ``truncated``, so the pipeline can
-    ask for a shorter one and evals can score what the model wrote.
-
-    Raises:
-        LLMError: the answer was filtered, never finished (a broken stream), or has no body.
-    """
-    if finish_reason is None:
-        raise LLMError("the reply ended before the model finished (truncated stream)")
-    if finish_reason == "content_filter":
-        raise LLMError("the endpoint's content filter stopped the reply")
-    truncated = finish_reason == "length"
-    parse = parse_cut_off_reply if truncated else parse_reply
-    parsed: ParsedReply = parse(text, wants_subject=prompt.brief.channel == "email")
-    if not parsed.body:
-        cut = " before any reply text (raise llm_max_tokens)" if truncated else ""
-        raise LLMError(f"the model returned an empty reply{cut}")
-    return Completion(
-        subject=parsed.subject,
-        body=parsed.body,
-        claims=parsed.claims,
-        raw=text,
-        structured=parsed.structured,
-        provider=provider,
-        model=model,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        latency_ms=latency_ms,
-        attempts=attempts,
-        llm_calls=1,
-        truncated=truncated,
-    )
-
-
 class DraftStream:
     """An async iterator of reply-body text deltas for one prompt.
 
@@ -432,3 +329,21 @@ def make_client(settings: Settings, *, http_client: httpx2.AsyncClient | None = 
         http_client=http_client,
     )
     return LLMClient(settings, sdk)
+
+
+class OpenAIProvider:
+    """Drafts with a language model through :class:`LLMClient`."""
+
+    name = "openai"
+
+    def __init__(self, client: LLMClient) -> None:
+        self.client = client
+
+    async def complete(self, prompt: Prompt) -> Completion:
+        return await self.client.complete(prompt)
+
+    def stream(self, prompt: Prompt) -> DraftStream:
+        return self.client.stream(prompt)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

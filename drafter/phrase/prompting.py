@@ -26,8 +26,8 @@ from typing import Literal
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from drafter.brief import Brief, build_brief
 from drafter.errors import ConfigError
+from drafter.phrase.brief import Brief, build_brief
 from drafter.schemas import Request, Tone, Verdict
 from drafter.settings import Settings
 

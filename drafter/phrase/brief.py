@@ -1,8 +1,9 @@
 """The brief: what a reply may say, taken from a Request and its Verdict, localized.
 
 Both the LLM prompts and the templated fallback render from a :class:`Brief`, so they show the
-same figures in the same form. Every money amount, percentage and date is already formatted for
-the customer's locale (``drafter.formatting``): the model copies figures, it never computes them.
+same figures in the same form. Every money amount, percentage and date is already formatted
+for the customer's locale (``drafter.phrase.formatting``): the model copies figures, it never
+computes them.
 
 The brief deliberately leaves out what a customer must never see: rule ids, the trace, the
 escalation's internal reason and the handoff summary.
@@ -15,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from drafter.formatting import LocaleFormatter
+from drafter.phrase.formatting import LocaleFormatter
 from drafter.schemas import Decision, Fee, Item, Offer, Refund, Request, Verdict
 
 __all__ = ["Brief", "CustomerMessage", "FeeView", "OfferView", "RefundView", "build_brief"]
