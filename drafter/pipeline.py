@@ -1,25 +1,29 @@
-"""The whole job, stage by stage: request → verdict → prompt → LLM → guard → reply.
+"""The whole job, stage by stage: request → verdict → prompt → LLM → compose → guard → reply.
 
 The verdict is decided before any model is called, so nothing a customer writes can change it.
-Every draft is checked against the verdict. A draft that breaks it gets one repair attempt with
-the violations fed back; if that fails too, or the model is unreachable, the reply is the
-templated one, flagged ``fallback`` with the violations that caused it. LLM faults never reach
-the caller as exceptions, and no reply is ever empty.
+The model writes the human parts and places markers; drafter composes the reply by rendering
+each marker from the verdict (``drafter.phrase.phrasebook``), and the guard checks the result.
+A draft that breaks the verdict gets one repair attempt, told which rules it broke and where
+(never a span to reword around), and passes only the same full check; if that fails too, or
+the model is unreachable, the reply is the templated one, flagged ``fallback`` with the reason.
+LLM faults never reach the caller as exceptions, and no reply is ever empty.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from drafter import guard
 from drafter.errors import LLMError
+from drafter.phrase.phrasebook import Composed
 from drafter.phrase.prompting import Prompt, PromptRenderer
-from drafter.phrase.providers import Provider, TemplateProvider, make_provider
-from drafter.phrase.providers.base import Completion
+from drafter.phrase.providers import Completion, Provider, TemplateProvider, make_provider
+from drafter.phrase.streaming import MarkerStream
 from drafter.policy import PolicyRegistry, evaluate
 from drafter.schemas import Channel, ComplianceReport, Draft, Request, Tone, Verdict, Violation
 from drafter.settings import Settings
@@ -40,6 +44,7 @@ class Reply(BaseModel):
     fallback: bool = False
     fallback_reason: str | None = None
     repaired: bool = False
+    repaired_codes: list[str] = Field(default_factory=list)
     llm_calls: int = 0
     prompt_sha256: str
     template_version: str
@@ -47,7 +52,8 @@ class Reply(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Delta:
-    """A piece of the model's draft as it streams (it may still be replaced by the guard)."""
+    """A piece of the draft as it streams: the model's words as they arrive, and each marker's
+    sentence once the marker closes (the checked reply may still replace it all)."""
 
     text: str
 
@@ -91,8 +97,8 @@ class Pipeline:
     ) -> Reply:
         """The checked reply. Raises only for the caller's mistakes (UserError).
 
-        ``channel`` overrides the request's; ``tone`` asks the model for a register (the
-        templated fallback has one register, whatever the tone).
+        ``channel`` overrides the request's; ``tone`` sets the register of the model's words,
+        the phrasebook's sentences and the templated reply alike.
         """
         job = self._start(request, policy_id, channel, tone)
         if self.provider.name == "template":
@@ -120,9 +126,13 @@ class Pipeline:
             yield Final(reply)
             return
         stream = self.provider.stream(job.prompt)
+        markers = MarkerStream(self.renderer.phrasebook, job.prompt.brief, job.prompt.tone)
         try:
             async for text in stream:
-                yield Delta(text)
+                if shown := markers.feed(text):
+                    yield Delta(shown)
+            if rest := markers.close():
+                yield Delta(rest)
         except LLMError as error:
             yield Final(job.fall_back(self.template, f"the language model failed: {error}"))
             return
@@ -135,22 +145,26 @@ class Pipeline:
         if channel is not None and channel != request.channel:
             request = request.model_copy(update={"channel": channel})
         verdict = self.decide(request, policy_id)
-        return _Job(request, verdict, self.renderer.render(request, verdict, tone=tone))
+        prompt = self.renderer.render(request, verdict, tone=tone)
+        return _Job(request, verdict, prompt, self.renderer)
 
     async def _checked(self, job: _Job, completion: Completion) -> Reply:
-        report = job.check(completion)
-        job.first, job.first_report = completion, report
+        composed, report = job.check(completion)
+        job.first, job.first_composed, job.first_report = completion, composed, report
         if report.passed:
-            return job.reply(completion, report, llm_calls=completion.llm_calls)
-        repair = self.renderer.render_repair(job.prompt, completion.raw, _feedback(report))
+            return job.reply(completion, composed, report, llm_calls=completion.llm_calls)
+        feedback = _feedback(report, composed.text, completion.subject)
+        repair = self.renderer.render_repair(job.prompt, completion.raw, feedback)
         try:
             repaired = await self.provider.complete(repair)
         except LLMError as error:
             return job.fall_back(self.template, f"the repair attempt failed: {error}")
-        repaired_report = job.check(repaired, canary=repair.canary)
+        repaired_composed, repaired_report = job.check(repaired, canary=repair.canary)
         if repaired_report.passed:
             calls = completion.llm_calls + repaired.llm_calls
-            return job.reply(repaired, repaired_report, llm_calls=calls, repaired=True)
+            return job.reply(
+                repaired, repaired_composed, repaired_report, llm_calls=calls, repaired=True
+            )
         codes = ", ".join(sorted({v.code for v in repaired_report.violations}))
         return job.fall_back(
             self.template,
@@ -159,20 +173,36 @@ class Pipeline:
         )
 
 
-def _cut_off(completion: Completion) -> Violation:
+def _cut_off(composed: Composed) -> Violation:
     """A draft the token limit cut off is unfinished, whatever the guard found in it."""
-    end = len(completion.body)
+    end = len(composed.text)
     return Violation(
         code="truncated",
         message="the reply was cut off at the token limit; write a complete, shorter reply",
         start=max(0, end - 60),
         end=end,
-        excerpt=completion.body[-60:],
+        excerpt=composed.text[-60:],
     )
 
 
-def _feedback(report: ComplianceReport) -> list[str]:
-    return [f'{v.code}: {v.message} ("{v.excerpt}")' for v in report.violations]
+def _feedback(report: ComplianceReport, body: str, subject: str | None) -> list[str]:
+    """One line per broken rule, saying where it was broken but not quoting the words: a
+    model shown a span tends to reword that span and keep the promise (a violation laundered)."""
+    lines = [f"{v.code}: {v.message} ({_where(v, body)})" for v in report.violations]
+    return list(dict.fromkeys(lines))
+
+
+def _where(violation: Violation, body: str) -> str:
+    """``in the subject``, ``in paragraph 2, sentence 3``, or ``in the reply as a whole``."""
+    if violation.message.startswith("in the subject"):
+        return "in the subject"
+    if violation.start == violation.end == 0:
+        return "in the reply as a whole"
+    before = body[: violation.start]
+    paragraphs = before.split("\n\n")
+    paragraph = sum(1 for p in paragraphs[:-1] if p.strip()) + 1
+    sentence = len(re.findall(r"[.!?](?:\s|$)", paragraphs[-1])) + 1
+    return f"in paragraph {paragraph}, sentence {sentence}"
 
 
 @dataclass
@@ -182,47 +212,65 @@ class _Job:
     request: Request
     verdict: Verdict
     prompt: Prompt
+    renderer: PromptRenderer
     first: Completion | None = None
+    first_composed: Composed | None = None
     first_report: ComplianceReport | None = None
 
     @property
     def verdict_sha256(self) -> str:
         return hashlib.sha256(self.verdict.model_dump_json().encode()).hexdigest()
 
-    def check(self, completion: Completion, *, canary: str | None = None) -> ComplianceReport:
+    def compose(self, completion: Completion) -> Composed:
+        brief, tone = self.prompt.brief, self.prompt.tone
+        return self.renderer.phrasebook.compose(completion.body, brief, tone)
+
+    def check(
+        self, completion: Completion, *, canary: str | None = None
+    ) -> tuple[Composed, ComplianceReport]:
+        composed = self.compose(completion)
         report = guard.check(
-            body=completion.body,
+            draft=composed,
             subject=completion.subject,
             verdict=self.verdict,
             request=self.request,
             canary=canary or self.prompt.canary,
+            claims=completion.claims if completion.structured else None,
         )
         if not completion.truncated:
-            return report
-        return ComplianceReport(passed=False, violations=[_cut_off(completion), *report.violations])
+            return composed, report
+        violations = [_cut_off(composed), *report.violations]
+        return composed, ComplianceReport(passed=False, violations=violations)
 
-    def draft(self, completion: Completion, llm_calls: int) -> Draft:
-        return completion.to_draft(
+    def draft(self, completion: Completion, composed: Composed, llm_calls: int) -> Draft:
+        draft = completion.to_draft(
             template_version=self.prompt.template_version,
             verdict_sha256=self.verdict_sha256,
             llm_calls=llm_calls,
         )
+        return draft.model_copy(update={"body": composed.text})
 
     def reply(
         self,
         completion: Completion,
+        composed: Composed,
         report: ComplianceReport,
         *,
         llm_calls: int,
         repaired: bool = False,
     ) -> Reply:
+        raw = None
+        if self.first is not None and self.first_composed is not None:
+            raw = self.draft(self.first, self.first_composed, self.first.llm_calls)
+        first_codes = self.first_report.violations if self.first_report and repaired else []
         return Reply(
             verdict=self.verdict,
-            draft=self.draft(completion, llm_calls),
+            draft=self.draft(completion, composed, llm_calls),
             report=report,
-            raw_draft=self.draft(self.first, self.first.llm_calls) if self.first else None,
+            raw_draft=raw,
             raw_report=self.first_report,
             repaired=repaired,
+            repaired_codes=sorted({v.code for v in first_codes}),
             llm_calls=llm_calls,
             prompt_sha256=self.prompt.sha256,
             template_version=self.prompt.template_version,
@@ -230,8 +278,9 @@ class _Job:
 
     def templated(self, template: TemplateProvider) -> Reply:
         """The template provider's reply when it is the configured provider."""
-        completion = template.reply(self.prompt.brief)
-        return self.reply(completion, self.check(completion), llm_calls=0)
+        completion = template.reply(self.prompt.brief, self.prompt.tone)
+        composed, report = self.check(completion)
+        return self.reply(completion, composed, report, llm_calls=0)
 
     def fall_back(self, template: TemplateProvider, reason: str, *, llm_calls: int = 0) -> Reply:
         reply = self.templated(template)

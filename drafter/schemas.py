@@ -423,11 +423,11 @@ class Verdict(Strict):
 
 
 class DraftClaims(Strict):
-    """What a draft says it does; the guard still checks the text itself."""
+    """What a draft says it does: the decision it states and the markers it placed (``offer:ID``,
+    without brackets). The guard compares them with the text, never trusts them instead of it."""
 
     decision: Decision | None = None
-    offers: list[str] = Field(default_factory=list)
-    amounts: list[str] = Field(default_factory=list)
+    markers: list[str] = Field(default_factory=list)
 
 
 class Provenance(Strict):

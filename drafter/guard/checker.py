@@ -1,60 +1,27 @@
-"""Running every family of checks over one draft (see the package docstring)."""
+"""Running every family of checks over one composed draft (see the package docstring)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-
 from drafter.errors import RequestError
+from drafter.guard.commitments import check_free_text, check_markers
 from drafter.guard.context import Allowlist, Context
-from drafter.guard.decision import check_decision
-from drafter.guard.disclosures import check_forbidden, check_must_say
-from drafter.guard.figures import check_figures
 from drafter.guard.form import check_form
 from drafter.guard.injection import check_injection
 from drafter.guard.leaks import check_leaks
-from drafter.guard.offers import check_offers
 from drafter.guard.text import Text
-from drafter.guard.verbatim import mask, quoted_spans, verdict_texts
-from drafter.schemas import ComplianceReport, Request, Verdict, Violation
+from drafter.phrase.phrasebook import Composed
+from drafter.schemas import ComplianceReport, DraftClaims, Request, Verdict
 
 __all__ = ["check"]
 
-Family = Callable[[Context, Text], Iterable[Violation]]
-
-# What the draft says in its own words: the verdict's texts it quotes verbatim are allowed
-# content, so these read the draft with those quotations blanked out (drafter.guard.verbatim).
-_OWN_WORDS_CHECKS: tuple[Family, ...] = (check_decision, check_offers)
-# What must hold everywhere, quotations included: a figure, a leak, injected text or a
-# forbidden claim is no safer for sitting inside a quoted sentence.
-_WHOLE_DRAFT_CHECKS: tuple[Family, ...] = (
-    check_figures,
-    check_forbidden,
-    check_leaks,
-    check_injection,
-)
-
-
-def _content(ctx: Context, text: Text, unquoted: Text) -> Iterator[Violation]:
-    for family in _OWN_WORDS_CHECKS:
-        yield from family(ctx, unquoted)
-    for family in _WHOLE_DRAFT_CHECKS:
-        yield from family(ctx, text)
-
-
-def _unquoted(text: Text, spans: tuple[tuple[int, int], ...], shift: int = 0) -> Text:
-    """``text`` with the quoted spans (offsets ``shift`` ahead of it) blanked out."""
-    if not spans:
-        return text
-    return text.masked(mask(text.scan, ((s - shift, e - shift) for s, e in spans)))
-
-
 _EXPECTED: tuple[tuple[str, type | tuple[type, ...]], ...] = (
-    ("body", str),
+    ("draft", Composed),
     ("subject", (str, type(None))),
     ("verdict", Verdict),
     ("request", Request),
     ("canary", (str, type(None))),
     ("allowlist", (Allowlist, type(None))),
+    ("claims", (DraftClaims, type(None))),
 )
 
 
@@ -72,19 +39,31 @@ def _names(expected: type | tuple[type, ...]) -> str:
     return " or ".join("None" if k is type(None) else k.__name__ for k in kinds)
 
 
+def _blank_rendered(text: Text, draft: Composed) -> Text:
+    """``text`` with the marker sentences blanked out: they are the verdict's own words, so
+    the leak, injection and language checks read only what the model wrote."""
+    scan = list(text.scan)
+    shift = text.body_start
+    for part in draft.parts:
+        if part.rendered:
+            scan[shift + part.start : shift + part.end] = " " * (part.end - part.start)
+    return text.masked("".join(scan))
+
+
 def check(
     *,
-    body: str,
+    draft: Composed,
     subject: str | None,
     verdict: Verdict,
     request: Request,
     canary: str | None = None,
     allowlist: Allowlist | None = None,
+    claims: DraftClaims | None = None,
 ) -> ComplianceReport:
-    """Check one draft against its verdict and request.
+    """Check one composed draft against its verdict and request.
 
     Args:
-        body: the reply text as the agent would see it.
+        draft: the draft with its markers rendered (``Phrasebook.compose``).
         subject: the email subject, or None for chat and phone.
         verdict: the decision the draft must state, and nothing beyond it.
         request: the ticket; its channel and locale set the form checks, and its message is
@@ -92,25 +71,28 @@ def check(
         canary: a token planted in the system prompt; seeing it in a draft means the prompt
             leaked.
         allowlist: URLs, emails, phones and HTML tags the draft may contain.
+        claims: what the model's structured output says it did, compared with the text.
 
     Returns:
-        A report that passes only when no violation was found. An empty body fails.
+        A report that passes only when no violation was found. Spans index the composed body
+        (or the subject, when the message says so).
 
     Raises:
         RequestError: an argument has the wrong type (the error names it).
     """
-    _require_types(body, subject, verdict, request, canary, allowlist)
+    _require_types(draft, subject, verdict, request, canary, allowlist, claims)
     ctx = Context(
         verdict=verdict, request=request, canary=canary, allowlist=allowlist or Allowlist()
     )
-    # Subject and body are read together by the content checks (one pass, not two); the form
-    # checks read the body alone.
-    text = Text(body, subject=subject)
-    quotes = quoted_spans(verdict_texts(verdict), text.scan)
-    violations = [*_content(ctx, text, _unquoted(text, quotes)), *check_must_say(ctx, text)]
-    body_text, shift = Text(body), text.body_start
-    body_quotes = tuple(span for span in quotes if span[0] >= shift)
-    unquoted_body = _unquoted(body_text, body_quotes, shift)
-    violations += check_form(ctx, body_text, subject, unquoted=unquoted_body)
+    text = Text(draft.text, subject=subject)
+    own = _blank_rendered(text, draft)
+    violations = [
+        *check_markers(ctx, text, draft, claims),
+        *check_free_text(ctx, text, draft, subject),
+        *check_leaks(ctx, own),
+        *check_injection(ctx, own),
+    ]
+    body = Text(draft.text)
+    violations += check_form(ctx, body, subject, unquoted=_blank_rendered(body, draft))
     violations.sort(key=lambda v: (v.start, v.end, v.code))
     return ComplianceReport(passed=not violations, violations=violations)

@@ -15,19 +15,21 @@ __all__ = ["Code"]
 class Code(StrEnum):
     """One kind of way a draft can break its verdict."""
 
-    # Decision contradictions.
-    APPROVAL_LANGUAGE = "decision.approval_language"
-    DECLINE_LANGUAGE = "decision.decline_language"
-    FULL_REFUND_ON_PARTIAL = "decision.full_refund_on_partial"
-    # Figures and offers.
-    UNSUPPORTED_AMOUNT = "figure.amount"
-    UNSUPPORTED_PERCENT = "figure.percent"
-    UNSUPPORTED_DATE = "figure.date"
-    UNSUPPORTED_TIMEFRAME = "figure.timeframe"
-    OFFER_NOT_ALLOWED = "offer.not_allowed"
-    # Disclosures.
-    MISSING_DISCLOSURE = "disclosure.missing"
-    FORBIDDEN_CLAIM = "disclosure.forbidden"
+    # Markers: the commitments the verdict calls for, each exactly once, and no other.
+    MARKER_MISSING = "marker.missing"
+    MARKER_NOT_ALLOWED = "marker.not_allowed"
+    MARKER_REPEATED = "marker.repeated"
+    MARKER_BROKEN = "marker.broken"
+    CLAIMS_CONTRADICTED = "marker.claims"
+    # The model's own words commit to nothing.
+    FREE_DECISION = "free.decision"
+    FREE_MONEY = "free.money"
+    FREE_PROMISE = "free.promise"
+    FREE_FAULT = "free.fault"
+    FREE_COMPLETENESS = "free.completeness"
+    FREE_TIMING = "free.timing"
+    FREE_FIGURE = "free.figure"
+
     # Leaks and injected content.
     URL = "leak.url"
     EMAIL = "leak.email"

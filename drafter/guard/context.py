@@ -7,10 +7,10 @@ import functools
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from drafter.guard.allowed import Allowed, allowed_figures
 from drafter.guard.codes import Code
 from drafter.guard.lexicon import LANGUAGES
 from drafter.guard.text import Text, language_of
+from drafter.phrase.markers import expected_markers
 from drafter.schemas import Request, Verdict, Violation
 
 __all__ = ["Allowlist", "Context", "violation"]
@@ -53,8 +53,9 @@ class Context:
         )
 
     @functools.cached_property
-    def allowed(self) -> Allowed:
-        return allowed_figures(self.verdict, self.request)
+    def expected_markers(self) -> tuple[str, ...]:
+        """The markers a reply to this verdict must contain, each once."""
+        return expected_markers(self.verdict)
 
 
 def violation(code: Code, message: str, text: Text, start: int, end: int) -> Violation:

@@ -19,7 +19,7 @@ import string
 from drafter.guard.lexicon import gated, patterns
 from drafter.guard.numbers import Figure, extract
 
-__all__ = ["Text", "fold", "is_hedged", "is_negated", "language_of"]
+__all__ = ["Text", "fold", "is_negated", "language_of"]
 
 _FOLD = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2007": " "}
@@ -141,11 +141,3 @@ def is_negated(text: Text, start: int, end: int) -> bool:
         return True
     after = _first_words(text.scan[end:clause_end], WORDS_AFTER)
     return patterns("negation", "post").search(after) is not None
-
-
-def is_hedged(text: Text, start: int, end: int) -> bool:
-    """Whether the sentence holding the trigger makes it conditional on someone's approval."""
-    sentence_start, sentence_end = text.sentence(start, end)
-    return (
-        patterns("negation", "hedges").search(text.scan, sentence_start, sentence_end) is not None
-    )

@@ -17,9 +17,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from drafter.phrase.formatting import LocaleFormatter
+from drafter.phrase.markers import expected_markers
 from drafter.schemas import Decision, Fee, Item, Offer, Refund, Request, Verdict
 
-__all__ = ["Brief", "CustomerMessage", "FeeView", "OfferView", "RefundView", "build_brief"]
+__all__ = [
+    "Brief",
+    "CustomerMessage",
+    "FeeView",
+    "OfferView",
+    "RefundView",
+    "Said",
+    "build_brief",
+]
 
 # Zero-width, bidi and other invisible format characters a message can hide instructions in.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -44,7 +53,16 @@ class RefundView:
 
 
 @dataclass(frozen=True, slots=True)
+class Said:
+    """One of the verdict's own texts (a reason or a disclosure), with the id its marker uses."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class OfferView:
+    id: str
     kind: str
     amount: str | None
     percent: str | None
@@ -86,6 +104,9 @@ class Brief:
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
     reasons: tuple[str, ...]
+    rationale: tuple[Said, ...]
+    disclosures: tuple[Said, ...]
+    markers: tuple[str, ...]
     amounts: tuple[str, ...]
     decided_on: str
     message: CustomerMessage
@@ -125,6 +146,9 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         must_say=tuple(item.text for item in verdict.must_say),
         must_not_say=tuple(item.text for item in verdict.must_not_say),
         reasons=_unique(rationale.text for rationale in verdict.rationale),
+        rationale=tuple(Said(r.rule, r.text) for r in verdict.rationale),
+        disclosures=tuple(Said(d.id, d.text) for d in verdict.must_say),
+        markers=expected_markers(verdict),
         amounts=_allowed_amounts(refund, offers),
         decided_on=fmt.date(verdict.as_of),
         message=fence_message(request.message),
@@ -162,6 +186,7 @@ def _fee_view(fee: Fee, fmt: LocaleFormatter) -> FeeView:
 
 def _offer_view(offer: Offer, fmt: LocaleFormatter) -> OfferView:
     return OfferView(
+        id=offer.id,
         kind=offer.kind,
         amount=fmt.money(offer.amount) if offer.amount else None,
         percent=fmt.percent(offer.percent) if offer.percent is not None else None,

@@ -30,10 +30,9 @@ DRAFT_SCHEMA: dict[str, Any] = {
         "subject": {"type": ["string", "null"]},
         "body": {"type": "string"},
         "decision_stated": {"type": "string", "enum": [d.value for d in Decision]},
-        "offers_mentioned": {"type": "array", "items": {"type": "string"}},
-        "amounts_mentioned": {"type": "array", "items": {"type": "string"}},
+        "markers_used": {"type": "array", "items": {"type": "string"}},
     },
-    "required": ["subject", "body", "decision_stated", "offers_mentioned", "amounts_mentioned"],
+    "required": ["subject", "body", "decision_stated", "markers_used"],
     "additionalProperties": False,
 }
 
@@ -114,8 +113,7 @@ def _from_json(data: dict[str, Any], *, wants_subject: bool) -> ParsedReply:
     decision = data.get("decision_stated")
     claims = DraftClaims(
         decision=Decision(decision) if decision in _DECISIONS else None,
-        offers=_strings(data.get("offers_mentioned")),
-        amounts=_strings(data.get("amounts_mentioned")),
+        markers=[m.strip().strip("[]") for m in _strings(data.get("markers_used"))],
     )
     clean_subject = subject.strip() if wants_subject and isinstance(subject, str) else None
     return ParsedReply(clean_subject or None, data["body"].strip(), claims, structured=True)

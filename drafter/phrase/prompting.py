@@ -18,7 +18,7 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from drafter.errors import ConfigError
 from drafter.phrase.brief import Brief, build_brief
+from drafter.phrase.phrasebook import Phrasebook
 from drafter.schemas import Request, Tone, Verdict
 from drafter.settings import Settings
 
@@ -61,6 +62,7 @@ class Prompt:
         canary: the secret token on the system prompt's last line; a draft containing it leaked
             the prompt.
         brief: the localized facts the prompt was rendered from.
+        tone: the register the agent asked for (None: the house voice).
     """
 
     messages: tuple[Message, ...]
@@ -68,6 +70,7 @@ class Prompt:
     sha256: str
     canary: str
     brief: Brief
+    tone: Tone | None = None
 
     @property
     def token_estimate(self) -> int:
@@ -102,6 +105,10 @@ def _quote(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def _is_marker(kind: str) -> Callable[[object], bool]:
+    return lambda key: isinstance(key, str) and key.startswith(f"{kind}:")
+
+
 def make_environment(prompts_dir: Path) -> SandboxedEnvironment:
     """A sandboxed Jinja environment over ``prompts_dir`` that fails on any undefined name.
 
@@ -119,6 +126,9 @@ def make_environment(prompts_dir: Path) -> SandboxedEnvironment:
         keep_trailing_newline=False,
     )
     env.filters["q"] = _quote
+    # Which kind of marker a key is, for ``select`` in the templated reply.
+    for kind in ("reason", "offer", "disclosure"):
+        env.tests[f"{kind}_marker"] = _is_marker(kind)
     return env
 
 
@@ -140,6 +150,7 @@ class PromptRenderer:
         self.prompts_dir = prompts_dir
         self.environment = make_environment(prompts_dir)
         self.version = _read_version(prompts_dir)
+        self.phrasebook = Phrasebook(self.environment)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PromptRenderer:
@@ -176,11 +187,18 @@ class PromptRenderer:
         """
         brief = build_brief(request, verdict)
         canary = canary or f"cnry-{secrets.token_hex(8)}"
+        user = self.render_template(
+            "user.j2",
+            brief=brief,
+            tone=tone and tone.value,
+            sentences=self.phrasebook.sentences(brief, tone),
+            ask_noun=self.phrasebook.line(brief, "ask_noun"),
+        )
         messages = (
             Message("system", self.render_template("system.j2", canary=canary)),
-            Message("user", self.render_template("user.j2", brief=brief, tone=tone and tone.value)),
+            Message("user", user),
         )
-        return self._prompt(messages, canary, brief)
+        return self._prompt(messages, canary, brief, tone)
 
     def render_repair(self, prompt: Prompt, previous: str, violations: Sequence[str]) -> Prompt:
         """Follow ``prompt`` with the rejected draft and the violations to fix.
@@ -192,9 +210,11 @@ class PromptRenderer:
         """
         feedback = self.render_template("repair.j2", violations=list(violations))
         messages = (*prompt.messages, Message("assistant", previous), Message("user", feedback))
-        return self._prompt(messages, prompt.canary, prompt.brief)
+        return self._prompt(messages, prompt.canary, prompt.brief, prompt.tone)
 
-    def _prompt(self, messages: tuple[Message, ...], canary: str, brief: Brief) -> Prompt:
+    def _prompt(
+        self, messages: tuple[Message, ...], canary: str, brief: Brief, tone: Tone | None
+    ) -> Prompt:
         masked = [[m.role, m.content.replace(canary, _CANARY_MASK)] for m in messages]
         identity = json.dumps({"version": self.version, "messages": masked}, ensure_ascii=False)
         return Prompt(
@@ -203,6 +223,7 @@ class PromptRenderer:
             sha256=hashlib.sha256(identity.encode()).hexdigest(),
             canary=canary,
             brief=brief,
+            tone=tone,
         )
 
 

@@ -367,7 +367,9 @@ def _disclosures(
     say: list[str] = list(out.rule.must_say) if out.rule else []
     never: list[str] = list(out.rule.must_not_say) if out.rule else []
     if out.escalation:
-        say += out.escalation.must_say
+        # An escalated request has no outcome yet: the reply commits only to the handoff and
+        # its timeline, never to the refund timing or return steps of a recommended outcome.
+        say = list(out.escalation.must_say)
         never += out.escalation.must_not_say
     for flag in flags:
         say += flag.must_say

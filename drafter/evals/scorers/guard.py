@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from drafter.evals.scorers.base import Outcome, Scorer, Target
 from drafter.guard import check
+from drafter.phrase.phrasebook import Composed
 
 __all__ = ["GUARD"]
 
 
 def _score(target: Target) -> Outcome:
+    # Without the pipeline's report the reply is a finished text with no markers: every word
+    # of it is checked as the writer's own.
     report = target.guard_report or check(
-        body=target.body, subject=target.subject, verdict=target.verdict, request=target.request
+        draft=Composed.plain(target.body),
+        subject=target.subject,
+        verdict=target.verdict,
+        request=target.request,
     )
     if report.passed:
         return Outcome(value=1.0, passed=True, reason="the guard found no violation")

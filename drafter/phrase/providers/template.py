@@ -1,8 +1,10 @@
 """The ``template`` provider: a complete, compliant reply with no language model at all.
 
-It renders ``prompts/fallback/`` from the prompt's brief, so it says exactly what the verdict
-allows, in the customer's language and channel, and says that it was templated. It is the
-embedded default when no endpoint is configured and the pipeline's last-resort fallback.
+It fills ``prompts/templated/`` from the prompt's brief: the phrasebook's free lines around
+the markers the verdict calls for. The pipeline then composes and checks it exactly like a
+model's body, so the templated reply and a model's reply state every commitment the same way.
+It is the embedded default when no endpoint is configured and the pipeline's last-resort
+fallback. That it was templated travels beside the reply (``Draft.templated``), never in it.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import time
 from drafter.phrase.brief import Brief
 from drafter.phrase.prompting import Prompt, PromptRenderer
 from drafter.phrase.providers.base import Completion, StaticStream
-from drafter.schemas import Decision, DraftClaims
+from drafter.schemas import Decision, DraftClaims, Tone
 
 __all__ = ["TemplateProvider"]
 
 
 class TemplateProvider:
-    """Fills the fallback templates; never fails on a valid brief."""
+    """Fills the templated reply; never fails on a valid brief."""
 
     name = "template"
 
@@ -27,7 +29,7 @@ class TemplateProvider:
         self.model = f"template/{renderer.version}"
 
     async def complete(self, prompt: Prompt) -> Completion:
-        return self.reply(prompt.brief)
+        return self.reply(prompt.brief, prompt.tone)
 
     def stream(self, prompt: Prompt) -> StaticStream:
         return StaticStream(provider=self, prompt=prompt)
@@ -35,21 +37,23 @@ class TemplateProvider:
     async def aclose(self) -> None:
         return None
 
-    def reply(self, brief: Brief) -> Completion:
-        """The templated reply for ``brief`` (synchronous: no I/O beyond cached templates).
+    def reply(self, brief: Brief, tone: Tone | None = None) -> Completion:
+        """The templated body (with markers) and subject for ``brief`` in ``tone``
+        (synchronous: no I/O beyond cached templates).
 
         Raises:
-            ConfigError: a fallback template is missing or broken.
+            ConfigError: a template is missing or broken.
         """
         started = time.perf_counter()
-        body = self.renderer.render_template("fallback/reply.j2", brief=brief)
+        voice = tone.value if tone else "warm"
+        body = self.renderer.render_template("templated/reply.j2", brief=brief, tone=voice)
         subject = None
         if brief.channel == "email":
-            subject = self.renderer.render_template("fallback/subject.j2", brief=brief)
+            subject = self.renderer.render_template("templated/subject.j2", brief=brief)
         return Completion(
             subject=subject,
             body=body,
-            claims=_claims(brief, body),
+            claims=DraftClaims(decision=Decision(brief.decision), markers=list(brief.markers)),
             raw=body,
             structured=False,
             provider=self.name,
@@ -61,12 +65,3 @@ class TemplateProvider:
             llm_calls=0,
             templated=True,
         )
-
-
-def _claims(brief: Brief, body: str) -> DraftClaims:
-    """What the template states: the brief's decision and offers, and the figures it shows."""
-    return DraftClaims(
-        decision=Decision(brief.decision),
-        offers=[offer.kind for offer in brief.offers],
-        amounts=[amount for amount in brief.amounts if amount in body],
-    )
