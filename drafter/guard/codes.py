@@ -42,7 +42,6 @@ class Code(StrEnum):
     INJECTION_ECHO = "injection.echo"
     # Form.
     WRONG_LANGUAGE = "form.language"
-    UNSUPPORTED_LOCALE = "form.unsupported_locale"
     TOO_SHORT = "form.too_short"
     TOO_LONG = "form.too_long"
     MISSING_GREETING = "form.greeting"

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
 from drafter.guard.free_text import CATEGORY_CODES, find
-from drafter.guard.text import Text
+from drafter.guard.leaks import contact_spans, phone_spans
+from drafter.guard.text import Text, fold
 from drafter.phrase.phrasebook import Composed
 from drafter.schemas import DraftClaims, Violation
 
@@ -86,7 +87,9 @@ def check_free_text(
     if subject:
         runs.insert(0, (0, subject))
     for offset, run in runs:
-        skip = list(_names(run, draft.names))
+        # Names are the request's own words; contact points are the leak check's to judge.
+        scan = fold(run)
+        skip = [*_names(run, draft.names), *contact_spans(scan), *phone_spans(scan)]
         for found in find(run, lang, skip):
             code = CATEGORY_CODES[found.category]
             message = f"says in its own words {_WHAT[found.category]}"

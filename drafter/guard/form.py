@@ -221,12 +221,11 @@ def check_form(
     and the upper length bound (see ``_length``). The lower bound and greeting read the whole
     body.
     """
-    if ctx.lang not in LANGUAGES:
-        message = f"locale '{ctx.request.locale}' is not one the guard can check (en, es, fr, de)"
-        yield violation(Code.UNSUPPORTED_LOCALE, message, body, 0, 0)
-        return
-    yield from _language(ctx, unquoted or body)
     yield from _length(ctx, body, unquoted or body)
-    yield from _greeting_and_name(ctx, body)
+    # A language without a phrasebook (the commitments are in English, the model's words in
+    # the customer's language) has no detector or greeting list: only its length is checked.
+    if ctx.lang in LANGUAGES:
+        yield from _language(ctx, unquoted or body)
+        yield from _greeting_and_name(ctx, body)
     if ctx.request.channel == Channel.email and not (subject or "").strip():
         yield violation(Code.MISSING_SUBJECT, "an email reply needs a subject line", body, 0, 0)

@@ -109,7 +109,9 @@ def _entries(section: object, languages: Iterable[str]) -> Iterator[str]:
 @functools.cache
 def _lexicon(language: str) -> _Lexicon:
     data = load("free_text")
-    languages = ("en",) if language == "en" else ("en", language)
+    # English slips into every reply. A language without a lexicon of its own is read with
+    # all four: it shares many words with them, and digits and symbols are caught anyway.
+    languages = ("en", language) if language in LANGUAGES else LANGUAGES
 
     def vocabulary(name: str, category: str = "") -> _Vocabulary:
         vocab = _Vocabulary()
@@ -165,7 +167,7 @@ def find(text: str, language: str, skip: Iterable[tuple[int, int]] = ()) -> Iter
         language: the reply's language; English entries always apply too.
         skip: spans of names and identifiers that may contain anything.
     """
-    lexicon = _lexicon(language if language in LANGUAGES else "en")
+    lexicon = _lexicon(language if language in LANGUAGES else "*")
     skipped = sorted(skip)
     matches = [m for m in _WORD.finditer(text) if not _inside(m.span(), skipped)]
     words = [fold(m.group()) for m in matches]

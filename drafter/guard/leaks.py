@@ -117,8 +117,17 @@ def _request_digits(ctx: Context) -> set[str]:
     return {re.sub(r"\D", "", i) for i in ids if i} - {""}
 
 
+def phone_spans(scan: str) -> list[tuple[int, int]]:
+    """Spans of what reads as a phone number (enough digits in a phone's shape)."""
+    return [m.span() for m in _phone_candidates(scan)]
+
+
+def _phone_candidates(scan: str) -> list[re.Match[str]]:
+    return [m for m in _PHONE.finditer(scan) if _digit_count(m[0]) >= _MIN_PHONE_DIGITS]
+
+
 def _phones(ctx: Context, text: Text) -> Iterator[Violation]:
-    candidates = [m for m in _PHONE.finditer(text.scan) if _digit_count(m[0]) >= _MIN_PHONE_DIGITS]
+    candidates = _phone_candidates(text.scan)
     if not candidates:
         return
     taken = [(f.start, f.end) for f in text.figures] + contact_spans(text.scan)

@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from drafter.phrase.formatting import LocaleFormatter
+from babel import Locale
+
+from drafter.phrase.formatting import LocaleFormatter, language_of
 from drafter.phrase.markers import expected_markers
 from drafter.schemas import Decision, Fee, Item, Offer, Refund, Request, Verdict
 
@@ -88,6 +90,8 @@ class Brief:
     language: str
     language_name: str
     native_language_name: str
+    customer_language: str
+    customer_language_name: str
     channel: str
     decision: str
     customer_name: str
@@ -115,8 +119,11 @@ class Brief:
 def build_brief(request: Request, verdict: Verdict) -> Brief:
     """Localize what ``verdict`` allows for ``request``'s customer, channel and locale.
 
+    A customer language without a phrasebook gets English commitments (``language`` "en";
+    ``customer_language`` keeps theirs, in which the model writes its own words).
+
     Raises:
-        RequestError: the request's locale is unknown or unsupported (field ``locale``).
+        RequestError: the request's locale is unknown (field ``locale``).
     """
     fmt = LocaleFormatter.for_locale(request.locale)
     refund: RefundView | None = None
@@ -130,6 +137,8 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         language=fmt.language,
         language_name=fmt.language_name,
         native_language_name=fmt.native_language_name,
+        customer_language=language_of(request.locale),
+        customer_language_name=_english_name(request.locale),
         channel=request.channel.value,
         decision=verdict.decision.value,
         customer_name=request.customer.name,
@@ -153,6 +162,11 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         decided_on=fmt.date(verdict.as_of),
         message=fence_message(request.message),
     )
+
+
+def _english_name(locale: str) -> str:
+    """``Italian`` for ``it-IT``: the customer's language, named for instructions in English."""
+    return str(Locale.parse(language_of(locale)).english_name)
 
 
 def fence_message(text: str) -> CustomerMessage:

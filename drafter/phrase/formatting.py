@@ -26,21 +26,16 @@ SUPPORTED_LANGUAGES = ("en", "es", "fr", "de")
 
 
 def language_of(locale: str) -> str:
-    """The two-letter language of a request locale such as ``es-MX``.
-
-    Raises:
-        RequestError: the language is not one drafter writes replies in.
-    """
-    language = locale.split("-")[0].split("_")[0].lower()
-    if language not in SUPPORTED_LANGUAGES:
-        supported = ", ".join(SUPPORTED_LANGUAGES)
-        raise RequestError(f"'{locale}' is not supported; use one of {supported}", field="locale")
-    return language
+    """The two-letter language of a request locale such as ``es-MX`` (supported or not)."""
+    return locale.split("-")[0].split("_")[0].lower()
 
 
 def _babel_locale(locale: str) -> Locale:
-    """Parse ``es-MX`` (the request form) into babel's ``es_MX``, keeping the region if known."""
-    language_of(locale)
+    """Parse ``es-MX`` (the request form) into babel's ``es_MX``, keeping the region if known.
+
+    Raises:
+        RequestError: babel does not know the locale (field ``locale``).
+    """
     try:
         return Locale.parse(locale.replace("-", "_"))
     except (UnknownLocaleError, ValueError) as error:
@@ -56,12 +51,18 @@ class LocaleFormatter:
 
     @classmethod
     def for_locale(cls, locale: str) -> LocaleFormatter:
-        """A formatter for a request locale (``en``, ``es-MX``, ``fr-FR``, ``de``…).
+        """A formatter for a request locale (``en``, ``es-MX``, ``fr-FR``, ``de``…). A known
+        locale whose language drafter has no phrasebook for (``it``) gets English figures, to
+        go with the English commitments its replies carry.
 
         Raises:
-            RequestError: the locale is unknown or its language unsupported (field ``locale``).
+            RequestError: the locale is unknown (field ``locale``).
         """
-        return cls(locale=_babel_locale(locale), language=language_of(locale))
+        parsed = _babel_locale(locale)
+        language = language_of(locale)
+        if language not in SUPPORTED_LANGUAGES:
+            return cls(locale=Locale.parse("en"), language="en")
+        return cls(locale=parsed, language=language)
 
     def money(self, money: Money) -> str:
         """``59.00`` EUR as ``€59.00`` (en), ``59,00 €`` (es, fr, de)."""

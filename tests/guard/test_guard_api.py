@@ -9,13 +9,21 @@ from pydantic import ValidationError
 
 import drafter.guard as guard
 from drafter.guard import Allowlist, Code, check
+from drafter.phrase.phrasebook import Composed
 
 
 def test_all_lists_every_public_name_and_only_those() -> None:
     public = {name for name in vars(guard) if not name.startswith("_")}
     modules = {name for name in public if inspect.ismodule(getattr(guard, name))}
     assert set(guard.__all__) == public - modules - {"annotations"}
-    assert set(guard.__all__) == {"Allowlist", "BOUNDS", "Code", "check", "detect_language"}
+    assert set(guard.__all__) == {
+        "Allowlist",
+        "BOUNDS",
+        "Code",
+        "check",
+        "claim_detectors",
+        "detect_language",
+    }
 
 
 def test_check_takes_keyword_arguments_only() -> None:
@@ -41,16 +49,19 @@ def test_a_wrong_argument_type_is_refused_by_name() -> None:
     from drafter.errors import RequestError
 
     request, verdict = scenario("photos_needed")
-    with pytest.raises(RequestError, match=r"^body: expected str, got bytes"):
-        check(body=b"Hi", subject=None, verdict=verdict, request=request)  # type: ignore[arg-type]
+    with pytest.raises(RequestError, match=r"^draft: expected Composed, got str"):
+        check(draft="Hi", subject=None, verdict=verdict, request=request)  # type: ignore[arg-type]
+    draft = Composed.plain("Hi")
     with pytest.raises(RequestError, match=r"^verdict: expected Verdict, got dict"):
-        check(body="Hi", subject=None, verdict={}, request=request)  # type: ignore[arg-type]
+        check(draft=draft, subject=None, verdict={}, request=request)  # type: ignore[arg-type]
 
 
 def test_an_empty_body_fails() -> None:
     from guard_dataset import scenario
 
     request, verdict = scenario("photos_needed")
-    report = check(body="", subject="Photos", verdict=verdict, request=request)
+    report = check(draft=Composed.plain(""), subject="Photos", verdict=verdict, request=request)
     assert not report.passed
-    assert {"form.too_short", "form.greeting"} <= {v.code for v in report.violations}
+    assert {"form.too_short", "form.greeting", "marker.missing"} <= {
+        v.code for v in report.violations
+    }

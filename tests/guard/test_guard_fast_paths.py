@@ -8,7 +8,7 @@ import random
 import re
 import string
 
-from guard_dataset import adversarial_cases, compliant_cases
+from legacy import legacy_texts
 
 from drafter.guard.gate import Gated, leading_literal
 from drafter.guard.lexicon import load
@@ -29,7 +29,7 @@ def _all_regexes(node: object) -> list[str]:
 
 
 def _lexicon_regexes() -> list[str]:
-    names = ("decision", "disclosures", "forbidden", "leaks", "negation", "offers")
+    names = ("leaks", "negation", "figures")
     found = [r for name in names for r in _all_regexes(load(name))]
     return [r for r in found if _compiles(r)]
 
@@ -43,7 +43,7 @@ def _compiles(regex: str) -> bool:
 
 
 def _texts() -> list[str]:
-    drafts = [case.body for case in (*compliant_cases(), *adversarial_cases())]
+    drafts = legacy_texts()
     rng = random.Random(7)
     words = " ".join(drafts).split()
     mixes = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 60))) for _ in range(150)]

@@ -27,7 +27,11 @@ def test_bounds_are_ordered_and_cover_every_channel() -> None:
     assert all(0 < low < high for low, high in BOUNDS.values())
 
 
-BODY = "Could you send photos of the damaged items and of the box they arrived in, please?"
+BODY = "Thanks for telling us about the dinner set, and for your patience with all of this."
+
+
+def _form(body: str, **options: object) -> set[str]:
+    return codes_for("photos_needed", body, only=("form",), **options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -43,7 +47,7 @@ BODY = "Could you send photos of the damaged items and of the box they arrived i
     ],
 )
 def test_greeting_and_name(opening: str, expected: set[str]) -> None:
-    assert codes_for("photos_needed", f"{opening} {BODY}") == expected
+    assert _form(f"{opening} {BODY}") == expected
 
 
 @pytest.mark.parametrize(
@@ -56,50 +60,47 @@ def test_greeting_and_name(opening: str, expected: set[str]) -> None:
 )
 def test_formal_greetings_with_honorifics(locale: str, opening: str) -> None:
     bodies = {
-        "es": "¿Podrías enviarnos fotos de las piezas dañadas y de la caja, por favor?",
-        "fr": "Pourriez-vous nous envoyer des photos des pièces abîmées et du carton ?",
-        "de": "Könnten Sie uns bitte Fotos der beschädigten Teile und des Kartons schicken?",
+        "es": "Gracias por contarnos lo que ha pasado con la vajilla y por su paciencia.",
+        "fr": "Merci de nous avoir décrit ce qui est arrivé au service de table.",
+        "de": "Vielen Dank, dass Sie uns geschildert haben, was mit dem Geschirr passiert ist.",
     }
-    assert codes_for("photos_needed", f"{opening} {bodies[locale]}", locale=locale) == set()
+    assert _form(f"{opening} {bodies[locale]}", locale=locale) == set()
 
 
 def test_length_bounds_per_channel() -> None:
-    short = "Hi Priya! Photos, please."
-    assert codes_for("photos_needed", short, channel="chat") == {"form.too_short"}
+    # Without the markers' sentences, a few words of greeting are too short for any channel.
+    assert _form("Hi Priya! Thanks.", channel="chat", complete=False) == {"form.too_short"}
     long = "Hi Priya! " + " ".join([BODY] * 12)
-    assert codes_for("photos_needed", long, channel="chat") == {"form.too_long"}
-    assert "form.too_short" in codes_for(
-        "photos_needed", f"Hi Priya! {BODY}", channel="email", subject="Photos"
-    )
+    assert _form(long, channel="chat") == {"form.too_long"}
 
 
-def test_policy_texts_quoted_verbatim_do_not_count_against_the_upper_bound() -> None:
-    # The policy's texts must all be in the reply, and translations run longer than the
-    # English: only the draft's own words count against the chat bound.
-    reason = "We need photos to confirm damage in transit before we can decide."
-    question = "Could you send photos of the damaged items and the box they arrived in?"
-    quoted = "Hi Priya! " + " ".join([reason, question] * 6)  # 158 words, 2 of its own
-    assert len(quoted.split()) > BOUNDS[Channel.chat][1]
-    assert codes_for("photos_needed", quoted, channel="chat") == set()
-    own = " ".join([BODY.replace("photos", "pictures")] * 10)  # 160 words, none quoted
-    assert codes_for("photos_needed", f"Hi Priya! {reason} {own}", channel="chat") == {
-        "form.too_long"
-    }
+def test_marker_sentences_do_not_count_against_the_upper_bound() -> None:
+    # The verdict's sentences must all be in the reply, and translations run longer than the
+    # English: only the model's own words count against the channel's upper bound.
+    body = "Hi Priya! " + " ".join(["[[decision]] [[questions]] [[next_step]]"] + [BODY] * 4)
+    assert _form(body, channel="chat") == set()
 
 
-def test_quoted_policy_texts_count_towards_the_lower_bound() -> None:
-    reason = "We need photos to confirm damage in transit before we can decide."
-    body = f"Hi Priya! {reason} Thanks."
-    assert codes_for("photos_needed", body, channel="chat") == set()
-    assert "form.too_short" in codes_for("photos_needed", body, channel="phone")
+def test_marker_sentences_count_towards_the_lower_bound() -> None:
+    assert _form("Hi Priya! Thanks.", channel="chat") == set()
+    assert _form("Hi Priya! Thanks.", channel="phone") == set()
+    assert _form("Hi Priya! Thanks.", channel="phone", complete=False) == {"form.too_short"}
 
 
 def test_email_needs_a_subject_and_chat_does_not() -> None:
     body = "Hi Priya! " + " ".join([BODY] * 3)
-    assert codes_for("photos_needed", body, channel="email") == {"form.subject_missing"}
-    assert codes_for("photos_needed", body, channel="chat") == set()
+    assert _form(body, channel="email") == {"form.subject_missing"}
+    assert _form(body, channel="chat") == set()
 
 
-def test_a_locale_the_guard_cannot_read_fails_closed() -> None:
-    body = "Ciao Priya! Potresti inviarci delle foto degli articoli danneggiati e della scatola?"
-    assert codes_for("photos_needed", body, locale="it") == {"form.unsupported_locale"}
+def test_a_language_without_a_phrasebook_is_checked_for_length_only() -> None:
+    body = "Ciao Priya! Grazie per averci scritto del servizio di piatti."
+    assert _form(body, locale="it", channel="chat") == set()
+    assert _form("Ciao!", locale="it", channel="chat", complete=False) == {"form.too_short"}
+
+
+def test_a_language_without_a_phrasebook_is_read_with_every_lexicon() -> None:
+    # Italian shares words with the four lexicons; digits and symbols are caught anyway.
+    body = "Ciao Priya! Garantiamo il 100% entro domani."
+    codes = codes_for("photos_needed", body, locale="it", only=("free",))
+    assert codes == {"free.promise", "free.figure"}

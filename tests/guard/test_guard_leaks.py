@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from guard_dataset import codes_for, scenario
+from guard_dataset import codes_for, compose, scenario
 
 from drafter.guard import Allowlist, check
 
-OPEN = "Hi Priya! Could you send photos of the damaged items and the box? "
+OPEN = "Hi Priya! Thanks for telling us about the dinner set. "
 
 
 def _codes(extra: str, *, message: str | None = None) -> set[str]:
-    return codes_for("photos_needed", OPEN + extra, message=message)
+    """The leak and injection codes for a draft with ``extra`` in the model's own words."""
+    return codes_for("photos_needed", OPEN + extra, message=message, only=("leak", "injection"))
 
 
 @pytest.mark.parametrize(
@@ -43,9 +44,8 @@ def test_html_tags_on_the_allowlist_pass_but_never_script_or_handlers() -> None:
     allow = Allowlist(html_tags=("b", "p"))
 
     def codes(extra: str) -> set[str]:
-        report = check(
-            body=OPEN + extra, subject=None, verdict=verdict, request=request, allowlist=allow
-        )
+        draft = compose(OPEN + extra, request, verdict)
+        report = check(draft=draft, subject=None, verdict=verdict, request=request, allowlist=allow)
         return {v.code for v in report.violations}
 
     assert codes("<b>Thanks</b> for your help.") == set()
@@ -87,7 +87,7 @@ def test_quoting_the_customer_s_ordinary_words_is_not_an_echo() -> None:
     message = "Half the plates arrived smashed and the box was soaked through. Please help."
     assert (
         _codes(
-            "I'm sorry half the plates arrived smashed and the box was soaked through.",
+            "I'm sorry the plates arrived smashed and the box was soaked through.",
             message=message,
         )
         == set()
