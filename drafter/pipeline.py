@@ -46,6 +46,7 @@ class Reply(BaseModel):
     repaired: bool = False
     repaired_codes: list[str] = Field(default_factory=list)
     llm_calls: int = 0
+    notices: list[str] = Field(default_factory=list)
     prompt_sha256: str
     template_version: str
 
@@ -272,9 +273,28 @@ class _Job:
             repaired=repaired,
             repaired_codes=sorted({v.code for v in first_codes}),
             llm_calls=llm_calls,
+            notices=self.notices(completion),
             prompt_sha256=self.prompt.sha256,
             template_version=self.prompt.template_version,
         )
+
+    def notices(self, completion: Completion) -> list[str]:
+        """What the agent must know before sending, shown beside the reply, never in it."""
+        brief = self.prompt.brief
+        if brief.customer_language == brief.language:
+            return []
+        name = brief.customer_language_name
+        if completion.templated:
+            return [
+                f"The customer writes in {name}, which has no phrasebook: this templated reply "
+                "is in English. Translate it before sending."
+            ]
+        return [
+            f"The customer writes in {name}, which has no phrasebook: the model's own words are "
+            f"in {name}, but the commitments (decision, reasons, refund, offers, next steps) "
+            "are in English. Translate them before sending; drafter reads that language's "
+            "own words only with the lexicons of en, es, fr and de."
+        ]
 
     def templated(self, template: TemplateProvider) -> Reply:
         """The template provider's reply when it is the configured provider."""

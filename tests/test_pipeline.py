@@ -13,7 +13,7 @@ from drafter.errors import UnknownPolicyError
 from drafter.intake import parse_request
 from drafter.pipeline import Delta, Final, Pipeline, Reply
 from drafter.policy import PolicyRegistry
-from drafter.schemas import Channel, Request
+from drafter.schemas import Channel, Request, Tone
 from drafter.settings import Settings
 from drafter.testing.llm_server import Fail, LLMServer
 from drafter.testing.llm_server import Reply as Scripted
@@ -23,23 +23,29 @@ REQUEST: dict[str, Any] = json.loads((FIXTURES / "request.json").read_text())
 GOOD = {
     "subject": "Your return request for order A-5521",
     "body": (
-        "Dear Ana Ruiz,\n\nThank you for writing to us about the trail running shoes from order "
-        "A-5521, and I'm sorry they didn't fit. I've looked into it, and I'm unable to accept "
-        "the return, because items can be returned within 30 days of delivery and these "
-        "arrived well before that.\n\nI'd still like to help. We can give you store credit "
-        "of $89.00, the full price, valid for 12 months. We can also give you 10% off your "
-        "next order, up to $10.00. Just reply to this email with the option you prefer and "
-        "we'll set it up the same day.\n\nKind regards,\nThe Support Team"
+        "Dear Ana Ruiz,\n\nThank you for writing to us about the trail running shoes from "
+        "order A-5521, and I'm sorry they didn't fit. [[decision]]\n\n"
+        "[[reason:outside_window]]\n\nI'd still like to help. [[offer:store_credit]] "
+        "[[offer:goodwill_discount]]\n\n[[next_step]]\n\nKind regards,\nThe Support Team"
     ),
     "decision_stated": "decline",
-    "offers_mentioned": ["store_credit", "discount"],
-    "amounts_mentioned": ["$89.00", "10%", "$10.00"],
+    "markers_used": [
+        "[[decision]]",
+        "[[reason:outside_window]]",
+        "[[offer:store_credit]]",
+        "[[offer:goodwill_discount]]",
+        "[[next_step]]",
+    ],
 }
+# What the agent sees of GOOD: each marker replaced by its sentence from the verdict.
+GOOD_TEXT = (
+    "Dear Ana Ruiz,\n\nThank you for writing to us about the trail running shoes from "
+    "order A-5521, and I'm sorry they didn't fit. I'm sorry, but we can't approve your "
+    "return request."
+)
 BAD = {
     **GOOD,
-    "body": GOOD["body"].replace(
-        "I'm unable to accept the return", "we have issued a full refund of $89.00 for the return"
-    ),
+    "body": GOOD["body"].replace("I'd still like to help.", "We have issued a refund anyway."),
     "decision_stated": "approve",
 }
 
@@ -79,7 +85,8 @@ def test_without_an_endpoint_the_template_writes_a_compliant_labelled_reply() ->
     assert result.report.passed
     assert result.llm_calls == 0
     assert not result.fallback
-    assert "no AI model wrote it" in result.draft.body
+    assert "AI model" not in result.draft.body  # the label travels beside the text
+    assert "[[" not in result.draft.body
     assert "Ana Ruiz" in result.draft.body
     assert "$89.00" in result.draft.body
 
@@ -89,9 +96,11 @@ def test_a_compliant_draft_takes_one_call(llm_server: LLMServer) -> None:
     result = reply(llm_server)
     assert result.report.passed, result.report.violations
     assert (result.llm_calls, result.repaired, result.fallback) == (1, False, False)
-    assert result.draft.body == GOOD["body"]
+    assert result.draft.body.startswith(GOOD_TEXT)
+    assert "[[" not in result.draft.body
+    assert "store credit of $89.00" in result.draft.body
     assert result.raw_draft is not None
-    assert result.raw_draft.body == GOOD["body"]
+    assert result.raw_draft.body == result.draft.body
 
 
 def test_a_violation_is_repaired_once_with_the_violations_fed_back(llm_server: LLMServer) -> None:
@@ -100,11 +109,15 @@ def test_a_violation_is_repaired_once_with_the_violations_fed_back(llm_server: L
     assert result.repaired
     assert not result.fallback
     assert result.llm_calls == 2
-    assert result.draft.body == GOOD["body"]
+    assert result.draft.body.startswith(GOOD_TEXT)
     assert result.raw_report is not None
     assert not result.raw_report.passed
-    repair_prompt = json.dumps(llm_server.script.requests[1].body["messages"])
-    assert "decision.approval_language" in repair_prompt
+    assert result.repaired_codes == ["free.money", "marker.claims"]
+    # The repair says which rule broke and where, but never quotes the words to reword.
+    repair = llm_server.script.requests[1].body["messages"][-1]["content"]
+    assert "free.money" in repair
+    assert "in paragraph 3, sentence 1" in repair
+    assert "issued" not in repair
 
 
 def test_two_violations_fall_back_to_the_template_and_say_why(llm_server: LLMServer) -> None:
@@ -114,9 +127,9 @@ def test_two_violations_fall_back_to_the_template_and_say_why(llm_server: LLMSer
     assert result.draft.templated
     assert result.report.passed
     assert result.llm_calls == 2
-    assert "decision.approval_language" in (result.fallback_reason or "")
+    assert "free.money" in (result.fallback_reason or "")
     assert result.raw_draft is not None
-    assert "full refund" in result.raw_draft.body
+    assert "issued a refund" in result.raw_draft.body
     assert "issued" not in result.draft.body
 
 
@@ -130,7 +143,7 @@ def test_a_draft_cut_off_at_the_token_limit_is_repaired_not_sent(llm_server: LLM
     llm_server.script.push(cut_off(GOOD, 120), Scripted(GOOD))
     result = reply(llm_server)
     assert (result.repaired, result.fallback, result.llm_calls) == (True, False, 2)
-    assert result.draft.body == GOOD["body"]
+    assert result.draft.body.startswith(GOOD_TEXT)
     assert result.raw_draft is not None
     assert result.raw_draft.body == GOOD["body"][:120].strip()
     assert result.raw_draft.subject == GOOD["subject"]
@@ -152,7 +165,7 @@ def test_cut_off_twice_falls_back_and_keeps_the_first_draft(llm_server: LLMServe
 
 
 def test_a_streamed_draft_cut_off_is_not_the_final_reply(llm_server: LLMServer) -> None:
-    llm_server.script.push(cut_off(GOOD, 150), Scripted(GOOD))
+    llm_server.script.push(cut_off(GOOD, 100), Scripted(GOOD))
 
     async def run() -> list[Delta | Final]:
         p = pipeline(llm_server)
@@ -164,9 +177,9 @@ def test_a_streamed_draft_cut_off_is_not_the_final_reply(llm_server: LLMServer) 
     events = asyncio.run(run())
     final = events[-1]
     assert isinstance(final, Final)
-    assert "".join(e.text for e in events if isinstance(e, Delta)) == GOOD["body"][:150]
+    assert "".join(e.text for e in events if isinstance(e, Delta)) == GOOD["body"][:100]
     assert final.reply.repaired
-    assert final.reply.draft.body == GOOD["body"]
+    assert final.reply.draft.body.startswith(GOOD_TEXT)
 
 
 def test_an_unreachable_model_falls_back_without_raising(llm_server: LLMServer) -> None:
@@ -207,9 +220,28 @@ def test_streaming_yields_the_model_text_then_the_checked_reply(llm_server: LLMS
         return text, final
 
     text, final = asyncio.run(run())
-    assert text == GOOD["body"]
+    # Each marker's sentence streams as soon as the marker closes: the streamed text is the
+    # composed reply, with never a marker in it.
+    assert text == final.draft.body
     assert final.report.passed
-    assert final.draft.body == GOOD["body"]
+    assert final.draft.body.startswith(GOOD_TEXT)
+
+
+def test_the_tone_changes_the_templated_reply() -> None:
+    warm, neutral = reply(None, tone=Tone.warm), reply(None, tone=Tone.neutral)
+    assert warm.report.passed
+    assert neutral.report.passed
+    assert "I'm sorry, but we can't approve" in warm.draft.body
+    assert "We can't approve" in neutral.draft.body
+    assert warm.draft.body != neutral.draft.body
+
+
+def test_a_language_without_a_phrasebook_gets_a_reply_not_an_error() -> None:
+    result = reply(None, request(locale="it"))
+    assert result.report.passed, result.report.violations
+    assert "we can't approve" in result.draft.body  # the commitments, in English
+    assert len(result.notices) == 1
+    assert "Italian" in result.notices[0]
 
 
 def test_the_channel_can_be_overridden() -> None:

@@ -207,3 +207,12 @@ def test_provider_protocol_complete_and_stream(renderer):
     completion, deltas, streamed = asyncio.run(run())
     assert "".join(deltas) == completion.body == streamed.body
     assert len(deltas) > 3
+
+
+@pytest.mark.parametrize("channel", ["email", "chat"])
+def test_each_question_is_on_a_line_of_its_own(renderer, channel):
+    request, verdict = case("needs_info", "en", channel, "Please help.")
+    need = verdict.needs[0]
+    verdict = verdict.model_copy(update={"needs": [need, need.model_copy(update={"fact": "x"})]})
+    body = templated(renderer, build_brief(request, verdict)).body
+    assert f"- {need.question}\n- {need.question}\n" in body
