@@ -25,7 +25,7 @@ from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, sc
 from drafter.evals.reports import print_comparison, print_summary, write_html, write_junit
 from drafter.evals.results import CaseResult, RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
-from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder, scripted_cases
+from drafter.evals.scripted import SCRIPTED_SERVER, load_answers, scripted_responder
 from drafter.evals.stale import StaleCase, find_all_stale
 from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
@@ -76,8 +76,8 @@ ScriptedFlag = Annotated[
     bool,
     typer.Option(
         "--scripted",
-        help="Record from the local scripted test server answering with the reference set's "
-        "exemplary replies (labelled scripted, never a model's output).",
+        help="Record from the local scripted test server answering with the exemplary answers "
+        "of evals/reference/scripted.yaml (labelled scripted, never a model's output).",
     ),
 ]
 CaseGlob = Annotated[str | None, typer.Option("--case", help="Only case ids matching this glob.")]
@@ -165,13 +165,13 @@ def _stale_cases(cases: list[EvalCase], config: EvalConfig, name: str | None) ->
 
 
 def _record_scripted(cases: list[EvalCase], config: EvalConfig, name: str) -> RunResults:
-    """Record the cases that have reference replies from the local scripted server."""
-    replies = load_reference(config.reference_dir)
-    chosen = scripted_cases(cases, replies)
+    """Record the cases that have exemplary answers from the local scripted server."""
+    answers = load_answers(config.reference_dir)
+    chosen = [case for case in cases if case.id in answers]
     if not chosen:
-        raise UserError("--scripted: none of the chosen cases has a reference reply")
+        raise UserError("--scripted: none of the chosen cases has an exemplary answer")
     renderer = PromptRenderer.from_settings(Settings())
-    script = ScriptedLLM(responder=reference_responder(chosen, replies, renderer))
+    script = ScriptedLLM(responder=scripted_responder(chosen, answers, renderer))
     spec = RecordSpec(source="scripted", server=SCRIPTED_SERVER)
     with run_llm_server(script) as server:
         settings = Settings(llm_base_url=server.base_url, llm_model="scripted-model")

@@ -14,10 +14,9 @@ import pytest
 from drafter.evals.cases import EvalCase
 from drafter.evals.config import EvalConfig
 from drafter.evals.recordings import load_recordings
-from drafter.evals.reference import load_reference
 from drafter.evals.results import RunResults
 from drafter.evals.runner import Mode, RecordSpec, run_eval
-from drafter.evals.scripted import SCRIPTED_SERVER, reference_responder
+from drafter.evals.scripted import SCRIPTED_SERVER, load_answers, scripted_responder
 from drafter.evals.stale import find_stale
 from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
@@ -63,9 +62,9 @@ def test_template_mode_scores_final_replies_without_raw_drafts(
 
 
 def _record_scripted(chosen: list[EvalCase], config: EvalConfig) -> tuple[RunResults, ScriptedLLM]:
-    replies = load_reference(config.reference_dir)
+    answers = load_answers(config.reference_dir)
     script = ScriptedLLM(
-        responder=reference_responder(chosen, replies, PromptRenderer.from_settings(Settings()))
+        responder=scripted_responder(chosen, answers, PromptRenderer.from_settings(Settings()))
     )
     spec = RecordSpec(source="scripted", server=SCRIPTED_SERVER, note="test")
     with run_llm_server(script) as server:
@@ -84,7 +83,7 @@ def test_record_then_replay_offline_gives_the_same_scores(
     assert first.provenance.source == "scripted"
     assert first.provenance.model == "scripted-model"
     assert first.calls[0].purpose == "draft"
-    assert "store credit" in json.loads(first.calls[0].raw)["body"]
+    assert "[[offer:store_credit]]" in json.loads(first.calls[0].raw)["body"]
     assert first.params.json_schema == "auto"
     replayed = _run(chosen, local, Settings(), "replay")
     for a, b in zip(recorded.cases, replayed.cases, strict=True):
