@@ -116,7 +116,7 @@ def test_a_violation_is_repaired_once_with_the_violations_fed_back(llm_server: L
     # The repair says which rule broke and where, but never quotes the words to reword.
     repair = llm_server.script.requests[1].body["messages"][-1]["content"]
     assert "free.money" in repair
-    assert "in paragraph 3, sentence 1" in repair
+    assert "in paragraph 4, sentence 1" in repair
     assert "issued" not in repair
 
 
@@ -161,7 +161,7 @@ def test_cut_off_twice_falls_back_and_keeps_the_first_draft(llm_server: LLMServe
     assert result.report.passed
     assert "truncated" in (result.fallback_reason or "")
     assert result.raw_draft is not None
-    assert result.raw_draft.body == GOOD["body"][:200].strip()
+    assert result.raw_draft.body.startswith(GOOD_TEXT)  # composed, as far as it got
 
 
 def test_a_streamed_draft_cut_off_is_not_the_final_reply(llm_server: LLMServer) -> None:

@@ -27,12 +27,17 @@ from tests.drafting.samples import case
 CASSETTES = Path(__file__).resolve().parent / "cassettes"
 RECORDED_BASE_URL = "http://127.0.0.1:8765/v1"
 DRAFT = {
-    "subject": "Your return request – order W-2378156",
-    "body": "Hola, Ana Ruiz. No podemos aprobar su solicitud de reembolso, pero le ofrecemos "
-    "saldo en tienda de 59,00\u00a0€.",
+    "subject": None,
+    "body": "Hola, Ana Ruiz. Gracias por escribirnos. [[decision]] [[reason:outside_window]] "
+    "[[offer:store_credit]] [[offer:goodwill_discount]] [[next_step]]",
     "decision_stated": "decline",
-    "offers_mentioned": ["store_credit"],
-    "amounts_mentioned": ["59,00\u00a0€"],
+    "markers_used": [
+        "[[decision]]",
+        "[[reason:outside_window]]",
+        "[[offer:store_credit]]",
+        "[[offer:goodwill_discount]]",
+        "[[next_step]]",
+    ],
 }
 
 

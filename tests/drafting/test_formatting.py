@@ -44,9 +44,15 @@ def test_language_names():
     )
 
 
-@pytest.mark.parametrize("locale", ["it", "pt-BR", "zz"])
-def test_unsupported_languages_name_the_field(locale):
+@pytest.mark.parametrize("locale", ["it", "pt-BR"])
+def test_a_language_without_a_phrasebook_gets_english_figures(locale):
+    fmt = LocaleFormatter.for_locale(locale)
+    assert fmt.language == "en"
+    assert language_of(locale) == locale[:2]
+
+
+def test_an_unknown_locale_names_the_field():
     with pytest.raises(RequestError) as caught:
-        language_of(locale)
+        LocaleFormatter.for_locale("zz")
     assert caught.value.field == "locale"
-    assert locale in str(caught.value)
+    assert "zz" in str(caught.value)

@@ -18,8 +18,7 @@ DRAFT = {
     "subject": "Your request for a refund",
     "body": "Hi Ana Ruiz,\nWe can't approve a refund, but we can offer store credit of $59.00.",
     "decision_stated": "decline",
-    "offers_mentioned": ["store_credit"],
-    "amounts_mentioned": ["$59.00"],
+    "markers_used": ["[[decision]]"],
 }
 
 
@@ -56,8 +55,7 @@ def test_structured_reply_with_usage_and_provenance(llm_server, prompt):
     assert completion.body == DRAFT["body"]
     assert completion.subject == DRAFT["subject"]
     assert completion.claims.decision == "decline"
-    assert completion.claims.offers == ["store_credit"]
-    assert completion.claims.amounts == ["$59.00"]
+    assert completion.claims.markers == ["decision"]
     assert completion.structured
     assert completion.attempts == 1
     assert completion.llm_calls == 1
@@ -202,7 +200,7 @@ def test_streaming_yields_body_deltas_then_the_completion(llm_server, prompt):
     assert len(deltas) > 5
     assert "".join(deltas) == DRAFT["body"]
     assert completion.body == DRAFT["body"]
-    assert completion.claims.amounts == ["$59.00"]
+    assert completion.claims.markers == ["decision"]
     assert completion.prompt_tokens > 1000  # usage from the final chunk
     assert llm_server.script.requests[0].body["stream"] is True
 

@@ -26,14 +26,19 @@ def test_bad_claims_are_dropped_not_trusted():
         {
             "body": "Hi",
             "decision_stated": "maybe",
-            "offers_mentioned": "x",
-            "amounts_mentioned": ["$1", 2],
+            "markers_used": ["[[decision]]", 2, " [[offer:x]] "],
         }
     )
     parsed = parse_reply(text, wants_subject=True)
     assert parsed.claims.decision is None
-    assert parsed.claims.offers == []
-    assert parsed.claims.amounts == ["$1"]
+    assert parsed.claims.markers == ["decision", "offer:x"]
+    assert parsed.subject is None
+
+
+def test_claimed_markers_that_are_not_strings_or_a_list_are_dropped():
+    text = json.dumps({"body": "Hi", "decision_stated": "decline", "markers_used": "x"})
+    parsed = parse_reply(text, wants_subject=True)
+    assert parsed.claims.markers == []
     assert parsed.subject is None
 
 

@@ -57,15 +57,26 @@ def test_rendered_prompt_matches_snapshot(renderer, decision, locale, channel, m
     assert text == path.read_text(encoding="utf-8"), f"{path.name} changed; see module docstring"
 
 
-@pytest.mark.parametrize("tone", ["warm", "neutral", "brief"])
-def test_a_tone_adds_its_block_and_nothing_else(renderer, tone):
+def test_the_warm_tone_adds_its_block_to_the_house_voice(renderer):
+    # The house voice is warm: the marker sentences are the same, the block is new.
     request, verdict = case("decline", "en", "email", "Too late, I know.")
     plain = renderer.render(request, verdict, canary="cnry-snapshot")
-    toned = renderer.render(request, verdict, canary="cnry-snapshot", tone=Tone(tone))
-    block = (renderer.prompts_dir / "tones" / f"{tone}.j2").read_text(encoding="utf-8").strip()
+    toned = renderer.render(request, verdict, canary="cnry-snapshot", tone=Tone.warm)
+    block = (renderer.prompts_dir / "tones" / "warm.j2").read_text(encoding="utf-8").strip()
     assert toned.messages[0] == plain.messages[0]  # the cacheable system prompt is shared
     assert toned.messages[1].content.replace(block + "\n\n", "") == plain.messages[1].content
     assert toned.sha256 != plain.sha256
+
+
+@pytest.mark.parametrize("tone", ["neutral", "brief"])
+def test_another_tone_changes_the_block_and_the_marker_sentences(renderer, tone):
+    request, verdict = case("decline", "en", "email", "Too late, I know.")
+    plain = renderer.render(request, verdict, canary="cnry-snapshot")
+    toned = renderer.render(request, verdict, canary="cnry-snapshot", tone=Tone(tone))
+    assert toned.messages[0] == plain.messages[0]
+    assert f"# Tone: {tone}" in toned.user
+    assert "\"I'm sorry, but we can't approve" in plain.user
+    assert "\"We can't approve" in toned.user
 
 
 def test_no_tone_renders_the_house_voice_prompt_unchanged(renderer):

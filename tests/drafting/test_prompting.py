@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from drafter.errors import ConfigError, RequestError
 from drafter.phrase.prompting import PromptRenderer, estimate_tokens
 from drafter.schemas import Decision
 from tests.drafting.samples import case, request
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 
 
 def test_system_prompt_is_static_apart_from_the_canary(renderer):
@@ -54,18 +57,20 @@ def test_hash_changes_with_what_the_model_sees(renderer):
     assert renderer.render(*case("approve", channel="chat", message="hello")).sha256 != base
 
 
-def test_facts_carry_locale_formatted_figures(renderer):
+def test_marker_sentences_carry_locale_formatted_figures(renderer):
     user = renderer.render(*case("partial", "de", "email")).user
-    assert '"50,15\u00a0€"' in user
-    assert '"8,85\u00a0€"' in user
-    assert '"20. November 2026"' in user
+    assert "[[refund]] -> " in user
+    assert "50,15\u00a0€" in user
+    assert "8,85\u00a0€" in user
     assert "$" not in user
 
 
-def test_internal_details_never_reach_the_prompt(renderer):
+def test_internal_details_reach_the_prompt_only_as_marker_ids(renderer):
+    # Rule and offer ids name markers ([[reason:outside_window]]), which drafter always
+    # replaces before anyone reads the reply; nowhere else does the prompt show them.
     for decision in ("approve", "partial", "decline", "escalate", "needs_info"):
         prompt = renderer.render(*case(decision))
-        text = "\n".join(m.content for m in prompt.messages)
+        text = re.sub(r"\[\[[^\]]*\]\]", "", "\n".join(m.content for m in prompt.messages))
         for internal in (
             "within_window",
             "opened_item",
@@ -84,7 +89,9 @@ def test_escalation_shows_no_refund_or_offer_figures(renderer):
     user = renderer.render(request_, escalated).user
     assert "50.15" not in user
     assert "59.00" not in user
-    assert "alternatives_allowed: none" in user
+    assert "[[refund]]" not in user
+    assert "[[offer:" not in user
+    assert "[[handoff]]" in user
 
 
 def test_customer_message_is_fenced_and_cannot_close_its_own_fence(renderer):
@@ -129,9 +136,18 @@ def test_repair_prompt_feeds_back_the_draft_and_the_violations(renderer):
     assert repair.token_estimate > prompt.token_estimate
 
 
-def test_unsupported_locale_is_a_request_error(renderer):
+def test_a_language_without_a_phrasebook_gets_english_commitments(renderer):
+    prompt = renderer.render(request(locale="it"), case("approve")[1])
+    assert prompt.brief.language == "en"
+    assert prompt.brief.customer_language == "it"
+    assert "# Language: Italian" in prompt.user
+    assert "in Italian now" in prompt.user
+    assert "has been approved" in prompt.user  # the marker sentences, in English
+
+
+def test_an_unknown_locale_is_a_request_error(renderer):
     with pytest.raises(RequestError) as caught:
-        renderer.render(request(locale="it"), case("approve")[1])
+        renderer.render(request(locale="zz"), case("approve")[1])
     assert caught.value.field == "locale"
 
 
@@ -145,6 +161,7 @@ def test_token_estimate_is_plausible(renderer):
 
 
 def write_prompts(tmp_path: Path, user: str) -> Path:
+    shutil.copytree(PROMPTS / "phrasebook", tmp_path / "phrasebook")
     for name in ("system.j2", "VERSION"):
         (tmp_path / name).write_text("x {{ canary }}" if name == "system.j2" else "test-1")
     (tmp_path / "user.j2").write_text(user)

@@ -26,8 +26,7 @@ ANSWER = json.dumps(
         "subject": None,
         "body": "Hi Ana Ruiz, recorded.",
         "decision_stated": "decline",
-        "offers_mentioned": [],
-        "amounts_mentioned": [],
+        "markers_used": ["[[decision]]"],
     }
 )
 
@@ -135,4 +134,7 @@ def test_completion_becomes_a_draft_with_provenance(renderer):
     assert draft.body == completion.body
     assert draft.provenance.provider == "template"
     assert draft.provenance.template_version == prompt.template_version
-    assert draft.claims.offers == ["store_credit", "discount"]
+    assert [m for m in draft.claims.markers if m.startswith("offer:")] == [
+        "offer:store_credit",
+        "offer:goodwill_discount",
+    ]

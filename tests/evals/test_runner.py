@@ -178,8 +178,7 @@ def test_a_failed_call_is_recorded_and_fails_again_in_replay(
             "subject": "Refund",
             "body": "Hi Maya, we'll refund you $500 today.",
             "decision_stated": "approve",
-            "offers_mentioned": [],
-            "amounts_mentioned": [],
+            "markers_used": ["[[decision]]"],
         }
         return Reply(draft)
 
@@ -255,8 +254,7 @@ def test_a_changed_repair_prompt_is_stale_though_the_first_prompt_matches(
         "subject": "Refund",
         "body": "Hi Maya, we'll refund you $500 today.",
         "decision_stated": "approve",
-        "offers_mentioned": [],
-        "amounts_mentioned": [],
+        "markers_used": ["[[decision]]"],
     }
 
     def respond(request: RecordedRequest) -> Step:
