@@ -11,8 +11,10 @@ import pytest
 
 from drafter.errors import UnknownPolicyError
 from drafter.intake import parse_request
+from drafter.phrase.brief import build_brief
+from drafter.phrase.prompting import PromptRenderer
 from drafter.pipeline import Delta, Final, Pipeline, Reply
-from drafter.policy import PolicyRegistry
+from drafter.policy import PolicyRegistry, evaluate
 from drafter.schemas import Channel, Request, Tone
 from drafter.settings import Settings
 from drafter.testing.llm_server import Fail, LLMServer
@@ -52,6 +54,18 @@ BAD = {
 
 def request(**changes: Any) -> Request:
     return parse_request(json.dumps({**REQUEST, **changes}))
+
+
+def composed(answer: dict[str, Any]) -> str:
+    """The reply an agent sees for ``answer``: its markers rendered from the verdict."""
+    req = request()
+    verdict = evaluate(PolicyRegistry(FIXTURES).get("mini-store"), req)
+    phrasebook = PromptRenderer.from_settings(Settings()).phrasebook
+    return phrasebook.compose(answer["body"], build_brief(req, verdict), None).text
+
+
+GOOD_FINAL = composed(GOOD)
+BAD_FINAL = composed(BAD)
 
 
 def pipeline(server: LLMServer | None) -> Pipeline:
@@ -96,6 +110,7 @@ def test_a_compliant_draft_takes_one_call(llm_server: LLMServer) -> None:
     result = reply(llm_server)
     assert result.report.passed, result.report.violations
     assert (result.llm_calls, result.repaired, result.fallback) == (1, False, False)
+    assert result.draft.body == GOOD_FINAL
     assert result.draft.body.startswith(GOOD_TEXT)
     assert "[[" not in result.draft.body
     assert "store credit of $89.00" in result.draft.body

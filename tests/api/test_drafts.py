@@ -16,7 +16,7 @@ from drafter.store.tables import DraftRow
 from drafter.testing.llm_server import LLMServer
 from drafter.testing.llm_server import Reply as Scripted
 from tests.api.sse import parse_sse
-from tests.test_pipeline import BAD, GOOD
+from tests.test_pipeline import BAD, BAD_FINAL, GOOD, GOOD_FINAL
 
 Drafting = tuple[TestClient, dict[str, str]]
 STREAM = {"Accept": "text/event-stream"}
@@ -41,7 +41,7 @@ def test_a_json_draft_is_stored_as_returned(
     answer = response.json()
     reply = answer["reply"]
     assert reply["verdict"]["decision"] == "decline"
-    assert reply["draft"]["body"] == GOOD["body"]
+    assert reply["draft"]["body"] == GOOD_FINAL
     assert (reply["fallback"], reply["llm_calls"], reply["report"]["passed"]) == (False, 1, True)
     stored = client.get(f"/v1/drafts/{answer['id']}", headers=auth).json()
     assert stored["reply"] == reply
@@ -63,7 +63,7 @@ def test_a_draft_that_breaks_the_verdict_twice_falls_back_and_says_so(
     reply = client.post("/v1/drafts", headers=auth, json=body(ticket)).json()["reply"]
     assert reply["fallback"] is True
     assert reply["raw_report"]["passed"] is False
-    assert reply["raw_draft"]["body"] == BAD["body"]
+    assert reply["raw_draft"]["body"] == BAD_FINAL
     assert reply["report"]["passed"] is True
     assert reply["llm_calls"] == 2
 
@@ -105,9 +105,9 @@ def test_streaming_sends_deltas_then_the_stored_final_reply(
     assert set(kinds[:-1]) == {"delta"}
     assert len(kinds) > 2
     streamed = "".join(e.json()["text"] for e in events[:-1])
-    assert streamed == GOOD["body"]
+    assert streamed == GOOD_FINAL
     final = events[-1].json()
-    assert final["reply"]["draft"]["body"] == GOOD["body"]
+    assert final["reply"]["draft"]["body"] == GOOD_FINAL
     assert final["reply"]["fallback"] is False
     stored = client.get(f"/v1/drafts/{final['id']}", headers=auth).json()
     assert stored["reply"] == final["reply"]
@@ -121,9 +121,9 @@ def test_a_stream_whose_draft_is_replaced_ends_with_the_safe_reply(
     events = parse_sse(client.post("/v1/drafts", headers=auth | STREAM, json=body(ticket)).text)
     streamed = "".join(e.json()["text"] for e in events if e.event == "delta")
     final = events[-1].json()["reply"]
-    assert "full refund" in streamed  # the agent saw the model's words arrive...
+    assert "issued a refund" in streamed  # the agent saw the model's words arrive...
     assert final["fallback"] is True  # ...and the final event replaces them
-    assert "full refund" not in final["draft"]["body"]
+    assert "issued a refund" not in final["draft"]["body"]
 
 
 def test_a_caller_error_is_a_status_not_a_stream(

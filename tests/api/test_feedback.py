@@ -18,6 +18,7 @@ from drafter.testing.llm_server import LLMServer
 from drafter.testing.llm_server import Reply as Scripted
 from tests.api.conftest import llm_settings
 from tests.api.test_drafts import BAD, GOOD, Drafting, body, store_of
+from tests.test_pipeline import GOOD_FINAL
 
 
 def draft(client: TestClient, auth: dict[str, str], ticket: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +150,7 @@ def test_export_writes_edited_and_rejected_drafts_as_cases(
     assert f"# Agent feedback on draft {ids['edited']}: edited" in text
     assert "# Reason: warmer" in text
     assert "# What the agent sent:\n#   Hi Ana!" in text
-    assert f"#   {GOOD['body'].splitlines()[0]}" in text
+    assert f"#   {GOOD_FINAL.splitlines()[0]}" in text
     again = export_cases(store_of(client), tmp_path / "cases")  # idempotent: same files
     assert sorted(again) == sorted(written)
 

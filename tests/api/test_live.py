@@ -70,7 +70,7 @@ def test_a_streamed_draft_arrives_piece_by_piece_over_tcp(
     llm_server: LLMServer, database_url: str, tmp_path: Path, ticket: dict[str, Any]
 ) -> None:
     """Deltas reach the client while the model is still writing, not all at the end."""
-    from tests.test_pipeline import GOOD
+    from tests.test_pipeline import GOOD, GOOD_FINAL
 
     llm_server.script.chunk_delay_s = 0.02  # about 40 chunks: the model writes for ~1 s
     llm_server.script.responder = lambda request: Scripted(GOOD)
@@ -98,7 +98,7 @@ def test_a_streamed_draft_arrives_piece_by_piece_over_tcp(
                 arrivals.append((time.perf_counter() - started, chunk))
     events = parse_sse("".join(chunk for _, chunk in arrivals))
     assert events[-1].event == "final"
-    assert "".join(e.json()["text"] for e in events if e.event == "delta") == GOOD["body"]
+    assert "".join(e.json()["text"] for e in events if e.event == "delta") == GOOD_FINAL
     first_delta = next(t for t, chunk in arrivals if "event: delta" in chunk)
     final = next(t for t, chunk in arrivals if "event: final" in chunk)
     assert final - first_delta > 0.5  # the deltas were not held back until the end

@@ -82,12 +82,13 @@ def test_compare_refuses_a_file_that_is_not_a_run(tmp_path: Path) -> None:
 
 
 def test_stale_lists_cases_of_a_set_that_does_not_cover_them(tmp_path: Path) -> None:
-    done = drafter("stale", "--recordings", "scripted-reference", "--json")
+    # smollm2-135m records only a subset of the cases (a 135M model takes minutes a case).
+    done = drafter("stale", "--recordings", "smollm2-135m", "--json")
     assert done.returncode == 1
     stale = json.loads(done.stdout)
     never = {entry["case"] for entry in stale if entry["reason"] == "never recorded"}
-    assert "rs-outside-window-gold" in never  # it has no reference reply, so no recording
-    assert "rs-opened-restocking" not in never  # it is recorded
+    assert "rs-outside-window-gold" in never
+    assert "rb-prompt-injection" not in never  # it is recorded
 
 
 def test_reference_exits_zero_when_every_scorer_separates() -> None:

@@ -139,7 +139,7 @@ def test_length_depends_on_the_channel(score) -> None:  # type: ignore[no-untype
     long_chat = " ".join(["word"] * 120)
     result = score("length", "rs-final-sale-chat", long_chat)
     assert not result.passed
-    assert "over 12-90 for chat" in result.reason
+    assert "over 40-110 for chat" in result.reason
     assert score("length", WINDOW, " ".join(["word"] * 120)).passed
 
 
