@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from drafter.claims import CLAIM_DETECTORS
 from drafter.errors import PolicyError
 from drafter.policy import document as doc
 from drafter.policy.expr import Compiled, ExprError, Scope, Table, compile_expr
@@ -122,6 +123,7 @@ class _Builder:
             Scope({**scope.facts, **OUTCOME_FACTS}, scope.params),
         )
         self.check_unique_ids()
+        self.check_detectable_claims()
         gates = tuple(self.rule(r, "gate", i) for i, r in enumerate(d.gates))
         outcomes = tuple(self.rule(r, "outcome", i) for i, r in enumerate(d.outcomes))
         self.check_reachable("gates", gates, final=False)
@@ -402,6 +404,17 @@ class _Builder:
         )
 
     # --- whole-policy checks -------------------------------------------------------------
+
+    def check_detectable_claims(self) -> None:
+        """Every forbidden claim needs a detector in the guard: one nothing can check would
+        pass every draft silently."""
+        for name in self.document.forbidden:
+            if name not in CLAIM_DETECTORS:
+                known = ", ".join(sorted(CLAIM_DETECTORS))
+                self.fail(
+                    f"forbidden claim '{name}' has no detector in the guard (known: {known})",
+                    ("forbidden", name),
+                )
 
     def check_unique_ids(self) -> None:
         seen: dict[str, str] = {}

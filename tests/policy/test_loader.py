@@ -168,3 +168,23 @@ def test_translations_must_include_english(tmp_path: Path) -> None:
     )
     assert "translations must include 'en'" in str(error)
     assert error.rule == "outside_window"
+
+
+def test_a_forbidden_claim_no_detector_can_check_stops_the_load(tmp_path: Path) -> None:
+    # The shipped policies once forbade `promised_outcome` while the guard knew it as
+    # `outcome_promise`: the check never ran, and nothing noticed.
+    error = _load_variant(
+        tmp_path,
+        "  admission_of_fault: Any admission",
+        "  outcome_promise: Any promise of an outcome.\n  admission_of_fault: Any admission",
+    )
+    assert "forbidden claim 'outcome_promise' has no detector" in str(error)
+    assert error.file is not None
+    assert error.file.endswith("mini-store.yaml")
+    assert error.line == 29
+
+
+def test_a_must_say_with_no_disclosure_to_render_stops_the_load(tmp_path: Path) -> None:
+    error = _load_variant(tmp_path, "must_say: [refund_timing]", "must_say: [refund_timng]")
+    assert "unknown disclosure 'refund_timng'" in str(error)
+    assert error.line is not None
