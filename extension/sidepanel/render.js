@@ -115,6 +115,9 @@ export function renderGuard(target, reply) {
   const provenance = reply.draft.provenance;
   if (provenance.provider === "template") notes.push("Written by the built-in template: no language model is configured.");
   else notes.push(`Written by ${provenance.provider} ${provenance.model}.`);
+  // What the agent must know before sending (a language without a phrasebook, say): shown
+  // beside the reply, never inserted into it.
+  (reply.notices || []).forEach((n) => notes.push(n));
   notes.forEach((n) => status.append(element("p", "note", n)));
   const violations = list("Violations", report.violations, (v) => element("li", null, `${v.code}: ${v.message} — “${v.excerpt}”`));
   target.replaceChildren(...[status, violations].filter(Boolean));
