@@ -70,6 +70,8 @@ def _show(console: Console, reply: Reply) -> None:
     console.print(f"[bold]Verdict:[/] {escape(summary)}")
     if draft.templated:
         console.print("[yellow]Templated reply: no language model wrote this draft.[/]")
+    for notice in reply.notices:
+        console.print(f"[yellow]Note:[/] {escape(notice)}")
     if draft.subject:
         console.print(f"[bold]Subject:[/] {escape(draft.subject)}")
     console.print()
