@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 
+from drafter.text.numbers import NUMBER_WORDS, amount_in, parse_number
+
 __all__ = ["WORD", "Reply", "amount_in", "normalise", "parse_number"]
+
+# Numbers are read with the shared text toolkit (re-exported for the scorers).
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -20,52 +24,9 @@ _WORD = WORD
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,  ]\d+)*")
 
 
-# Small numbers written as words in en, es, fr and de ("within one business day", "sous un
-# jour ouvré"), so a disclosure's "1" is found whichever way the reply writes it.
-_NUMBER_WORDS = {
-    **dict.fromkeys(
-        ("one", "uno", "una", "un", "une", "ein", "eine", "einen", "eines", "einem"), 1
-    ),
-    **dict.fromkeys(("two", "dos", "deux", "zwei"), 2),
-    **dict.fromkeys(("three", "tres", "trois", "drei"), 3),
-    **dict.fromkeys(("five", "cinco", "cinq", "fünf"), 5),
-    **dict.fromkeys(("seven", "siete", "sept", "sieben"), 7),
-    **dict.fromkeys(("ten", "diez", "dix", "zehn"), 10),
-    **dict.fromkeys(("fourteen", "catorce", "quatorze", "vierzehn"), 14),
-    **dict.fromkeys(("thirty", "treinta", "trente", "dreißig"), 30),
-}
-
-
 def normalise(text: str) -> str:
     """Straight quotes and one kind of apostrophe, so lexicon phrases match either."""
     return text.translate(_QUOTES)
-
-
-def parse_number(token: str) -> Decimal | None:
-    """A number as written in en, es, fr or de: '1,234.56', '1.234,56', '227,51', '89'.
-
-    A final separator followed by exactly one or two digits is the decimal mark; every other
-    separator groups thousands.
-    """
-    if token.isdigit():
-        return Decimal(token)
-    token = token.replace(" ", "").replace(" ", "")
-    match = re.fullmatch(r"(.*?)(?:[.,](\d{1,2}))?", token)
-    if match is None:
-        return None
-    whole, cents = match.group(1), match.group(2)
-    digits = re.sub(r"[.,]", "", whole)
-    if not digits.isdigit():
-        return None
-    try:
-        return Decimal(f"{digits}.{cents}") if cents else Decimal(digits)
-    except InvalidOperation:
-        return None
-
-
-def amount_in(amount: Decimal, numbers: list[Decimal]) -> bool:
-    """Whether ``amount`` is among ``numbers`` (so 89.00 matches a written 89 or 89,00)."""
-    return any(number == amount for number in numbers)
 
 
 @dataclass(frozen=True)
@@ -102,7 +63,7 @@ class Reply:
         """Numbers written in digits, then small ones written as words."""
         found = (parse_number(token) for token in _NUMBER.findall(self.text))
         digits = [number for number in found if number is not None]
-        words = (_NUMBER_WORDS.get(word.lower()) for word in self.words)
+        words = (NUMBER_WORDS.get(word.lower()) for word in self.words)
         return digits + [Decimal(value) for value in words if value is not None]
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from drafter.guard.codes import Code
@@ -34,6 +33,7 @@ from drafter.guard.context import Context, violation
 from drafter.guard.lexicon import LANGUAGES, alternation, by_language, load
 from drafter.guard.text import Text
 from drafter.schemas import Channel, Violation
+from drafter.text.language import detect_language
 
 __all__ = ["BOUNDS", "check_form", "detect_language"]
 
@@ -50,31 +50,6 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _FIRST_LINE = re.compile(r"\s*([^\n]*)")
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 _SEGMENT_END = re.compile(r"[,;:.!?—–]")
-
-
-@functools.cache
-def _stopwords() -> Mapping[str, tuple[str, ...]]:
-    """Each stopword with the languages it belongs to."""
-    table = by_language("language", "stopwords")
-    owners: dict[str, list[str]] = {}
-    for lang, words in table.items():
-        for word in words:
-            owners.setdefault(str(word).casefold(), []).append(lang)
-    return {word: tuple(langs) for word, langs in owners.items()}
-
-
-def detect_language(text: str | list[str]) -> tuple[str | None, Counter[str]]:
-    """The most likely of en/es/fr/de for ``text`` (or its lower-cased words) and each
-    language's stopword hits."""
-    words = _WORD.findall(text.casefold()) if isinstance(text, str) else text
-    counts = dict.fromkeys(LANGUAGES, 0)
-    owners = _stopwords()
-    for word in words:
-        for lang in owners.get(word, ()):
-            counts[lang] += 1
-    hits = Counter(counts)
-    best = max(LANGUAGES, key=lambda lang: hits[lang])
-    return (best if hits[best] else None), hits
 
 
 def _wrong_language(lang: str, text: str | list[str]) -> str | None:

@@ -17,7 +17,6 @@ import re
 import string
 
 from drafter.guard.lexicon import gated, patterns
-from drafter.guard.numbers import Figure, extract
 
 __all__ = ["Text", "fold", "is_negated", "language_of"]
 
@@ -78,11 +77,6 @@ class Text:
     def lower(self) -> str:
         """The scan copy lower-cased, for the lexicons' literal gates."""
         return self.scan.lower()
-
-    @functools.cached_property
-    def figures(self) -> tuple[Figure, ...]:
-        """Every figure in the field, read once for all the checks that need them."""
-        return extract(self.scan)
 
     @functools.cached_property
     def clause_marks(self) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ def _all_regexes(node: object) -> list[str]:
 
 
 def _lexicon_regexes() -> list[str]:
-    names = ("leaks", "negation", "figures")
+    names = ("leaks", "negation")
     found = [r for name in names for r in _all_regexes(load(name))]
     return [r for r in found if _compiles(r)]
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from drafter.evals.lexicon import phrases, word_set
+from drafter.evals.lexicon import phrases
 from drafter.evals.text import parse_number
 from drafter.schemas import Request, Verdict
+from drafter.text.language import stopwords
 
 __all__ = ["CaseFacts", "numbers_in"]
 
@@ -45,7 +46,7 @@ class CaseFacts:
     @cached_property
     def message_words(self) -> frozenset[str]:
         """Content words of the customer's message (five letters or more, no function words)."""
-        stop = word_set("language", "stopwords", self.language)
+        stop = stopwords(self.language)
         return frozenset(w.lower() for w in _LONG_WORD.findall(self.request.message)) - stop
 
     @cached_property

@@ -7,49 +7,26 @@ another language and none of the reply's own.
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-from drafter.evals.lexicon import LANGUAGES, word_set
 from drafter.evals.scorers.base import Outcome, Scorer, Target
+from drafter.text.language import LANGUAGES, detect_language
 
-__all__ = ["LANGUAGE", "detect_language"]
-
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-
-
-@cache
-def _languages_of_words() -> dict[str, tuple[str, ...]]:
-    """Each function word and the languages it belongs to."""
-    found: dict[str, list[str]] = {}
-    for language in LANGUAGES:
-        for word in word_set("language", "stopwords", language):
-            found.setdefault(word, []).append(language)
-    return {word: tuple(languages) for word, languages in found.items()}
-
-
-def detect_language(text: str) -> tuple[str, dict[str, int]]:
-    """The language whose function words occur most often, with every language's count."""
-    table = _languages_of_words()
-    counts = dict.fromkeys(LANGUAGES, 0)
-    for word in _WORD.findall(text):
-        for language in table.get(word.lower(), ()):
-            counts[language] += 1
-    best = max(LANGUAGES, key=lambda lang: counts[lang])
-    return best, counts
+__all__ = ["LANGUAGE"]
 
 
 def _foreign_sentences(target: Target) -> list[tuple[str, str]]:
     found = []
     for sentence in target.reply.content_sentences:
         detected, counts = detect_language(sentence)
-        if detected != target.language and counts[detected] >= 3 and not counts[target.language]:
+        if detected is None or detected == target.language:
+            continue
+        if counts[detected] >= 3 and not counts[target.language]:
             found.append((detected, sentence))
     return found
 
 
 def _score(target: Target) -> Outcome:
-    detected, counts = detect_language(target.reply.text)
+    found, counts = detect_language(target.reply.text)
+    detected = found or target.language
     total = sum(counts.values())
     share = counts[target.language] / total if total else 0.0
     tally = ", ".join(f"{lang} {counts[lang]}" for lang in LANGUAGES)
