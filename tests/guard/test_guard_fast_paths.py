@@ -60,7 +60,7 @@ def test_leading_literal_reads_the_fixed_start_of_a_pattern() -> None:
 def test_branches_tried_at_their_leading_literal_find_what_a_full_scan_finds() -> None:
     regexes = _lexicon_regexes()
     gated = Gated(("tag", regex) for regex in regexes)
-    assert sum(lead is not None for lead in gated.leads) > 100
+    assert sum(lead is not None for lead in gated.leads) > 30
     for text in _texts():
         for index, (_, pattern, _) in enumerate(gated.branches):
             anchored = [m.span() for m in gated._matches(index, text)]
