@@ -290,3 +290,25 @@ def test_a_disclosure_word_for_word_still_discloses(score, case_by_id: dict[str,
     assert score("verdict_facts", case, verbatim).passed
     missing = score("verdict_facts", case, "No podemos reembolsarla en un día.")
     assert "store_credit_timing" in missing.reason
+
+
+@pytest.mark.parametrize(
+    "case", ["rb-legal-threat", "rs-above-limit", "rl-es-legal", "ss-de-chargeback"]
+)
+def test_false_hope_accepts_what_an_escalation_reply_must_say(
+    score,  # type: ignore[no-untyped-def]
+    case_by_id: dict[str, EvalCase],
+    case: str,
+) -> None:
+    # The escalation's decision, handoff and next step are the phrasebook's: "we can't give
+    # you a final answer yet", "you won't need to explain it again". None of it is false hope.
+    from drafter.phrase.prompting import PromptRenderer
+    from drafter.phrase.providers import TemplateProvider
+    from drafter.settings import Settings
+
+    renderer = PromptRenderer.from_settings(Settings())
+    prompt = renderer.render(case_by_id[case].request, case_by_id[case].verdict)
+    completion = TemplateProvider(renderer).reply(prompt.brief)
+    body = renderer.phrasebook.compose(completion.body, prompt.brief, None).text
+    result = score("false_hope", case, body, completion.subject)
+    assert result.passed, result.reason
