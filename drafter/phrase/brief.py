@@ -89,7 +89,6 @@ class Brief:
 
     language: str
     language_name: str
-    native_language_name: str
     customer_language: str
     customer_language_name: str
     channel: str
@@ -111,8 +110,6 @@ class Brief:
     rationale: tuple[Said, ...]
     disclosures: tuple[Said, ...]
     markers: tuple[str, ...]
-    amounts: tuple[str, ...]
-    decided_on: str
     message: CustomerMessage
 
 
@@ -136,7 +133,6 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
     return Brief(
         language=fmt.language,
         language_name=fmt.language_name,
-        native_language_name=fmt.native_language_name,
         customer_language=language_of(request.locale),
         customer_language_name=_english_name(request.locale),
         channel=request.channel.value,
@@ -158,8 +154,6 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         rationale=tuple(Said(r.rule, r.text) for r in verdict.rationale),
         disclosures=tuple(Said(d.id, d.text) for d in verdict.must_say),
         markers=expected_markers(verdict),
-        amounts=_allowed_amounts(refund, offers),
-        decided_on=fmt.date(verdict.as_of),
         message=fence_message(request.message),
     )
 
@@ -207,16 +201,6 @@ def _offer_view(offer: Offer, fmt: LocaleFormatter) -> OfferView:
         cap=fmt.money(offer.cap) if offer.cap else None,
         terms=offer.terms,
     )
-
-
-def _allowed_amounts(refund: RefundView | None, offers: tuple[OfferView, ...]) -> tuple[str, ...]:
-    """Every formatted figure the reply may contain, in the order the brief shows them."""
-    figures: list[str] = []
-    if refund is not None:
-        figures += [refund.amount, refund.gross, *(fee.amount for fee in refund.fees)]
-    for offer in offers:
-        figures += [f for f in (offer.amount, offer.percent, offer.cap) if f is not None]
-    return _unique(figures)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

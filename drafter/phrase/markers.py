@@ -20,11 +20,10 @@ from dataclasses import dataclass
 
 from drafter.schemas import Decision, Verdict
 
-__all__ = ["MARKER", "Segment", "expected_markers", "split"]
+__all__ = ["MARKER", "Segment", "expected_markers", "kind_of", "split"]
 
 # A well-formed marker: a kind, and for some kinds an id. Linear: no nested quantifiers.
 MARKER = re.compile(r"\[\[([a-z_]{1,20})(?::([A-Za-z0-9_.\-]{1,80}))?\]\]")
-_KINDS_WITH_ID = frozenset({"reason", "offer", "disclosure"})
 _DECIDED = (Decision.approve, Decision.partial, Decision.decline)
 
 
@@ -94,7 +93,3 @@ def _reason_rules(verdict: Verdict) -> list[str]:
 def kind_of(key: str) -> str:
     """``offer`` for ``offer:store_credit``."""
     return key.partition(":")[0]
-
-
-def needs_id(kind: str) -> bool:
-    return kind in _KINDS_WITH_ID

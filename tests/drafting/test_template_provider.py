@@ -67,6 +67,16 @@ def reply_for(renderer, decision, locale, channel):
     return templated(renderer, brief), brief, verdict
 
 
+def amounts(brief):
+    """Every figure the brief's refund and offers carry, as the reply must show them."""
+    found = []
+    if brief.refund is not None:
+        found += [brief.refund.amount, brief.refund.gross, *(f.amount for f in brief.refund.fees)]
+    for offer in brief.offers:
+        found += [f for f in (offer.amount, offer.percent, offer.cap) if f is not None]
+    return found
+
+
 def figures(text):
     """Every number in ``text`` (digits only), to compare sets of figures."""
     return {re.sub(r"\D", "", m) for m in FIGURE.findall(text) if re.search(r"\d", m)}
@@ -84,7 +94,7 @@ def test_reply_is_complete_and_says_nothing_more(renderer, decision, locale, cha
     assert "W-2378156" in body
     assert "Trail running shoes" in body
     assert DECISION_PHRASES[locale][decision] in body
-    for figure in brief.amounts:
+    for figure in amounts(brief):
         assert figure in body
     for offer in brief.offers:
         assert offer.terms in body
@@ -98,7 +108,7 @@ def test_reply_is_complete_and_says_nothing_more(renderer, decision, locale, cha
         assert forbidden not in body
     allowed = figures(
         " ".join(
-            [*brief.amounts, *brief.reasons, *brief.must_say, *(o.terms for o in brief.offers)]
+            [*amounts(brief), *brief.reasons, *brief.must_say, *(o.terms for o in brief.offers)]
         )
     ) | {"2378156", "1042"}
     assert figures(body) <= allowed, figures(body) - allowed
@@ -111,7 +121,7 @@ def test_reply_is_complete_and_says_nothing_more(renderer, decision, locale, cha
 def test_escalation_and_needs_info_promise_nothing(renderer, locale):
     for decision in ("escalate", "needs_info"):
         completion, brief, _ = reply_for(renderer, decision, locale, "email")
-        assert brief.amounts == ()
+        assert amounts(brief) == []
         assert brief.offers == ()
         assert not re.search(r"[$€]|\d+[.,]\d\d", completion.body)
 
