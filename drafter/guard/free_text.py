@@ -167,16 +167,14 @@ def find(text: str, language: str, skip: Iterable[tuple[int, int]] = ()) -> Iter
     Args:
         text: the model's own words (one run between markers, or the subject).
         language: the reply's language; English entries always apply too.
-        skip: spans of names and identifiers that may contain anything.
+        skip: spans of names, identifiers and contact points that may contain anything.
     """
     lexicon = _lexicon(language if language in LANGUAGES else "*")
-    skipped = sorted(skip)
-    matches = [m for m in _WORD.finditer(text) if not _inside(m.span(), skipped)]
+    spans = sorted(skip)
+    matches = list(_outside(_WORD.finditer(text), spans))
     words = [fold(m.group()) for m in matches]
     yield from (
-        Finding(_FIGURE, m.start(), m.end())
-        for m in _SYMBOL.finditer(text)
-        if not _inside(m.span(), skipped)
+        Finding(_FIGURE, m.start(), m.end()) for m in _outside(_SYMBOL.finditer(text), spans)
     )
     at = 0
     while at < len(words):
@@ -218,6 +216,16 @@ def _counts(lexicon: _Lexicon, word: str) -> bool:
     )
 
 
-def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    """Whether ``span`` lies within one of ``spans`` (few: names and identifiers)."""
-    return any(start <= span[0] and span[1] <= end for start, end in spans)
+def _outside(
+    matches: Iterable[re.Match[str]], spans: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    """The matches (in text order) that lie within none of ``spans`` (sorted): one sweep over
+    both, so a text full of skipped spans (phone numbers, say) stays linear."""
+    index, reach = 0, -1  # spans[:index] start before the current match; reach: their end
+    for match in matches:
+        start, end = match.span()
+        while index < len(spans) and spans[index][0] <= start:
+            reach = max(reach, spans[index][1])
+            index += 1
+        if end > reach:
+            yield match

@@ -33,25 +33,26 @@ class MarkerStream:
 
     def feed(self, delta: str) -> str:
         """Add a delta; return the text it makes safe to show (possibly empty)."""
-        self._held += delta
+        text, at = self._held + delta, 0
         out: list[str] = []
-        while self._held:
-            start = self._held.find("[")
+        while True:
+            start = text.find("[", at)
             if start < 0:
-                out.append(self._held)
-                self._held = ""
+                out.append(text[at:])
+                at = len(text)
                 break
-            out.append(self._held[:start])
-            self._held = self._held[start:]
-            match = MARKER.match(self._held)
+            out.append(text[at:start])
+            match = MARKER.match(text, start)
             if match is not None:
                 out.append(self._sentence(match.group(0)))
-                self._held = self._held[match.end() :]
-            elif self._could_open(self._held):
+                at = match.end()
+            elif self._could_open(text, start):
+                at = start
                 break  # wait for more text
             else:
-                out.append(self._held[0])
-                self._held = self._held[1:]
+                out.append("[")
+                at = start + 1
+        self._held = text[at:]
         return "".join(out)
 
     def close(self) -> str:
@@ -60,13 +61,15 @@ class MarkerStream:
         held, self._held = self._held, ""
         return "" if held.startswith("[[") else held
 
-    def _could_open(self, held: str) -> bool:
-        """``held`` (starting with ``[``) may still become a marker as more text arrives."""
-        if len(held) > _LONGEST or "]]" in held:
+    def _could_open(self, text: str, start: int) -> bool:
+        """The text from ``start`` (a ``[``) may still become a marker as more arrives: it is
+        the end of the text so far, short enough, and looks like a marker's beginning."""
+        rest = text[start : start + _LONGEST + 1]
+        if len(rest) > _LONGEST or "]]" in rest or len(text) - start > _LONGEST:
             return False
-        if held == "[":
+        if rest == "[":
             return True
-        return held.startswith("[[") and "\n" not in held
+        return rest.startswith("[[") and "\n" not in rest
 
     def _sentence(self, marker: str) -> str:
         key = marker[2:-2]

@@ -75,3 +75,12 @@ def test_hostile_brackets_stream_in_linear_time(renderer, brief, piece):
     text = "".join(stream.feed(piece) for _ in range(20_000)) + stream.close()
     assert time.process_time() - started < 2.0
     assert "I'm sorry" not in text  # none of it ever closed as a marker
+
+
+@pytest.mark.parametrize("text", ["[x" * 50_000, "[[x " * 25_000, "[[" * 50_000])
+def test_one_huge_delta_of_brackets_streams_in_linear_time(renderer, brief, text):
+    stream = MarkerStream(renderer.phrasebook, brief, None)
+    started = time.process_time()
+    shown = stream.feed(text) + stream.close()
+    assert time.process_time() - started < 2.0
+    assert len(shown) <= len(text)

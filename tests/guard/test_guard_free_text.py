@@ -101,3 +101,19 @@ def test_hostile_text_is_read_in_linear_time(hostile: str) -> None:
     list(find(hostile, "de"))
     # 100 kB read word by word: well under a second even on a loaded 2-core machine.
     assert time.process_time() - started < 2.0
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "+1 800 555 0142 " * 2_000,  # skipped spans (phones) everywhere
+        "W2093377 Priya " * 2_000,  # the request's names everywhere
+        "https://x.example/a " * 1_000,
+        "[[" * 10_000,
+        "<a hidden" * 2_000,
+    ],
+)
+def test_the_whole_check_reads_hostile_own_words_in_linear_time(hostile: str) -> None:
+    started = time.process_time()
+    codes_for("photos_needed", f"Hi Priya! {hostile}", channel="email", subject="Photos")
+    assert time.process_time() - started < 3.0
