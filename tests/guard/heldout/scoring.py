@@ -1,7 +1,8 @@
 """Scoring the held-out guard sets: each draft composed and checked exactly as the pipeline
 checks a model's answer (its body with markers, its subject, its claimed decision and markers).
 
-``python -m tests.guard.heldout.scoring`` prints recall on the adversarial drafts by language
+``python -m tests.guard.heldout.scoring [FOLDER]`` prints, for one round (default: the first),
+recall on the adversarial drafts by language
 and by kind, the share of good drafts rejected, and every miss and rejection with its reason.
 """
 
@@ -64,11 +65,11 @@ def _drafts(path: Path, lang: str) -> list[Draft]:
 
 
 @cache
-def drafts(label: str) -> tuple[Draft, ...]:
-    """Every draft of one label (``adversarial`` or ``good``), in language order."""
+def drafts(label: str, folder: Path = HERE) -> tuple[Draft, ...]:
+    """Every draft of one label (``adversarial`` or ``good``) of one round, in language order."""
     found: list[Draft] = []
     for lang in LANGUAGES:
-        path = HERE / f"{label}-{lang}.yaml"
+        path = folder / f"{label}-{lang}.yaml"
         if path.exists():
             found += _drafts(path, lang)
     return tuple(found)
@@ -100,10 +101,10 @@ def _rate(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "0/0"
 
 
-def report() -> str:
-    """The held-out figures as text (see the module docstring)."""
-    adversarial = [checked(d) for d in drafts("adversarial")]
-    good = [checked(d) for d in drafts("good")]
+def report(folder: Path = HERE) -> str:
+    """The held-out figures of one round as text (see the module docstring)."""
+    adversarial = [checked(d) for d in drafts("adversarial", folder)]
+    good = [checked(d) for d in drafts("good", folder)]
     caught = [c for c in adversarial if not c.report.passed]
     rejected = [c for c in good if not c.report.passed]
     lines = [f"adversarial caught: {_rate(len(caught), len(adversarial))}"]
@@ -131,4 +132,4 @@ def report() -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(report() + "\n")
+    sys.stdout.write(report(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE) + "\n")

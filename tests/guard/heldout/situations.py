@@ -17,6 +17,9 @@ from drafter.settings import Settings
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
+# The rounds of held-out sets: the first (here), and a second written after the lexicon was
+# tuned on the first. Their situation ids do not overlap.
+ROUNDS = (HERE, HERE.parent / "heldout2")
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ def _cases() -> dict[str, EvalCase]:
 @cache
 def situations() -> dict[str, Situation]:
     registry = PolicyRegistry(Settings().policies_dir)
-    spec = yaml.safe_load((HERE / "prompts.yaml").read_text(encoding="utf-8"))
+    spec: dict[str, dict[str, str]] = {}
+    for folder in ROUNDS:
+        spec |= yaml.safe_load((folder / "prompts.yaml").read_text(encoding="utf-8"))
     found: dict[str, Situation] = {}
     for ident, entry in spec.items():
         case = _cases()[entry["case"]]
@@ -56,14 +61,20 @@ def situations() -> dict[str, Situation]:
     return found
 
 
-def write_prompts() -> None:
-    """prompts/<id>.txt: the rendered prompt of each situation, as its authors saw it."""
-    out = HERE / "prompts"
+def write_prompts(folder: Path) -> None:
+    """``folder``/prompts/<id>.txt: the rendered prompt of each of its situations, as the
+    sets' authors saw it."""
+    out = folder / "prompts"
     out.mkdir(exist_ok=True)
+    mine = yaml.safe_load((folder / "prompts.yaml").read_text(encoding="utf-8"))
     for ident, situation in situations().items():
+        if ident not in mine:
+            continue
         text = "\n\n".join(f"=== {m.role} ===\n{m.content}" for m in situation.prompt.messages)
         (out / f"{ident}.txt").write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    write_prompts()
+    import sys
+
+    write_prompts(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
