@@ -48,3 +48,5 @@ class Code(StrEnum):
     MISSING_NAME = "form.name_missing"
     WRONG_NAME = "form.name_wrong"
     MISSING_SUBJECT = "form.subject_missing"
+    MARKUP = "form.markup"
+    REGISTER = "form.register"

@@ -186,6 +186,39 @@ def _greeting_and_name(ctx: Context, text: Text) -> Iterator[Violation]:
         yield violation(Code.MISSING_NAME, message, text, start, end)
 
 
+# What the prompt rules out of a reply's own words: markdown headings and emphasis, emoji, and
+# (in a phone script, which is read aloud) bullets. Linear: no nested quantifiers.
+_MARKDOWN = re.compile(r"^[ \t]*#{1,6}[ \t]|\*\*|__|^[ \t]*[*•][ \t]", re.MULTILINE)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f]")
+_PHONE_BULLET = re.compile(r"^[ \t]*(?:[-*•]|\d+[.)])[ \t]", re.MULTILINE)
+# The familiar "you" where the house voice is formal (es usted, fr vous, de Sie).
+_FAMILIAR = {
+    "es": re.compile(r"\b(?:tú|tu|tus|te|ti|contigo)\b", re.IGNORECASE),
+    "fr": re.compile(r"\b(?:tu|toi|ton|tes|t'as|t'es)\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner)\b", re.IGNORECASE),
+}
+
+
+def _markup(ctx: Context, own: Text) -> Iterator[Violation]:
+    """Markdown, emoji and (on the phone) bullets in the model's own words."""
+    found = [*_MARKDOWN.finditer(own.scan), *_EMOJI.finditer(own.scan)]
+    if ctx.request.channel == Channel.phone:
+        found += _PHONE_BULLET.finditer(own.scan)
+    for match in found:
+        message = "has markdown, an emoji or (in a phone script) a bullet"
+        yield violation(Code.MARKUP, message, own, *match.span())
+
+
+def _register(ctx: Context, own: Text) -> Iterator[Violation]:
+    """The familiar "you" in a language whose house voice is formal."""
+    pattern = _FAMILIAR.get(ctx.lang)
+    if pattern is None:
+        return
+    for match in pattern.finditer(own.scan):
+        message = "addresses the customer informally (the house voice is formal)"
+        yield violation(Code.REGISTER, message, own, *match.span())
+
+
 def check_form(
     ctx: Context, body: Text, subject: str | None, *, unquoted: Text | None = None
 ) -> Iterator[Violation]:
@@ -197,6 +230,8 @@ def check_form(
     body.
     """
     yield from _length(ctx, body, unquoted or body)
+    yield from _markup(ctx, unquoted or body)
+    yield from _register(ctx, unquoted or body)
     # A language without a phrasebook (the commitments are in English, the model's words in
     # the customer's language) has no detector or greeting list: only its length is checked.
     if ctx.lang in LANGUAGES:

@@ -152,10 +152,13 @@ class Finding:
 
 
 def _future(lexicon: _Lexicon, raw: str, word: str) -> bool:
-    """A Spanish or French verb in the future tense, told by its ending."""
+    """A Spanish or French verb in the future tense, told by its ending. A French ending after
+    an accented é is the present of an -érer verb ("préférez", "espérons"), not a future."""
     if word in lexicon.exceptions or len(word) < 5:
         return False
     lower = raw.lower()
+    if lower.endswith(("érez", "érons")):
+        return False
     return any(lower.endswith(e) for e in lexicon.accented_endings) or any(
         word.endswith(e) for e in lexicon.endings
     )

@@ -104,3 +104,36 @@ def test_a_language_without_a_phrasebook_is_read_with_every_lexicon() -> None:
     body = "Ciao Priya! Garantiamo il 100% entro domani."
     codes = codes_for("photos_needed", body, locale="it", only=("free",))
     assert codes == {"free.promise", "free.figure"}
+
+
+@pytest.mark.parametrize(
+    ("channel", "lines", "expected"),
+    [
+        ("chat", ["## Your request", "Thanks for writing."], {"form.markup"}),
+        ("chat", ["Thanks for **writing** to us."], {"form.markup"}),
+        ("chat", ["Thanks for writing! 😊"], {"form.markup"}),
+        ("phone", ["Thanks for calling.", "- one thing first"], {"form.markup"}),
+        ("chat", ["Thanks for writing - and for your patience."], set()),
+    ],
+)
+def test_markdown_emoji_and_spoken_bullets_are_refused(
+    channel: str, lines: list[str], expected: set[str]
+) -> None:
+    assert _form("\n".join(["Hi Priya!", *lines]), channel=channel) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "words", "expected"),
+    [
+        ("fr", "Bonjour Priya, merci pour ton message.", {"form.register"}),
+        ("fr", "Bonjour Priya, merci pour votre message.", set()),
+        ("es", "Hola, Priya: gracias por tu mensaje.", {"form.register"}),
+        ("de", "Hallo Priya, danke für deine Nachricht.", {"form.register"}),
+        ("de", "Hallo Priya, danke für Ihre Nachricht.", set()),
+    ],
+)
+def test_the_familiar_you_is_refused_where_the_house_voice_is_formal(
+    locale: str, words: str, expected: set[str]
+) -> None:
+    codes = codes_for("photos_needed", words, locale=locale, channel="chat", only=("form",))
+    assert codes - {"form.language"} == expected
