@@ -68,3 +68,12 @@ def test_an_installed_drafter_decides_and_drafts_from_its_bundled_files(
         [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert where.stdout.strip() == str(site / "drafter" / "_bundled" / "prompts")
+
+
+def test_version_names_the_package_and_the_prompts() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "drafter", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    prompts = (Path(__file__).resolve().parents[1] / "prompts" / "VERSION").read_text().strip()
+    assert done.stdout.strip() == f"drafter 0.1.0 (prompts and templates {prompts})"

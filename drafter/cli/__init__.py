@@ -4,6 +4,9 @@ one place, and nowhere else."""
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +23,39 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    """``--version``: the package, and the prompts and templates the replies are written from."""
+    if not value:
+        return
+    from drafter.phrase.prompting import PromptRenderer
+    from drafter.settings import Settings
+
+    try:
+        installed = package_version("drafter")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        installed = "unknown"
+    prompts = PromptRenderer.from_settings(Settings()).version
+    typer.echo(f"drafter {installed} (prompts and templates {prompts})")
+    raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the package version and the prompts' version, then exit.",
+        ),
+    ] = False,
+) -> None:
+    """Policy-checked drafts for refund, return, exchange and cancellation replies."""
+
+
 app.command(name="check")(check.check)
 app.command(name="draft")(draft.draft)
 app.add_typer(policy.app, name="policy")

@@ -66,9 +66,18 @@ def _print_report(console: Console, report: TableReport) -> None:
     )
 
 
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show informational findings (overlaps) too.")
+]
+
+
 @app.command()
-def lint(policy_id: OptionalId = None, as_json: AsJson = False) -> None:
-    """Find unreachable, shadowed and overlapping rules and unused parameters."""
+def lint(policy_id: OptionalId = None, as_json: AsJson = False, verbose: Verbose = False) -> None:
+    """Find unreachable, shadowed and overlapping rules and unused parameters.
+
+    By default only what needs action (errors and warnings) is shown, with a count of the
+    informational findings left out; ``--verbose`` (and ``--json``) show them all.
+    """
     findings = {p.id: lint_policy(p) for p in _policies(policy_id)}
     if as_json:
         typer.echo(
@@ -77,7 +86,8 @@ def lint(policy_id: OptionalId = None, as_json: AsJson = False) -> None:
     else:
         console = Console(soft_wrap=True)
         for pid, found in findings.items():
-            for f in found:
+            shown = [f for f in found if verbose or f.level != "info"]
+            for f in shown:
                 where = f"{pid}:{f.line}" if f.line else pid
                 rule = f" [{f.rule}]" if f.rule else ""
                 console.print(
@@ -85,7 +95,9 @@ def lint(policy_id: OptionalId = None, as_json: AsJson = False) -> None:
                     highlight=False,
                     markup=False,
                 )
-            console.print(f"{pid}: {len(found)} findings")
+            hidden = len(found) - len(shown)
+            more = f" ({hidden} informational, shown with --verbose)" if hidden else ""
+            console.print(f"{pid}: {len(shown)} findings{more}")
     if any(f.level == "error" for fs in findings.values() for f in fs):
         raise typer.Exit(1)
 

@@ -201,7 +201,8 @@ def test_draft_streams_lands_undoes_and_feedback_reaches_the_audit_log(
     panel.bring_to_front()
     panel.click("#insert")
     expect(panel.locator("#insert-status")).to_contain_text("Inserted")
-    page.locator(".ck-editor__editable").press("End")
+    # Ctrl+End: the end of the document (End alone is the end of whichever line the caret is on).
+    page.locator(".ck-editor__editable").press("Control+End")
     page.keyboard.type(" PS: the label is in your inbox.")
     panel.click('#feedback button[data-outcome="edited"]')
     expect(panel.locator("#feedback-status")).to_contain_text("Recorded: edited")
