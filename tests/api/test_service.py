@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -138,3 +139,12 @@ def test_the_openapi_document_describes_the_bodies(
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert document["paths"]["/v1/verdicts"]["post"]["security"] == [{"bearer": []}]
     assert "security" not in document["paths"]["/healthz"]["get"]
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_there_is_no_interactive_docs_page(
+    client: TestClient, auth: dict[str, str], path: str
+) -> None:
+    # Left off on purpose: the OpenAPI document is served behind a key, like every route.
+    assert client.get(path, headers=auth).status_code == 404
+    assert client.get(path).status_code in (401, 404)
