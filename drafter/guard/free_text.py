@@ -42,7 +42,7 @@ CATEGORY_CODES: Mapping[str, Code] = {
 _FIGURE = "figure"
 
 
-def fold(word: str) -> str:
+def fold_word(word: str) -> str:
     """Lower case, accents and ß folded away: ``Rückerstattung`` → ``ruckerstattung``."""
     return _COMBINING.sub("", unicodedata.normalize("NFKD", word.casefold()))
 
@@ -57,11 +57,11 @@ class _Vocabulary:
     phrases: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
 
     def add(self, entry: str, category: str) -> None:
-        words = tuple(fold(word) for word in _WORD.findall(entry))
+        words = tuple(fold_word(word) for word in _WORD.findall(entry))
         if len(words) > 1:
             self.phrases.setdefault(words[0], []).append((words[1:], category))
         elif entry.startswith("*") and entry.endswith("*"):
-            self.infixes.append((fold(entry.strip("*")), category))
+            self.infixes.append((fold_word(entry.strip("*")), category))
         elif entry.endswith("*"):
             self.stems[words[0]] = category
         else:
@@ -175,7 +175,7 @@ def find(text: str, language: str, skip: Iterable[tuple[int, int]] = ()) -> Iter
     lexicon = _lexicon(language if language in LANGUAGES else "*")
     spans = sorted(skip)
     matches = list(_outside(_WORD.finditer(text), spans))
-    words = [fold(m.group()) for m in matches]
+    words = [fold_word(m.group()) for m in matches]
     yield from (
         Finding(_FIGURE, m.start(), m.end()) for m in _outside(_SYMBOL.finditer(text), spans)
     )
