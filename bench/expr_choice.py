@@ -49,7 +49,7 @@ def drafter_engine() -> Callable[[], object]:
             "any_final_sale": BOOL,
             "items_total": MONEY,
         },
-        params={"window": Table(INT, tier, WINDOW)},
+        params={"window": Table(INT, (tier,), {(key,): value for key, value in WINDOW.items()})},
     )
     compiled = compile_expr(CONDITION, scope, expect=BOOL)
     return lambda: compiled(FACTS)

@@ -120,9 +120,13 @@ class InputSpec(Spec):
 
 
 class ParamSpec(Spec):
-    type: Literal["bool", "int", "decimal", "money", "str"]
+    """A constant (``value``), or a table keyed by one enum (``by: tier``) or several (``by:
+    [membership, cabin]``, with ``values`` nested in that order). A number may be
+    ``unlimited``; a duration is written like ``24 hours``."""
+
+    type: Literal["bool", "int", "decimal", "money", "str", "duration"]
     value: Any = None
-    by: str | None = None
+    by: str | list[str] | None = None
     values: dict[str, Any] | None = None
     description: str | None = None
 
@@ -194,6 +198,8 @@ class Document(Spec):
     summary: Prose | None = None
     inputs: dict[str, InputSpec | None]
     params: dict[RuleId, ParamSpec] = Field(default_factory=dict)
+    # Named conditions, each usable by name in any later condition or rule.
+    conditions: dict[RuleId, Expression] = Field(default_factory=dict)
     disclosures: dict[RuleId, Localized] = Field(default_factory=dict)
     forbidden: dict[RuleId, Prose] = Field(default_factory=dict)
     offers: dict[RuleId, OfferSpec] = Field(default_factory=dict)

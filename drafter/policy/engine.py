@@ -188,7 +188,8 @@ def _exception_cap(run: _Run, spec: CompiledException, role: str) -> Decimal:
         raise ExceptionGrantError(
             f"cannot size '{spec.id}': {missing} is missing", field="exception"
         )
-    return _cents(Decimal(cap))
+    cap = Decimal(cap)
+    return _cents(cap) if cap.is_finite() else cap
 
 
 def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided | None) -> Verdict:
@@ -241,6 +242,8 @@ def _amount(
         return _Undecided(rule, run.missing(compiled))
     assert isinstance(value, (Decimal, int))
     number = value if type(value) is Decimal else Decimal(value)
+    if not number.is_finite():  # an unlimited cap; the loader keeps amounts finite
+        return number
     return _cents(number) if cents else _plain(number)
 
 
@@ -306,6 +309,8 @@ def _offer(run: _Run, offer_id: str, spec: CompiledOffer) -> Offer | _Undecided:
             return value
         sizes.append(value)
     amount, percent, cap = sizes
+    if cap is not None and not cap.is_finite():
+        cap = None  # an unlimited cap is no cap
     if amount is not None and cap is not None:
         amount = min(amount, cap)
     currency = run.policy.currency

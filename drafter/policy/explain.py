@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from drafter.policy.expr import Table
 from drafter.policy.model import CompiledRule, Policy
+from drafter.policy.types import UNLIMITED, Value
 
 __all__ = ["explain"]
 
@@ -20,6 +21,7 @@ def _lines(policy: Policy) -> Iterator[str]:
     if policy.summary:
         yield f"\n{policy.summary}"
     yield from _params(policy)
+    yield from _conditions(policy)
     yield "\nFirst, these gates are checked in order; the first that applies decides:"
     yield from _rules(policy.gates, policy)
     yield "\nOtherwise, the first of these outcomes that applies decides:"
@@ -51,10 +53,22 @@ def _params(policy: Policy) -> Iterator[str]:
     yield "\nParameters:"
     for name, param in policy.scope.params.items():
         if isinstance(param, Table):
-            values = ", ".join(f"{k}: {v}" for k, v in param.values.items())
+            values = ", ".join(f"{' and '.join(k)}: {_value(v)}" for k, v in param.values.items())
             yield f"  - {name}: {values}"
         else:
-            yield f"  - {name}: {param[1]}"
+            yield f"  - {name}: {_value(param[1])}"
+
+
+def _value(value: Value) -> str:
+    return "unlimited" if value == UNLIMITED else str(value)
+
+
+def _conditions(policy: Policy) -> Iterator[str]:
+    if not policy.scope.conditions:
+        return
+    yield "\nNamed conditions, used by name in the rules below:"
+    for name, condition in policy.scope.conditions.items():
+        yield f"  - {name}: {_prose(condition.source)}"
 
 
 def _rules(rules: tuple[CompiledRule, ...], policy: Policy) -> Iterator[str]:

@@ -16,22 +16,35 @@ Grammar (lowest precedence first)::
     sum     := product (("+" | "-") product)*
     product := unary (("*" | "/") unary)*
     unary   := "-" unary | postfix
-    postfix := atom ("[" or "]")?
-    atom    := NUMBER | STRING | "true" | "false" | NAME | NAME "(" args ")" | "(" or ")"
+    postfix := atom ("[" or ("," or)* "]" | "." NAME)*
+    atom    := NUMBER UNIT? | STRING | "true" | "false" | NAME | call | "(" or ")"
              | "[" literals "]"
+    call    := NAME "(" (or ("," or)*)? ")"
+             | NAME "(" or "for" NAME "in" sum ("if" or)? ")"
+
+A UNIT (``minutes``, ``hours``, ``days``, ``weeks``, ``months``) after a number makes a length
+of time. Lists of records are read with ``any``, ``all``, ``count``, ``sum``, ``min`` and
+``max`` in the comprehension form: ``any(s.flown for s in booking.segments)``, ``sum(i.price *
+i.quantity for i in order.items if i.asked)``. A named condition (``Scope.conditions``) is used
+by its name, like a fact.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import difflib
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
 from drafter.policy.syntax import (
+    Attribute,
     Binary,
     Call,
+    Comprehension,
     ExprError,
     Index,
     ListOf,
@@ -44,41 +57,55 @@ from drafter.policy.syntax import (
 )
 from drafter.policy.types import (
     BOOL,
+    DATE,
+    DATETIME,
     DECIMAL,
+    DURATION,
     INT,
     MISSING,
     MONEY,
+    MONTHS,
     NUMERIC,
     STR,
+    UNLIMITED,
     EnumType,
+    ListType,
+    Months,
+    RecordType,
     Type,
     Value,
 )
 
-__all__ = ["Compiled", "ExprError", "Scope", "Table", "compile_expr", "tokenize"]
+__all__ = ["Compiled", "ExprError", "Scope", "Table", "add_months", "compile_expr", "tokenize"]
 
 Env = Mapping[str, Value]
 Fn = Callable[[Env], Value]
 
+TEMPORAL = frozenset({DATE, DATETIME})
+ORDERED = NUMERIC | TEMPORAL | {DURATION, MONTHS}
+
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A parameter keyed by the values of an enum: ``return_window_days[tier]``."""
+    """A parameter keyed by the values of one or more enums: ``return_window_days[tier]``,
+    ``bags[membership, cabin]``. ``values`` is keyed by the tuple of key values."""
 
     value_type: Type
-    key_type: EnumType
-    values: Mapping[str, Value]
+    keys: tuple[EnumType, ...]
+    values: Mapping[tuple[str, ...], Value]
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What names mean: facts (read at evaluation) and parameters (constants)."""
+    """What names mean: facts (read at evaluation), parameters (constants) and named
+    conditions (compiled expressions that other expressions reuse by name)."""
 
     facts: Mapping[str, Type]
     params: Mapping[str, tuple[Type, Value] | Table] = field(default_factory=dict)
+    conditions: Mapping[str, Compiled] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Compiled:
     source: str
     type: Type
@@ -86,6 +113,8 @@ class Compiled:
     facts: frozenset[str]
     params: frozenset[str]
     names: tuple[str, ...] = ()  # the facts, sorted: the order a trace shows them in
+    conditions: frozenset[str] = frozenset()  # the named conditions it uses, transitively
+    unbounded: bool = False  # whether an unlimited parameter can make it infinite
     # The shown values of ``names`` from a mapping of them: the key a trace step is kept by.
     pick: Callable[[Mapping[str, str | None]], object] = field(
         init=False, repr=False, compare=False
@@ -115,9 +144,23 @@ class Typed:
     # The value, when it is a literal or a parameter: operators then skip calling ``fn``.
     constant: object = field(default=None, compare=False)
     is_constant: bool = False
-    # The fact's name, when the node is a bare fact: operators then read it from the facts
-    # directly rather than calling ``fn``.
+    # The name to read, when the node is a bare fact or loop variable: operators then read it
+    # from the environment directly rather than calling ``fn``.
     fact: str | None = None
+    conditions: frozenset[str] = frozenset()
+    unbounded: bool = False
+
+
+def _joined(kind: Type, fn: Fn, parts: Sequence[Typed], *, unbounded: bool = False) -> Typed:
+    """A node built from ``parts``: it reads what they read."""
+    return Typed(
+        kind,
+        fn,
+        frozenset().union(*(p.facts for p in parts)),
+        frozenset().union(*(p.params for p in parts)),
+        conditions=frozenset().union(*(p.conditions for p in parts)),
+        unbounded=unbounded,
+    )
 
 
 def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Compiled:
@@ -129,7 +172,14 @@ def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Co
     if expect is not None and not _assignable(typed.type, expect):
         raise ExprError(f"expected a {expect} expression but this is {typed.type}", 1)
     return Compiled(
-        str(source), typed.type, typed.fn, typed.facts, typed.params, tuple(sorted(typed.facts))
+        str(source),
+        typed.type,
+        typed.fn,
+        typed.facts,
+        typed.params,
+        tuple(sorted(typed.facts)),
+        typed.conditions,
+        typed.unbounded,
     )
 
 
@@ -139,13 +189,17 @@ def _assignable(actual: Type, wanted: Type) -> bool:
     return wanted in (MONEY, DECIMAL) and actual in NUMERIC
 
 
-def _literal_type(value: bool | int | Decimal | str) -> Type:
+def _literal_type(value: object) -> Type:
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, int):
         return INT
     if isinstance(value, Decimal):
         return DECIMAL
+    if isinstance(value, dt.timedelta):
+        return DURATION
+    if isinstance(value, Months):
+        return MONTHS
     return STR
 
 
@@ -153,9 +207,29 @@ def _const(value: Value) -> Fn:
     return lambda env: value
 
 
+class _Bound(Mapping[str, Value]):
+    """The environment with one loop variable bound: what a comprehension's body reads."""
+
+    __slots__ = ("env", "name", "value")
+
+    def __init__(self, env: Env, name: str, value: Value) -> None:
+        self.env, self.name, self.value = env, name, value
+
+    def __getitem__(self, key: str) -> Value:
+        return self.value if key == self.name else self.env[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield self.name
+        yield from (key for key in self.env if key != self.name)
+
+    def __len__(self) -> int:
+        return len(self.env) + (self.name not in self.env)
+
+
 class Compiler:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
+        self.variables: dict[str, Type] = {}  # the comprehension variables in scope
 
     def visit(self, node: Node) -> Typed:
         if isinstance(node, Literal):
@@ -163,39 +237,85 @@ class Compiler:
             return Typed(kind, _const(node.value), frozenset(), frozenset(), node.value, True)
         if isinstance(node, Name):
             return self.name(node)
+        if isinstance(node, Attribute):
+            return self.attribute(node)
         if isinstance(node, Index):
             return self.index(node)
         if isinstance(node, Call):
             return self.call(node)
+        if isinstance(node, Comprehension):
+            return self.comprehension(node)
         if isinstance(node, Unary):
             return self.unary(node)
         if isinstance(node, Binary):
             return self.binary(node)
         raise ExprError("a list is only allowed after 'in'", node.column)
 
+    # --- names ---------------------------------------------------------------------------
+
     def name(self, node: Name) -> Typed:
-        if node.name in self.scope.facts:
+        if node.name in self.variables:
+            kind = self.variables[node.name]
             getter: Fn = operator.itemgetter(node.name)
+            return Typed(kind, getter, frozenset(), frozenset(), fact=node.name)
+        if node.name in self.scope.facts:
+            getter = operator.itemgetter(node.name)
             kind, facts = self.scope.facts[node.name], frozenset({node.name})
             return Typed(kind, getter, facts, frozenset(), fact=node.name)
+        condition = self.scope.conditions.get(node.name)
+        if condition is not None:
+            return Typed(
+                condition.type,
+                condition.fn,
+                condition.facts,
+                condition.params,
+                conditions=condition.conditions | {node.name},
+                unbounded=condition.unbounded,
+            )
         param = self.scope.params.get(node.name)
         if isinstance(param, Table):
+            example = ", ".join(repr(key) for key in next(iter(param.values)))
             raise ExprError(
-                f"'{node.name}' is a table; index it, as in "
-                f"{node.name}[{next(iter(param.values))!r}]",
-                node.column,
+                f"'{node.name}' is a table; index it, as in {node.name}[{example}]", node.column
             )
         if param is not None:
             kind, value = param
-            return Typed(kind, _const(value), frozenset(), frozenset({node.name}), value, True)
+            return Typed(
+                kind,
+                _const(value),
+                frozenset(),
+                frozenset({node.name}),
+                value,
+                True,
+                unbounded=value == UNLIMITED,
+            )
         raise ExprError(f"unknown name '{node.name}'{self.suggest(node.name)}", node.column)
 
     def suggest(self, name: str) -> str:
-        import difflib
-
-        known = [*self.scope.facts, *self.scope.params]
+        known = [*self.variables, *self.scope.facts, *self.scope.conditions, *self.scope.params]
         close = difflib.get_close_matches(name, known, n=1)
         return f" (did you mean '{close[0]}'?)" if close else ""
+
+    def attribute(self, node: Attribute) -> Typed:
+        target = self.visit(node.target)
+        if not isinstance(target.type, RecordType):
+            raise ExprError(f"'.{node.name}' needs a record but found {target.type}", node.column)
+        kind = target.type.field(node.name)
+        if kind is None:
+            known = [name for name, _ in target.type.fields]
+            close = difflib.get_close_matches(node.name, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ExprError(f"no field '{node.name}' here{hint}", node.column)
+        inner, name = target.fn, node.name
+
+        def read(env: Env) -> Value:
+            record = inner(env)
+            if record is MISSING:
+                return MISSING
+            value = record.get(name)  # type: ignore[union-attr]
+            return MISSING if value is None else value
+
+        return _joined(kind, read, [target])
 
     def index(self, node: Index) -> Typed:
         if not isinstance(node.target, Name) or not isinstance(
@@ -204,17 +324,29 @@ class Compiler:
             raise ExprError("only a parameter table can be indexed", node.column)
         table = self.scope.params[node.target.name]
         assert isinstance(table, Table)
-        key = self.visit(node.key)
-        self.check_enum_operand(table.key_type, key, node.key)
-        values = dict(table.values)
-        key_fn = key.fn
-
-        def lookup(env: Env) -> Value:
-            k = key_fn(env)
-            return MISSING if k is MISSING else values[str(k)]
-
-        params = key.params | {node.target.name}
-        return Typed(table.value_type, lookup, key.facts, params)
+        if len(node.keys) != len(table.keys):
+            raise ExprError(
+                f"'{node.target.name}' takes {len(table.keys)} key(s), not {len(node.keys)}",
+                node.column,
+            )
+        keys = [self.visit(key) for key in node.keys]
+        for enum, key, key_node in zip(table.keys, keys, node.keys, strict=True):
+            self.check_enum_operand(enum, key, key_node)
+        fn = _lookup(table, [key.fn for key in keys])
+        typed = _joined(
+            table.value_type,
+            fn,
+            keys,
+            unbounded=any(value == UNLIMITED for value in table.values.values()),
+        )
+        return Typed(
+            typed.type,
+            typed.fn,
+            typed.facts,
+            typed.params | {node.target.name},
+            conditions=typed.conditions,
+            unbounded=typed.unbounded,
+        )
 
     def check_enum_operand(self, enum: EnumType, operand: Typed, node: Node) -> None:
         if isinstance(operand.type, EnumType):
@@ -233,25 +365,48 @@ class Compiler:
                 column,
             )
 
+    # --- functions -----------------------------------------------------------------------
+
     def call(self, node: Call) -> Typed:
-        if node.function == "known":
-            if len(node.args) != 1 or not isinstance(node.args[0], Name):
-                raise ExprError("known() takes one fact name", node.column)
+        name = node.function
+        if name == "known":
+            if len(node.args) != 1 or not isinstance(node.args[0], Name | Attribute):
+                raise ExprError("known() takes one fact name or field", node.column)
             inner = self.visit(node.args[0])
             getter = inner.fn
-            return Typed(BOOL, lambda env: getter(env) is not MISSING, inner.facts, inner.params)
-        if node.function in ("min", "max"):
+            return _joined(BOOL, lambda env: getter(env) is not MISSING, [inner])
+        if name in ("min", "max"):
             return self.min_max(node)
-        raise ExprError(f"unknown function '{node.function}'; use min, max or known", node.column)
+        if name == "count" and len(node.args) == 1:
+            return self.length(node)
+        if name in _BETWEEN:
+            return self.between(node)
+        if name == "date":
+            return self.date_of(node)
+        if name in _FOLDS:
+            raise ExprError(
+                f"{name}() reads a list: write {name}(x.field for x in some_list)", node.column
+            )
+        known = ", ".join(sorted({"known", "min", "max", "date", *_BETWEEN, *_FOLDS}))
+        raise ExprError(f"unknown function '{name}'; use one of: {known}", node.column)
 
     def min_max(self, node: Call) -> Typed:
         if len(node.args) < 2:
-            raise ExprError(f"{node.function}() takes at least two arguments", node.column)
+            raise ExprError(
+                f"{node.function}() takes two or more values, or a list: "
+                f"{node.function}(x.field for x in some_list)",
+                node.column,
+            )
         args = [self.visit(arg) for arg in node.args]
         result_type = args[0].type
         for arg, arg_node in zip(args, node.args, strict=True):
-            self.need_numeric(arg, arg_node)
-            result_type = _promote(result_type, arg.type)
+            if arg.type in NUMERIC and result_type in NUMERIC:
+                result_type = _promote(result_type, arg.type)
+            elif arg.type != result_type or arg.type not in ORDERED - {MONTHS}:
+                raise ExprError(
+                    f"{node.function}() needs values of one ordered type but found {arg.type}",
+                    arg_node.column,
+                )
         fns = [arg.fn for arg in args]
         pick = min if node.function == "min" else max
 
@@ -261,12 +416,90 @@ class Compiler:
                 return MISSING
             return pick(values)  # type: ignore[type-var]
 
-        return Typed(result_type, fn, _union_facts(args), _union_params(args))
+        unbounded = all if node.function == "min" else any
+        return _joined(result_type, fn, args, unbounded=unbounded(a.unbounded for a in args))
 
-    @staticmethod
-    def need_numeric(operand: Typed, node: Node) -> None:
-        if operand.type not in NUMERIC:
-            raise ExprError(f"expected a number but found {operand.type}", node.column)
+    def length(self, node: Call) -> Typed:
+        items = self.visit(node.args[0])
+        if not isinstance(items.type, ListType):
+            raise ExprError(f"count() needs a list but found {items.type}", node.args[0].column)
+        inner = items.fn
+
+        def fn(env: Env) -> Value:
+            value = inner(env)
+            return MISSING if value is MISSING else len(value)  # type: ignore[arg-type]
+
+        return _joined(INT, fn, [items])
+
+    def between(self, node: Call) -> Typed:
+        """``days_between(a, b)``: whole days from a to b (negative when b is earlier);
+        ``hours_between`` is exact; ``months_between`` counts whole calendar months."""
+        if len(node.args) != 2:
+            raise ExprError(f"{node.function}() takes two dates or datetimes", node.column)
+        start, end = (self.visit(arg) for arg in node.args)
+        for arg, arg_node in ((start, node.args[0]), (end, node.args[1])):
+            if arg.type not in TEMPORAL:
+                raise ExprError(
+                    f"{node.function}() needs dates or datetimes but found {arg.type}",
+                    arg_node.column,
+                )
+        if start.type != end.type:
+            raise ExprError(
+                f"{node.function}() needs two {start.type}s but found {end.type}",
+                node.args[1].column,
+            )
+        if node.function == "hours_between" and start.type != DATETIME:
+            raise ExprError("hours_between() needs datetimes", node.column)
+        measure = _BETWEEN[node.function]
+        result = DECIMAL if node.function == "hours_between" else INT
+        return _joined(result, _two(measure, start.fn, end.fn), [start, end])
+
+    def date_of(self, node: Call) -> Typed:
+        if len(node.args) != 1:
+            raise ExprError("date() takes one datetime", node.column)
+        moment = self.visit(node.args[0])
+        if moment.type != DATETIME:
+            raise ExprError(f"date() needs a datetime but found {moment.type}", node.column)
+        inner = moment.fn
+
+        def fn(env: Env) -> Value:
+            value = inner(env)
+            return MISSING if value is MISSING else value.date()  # type: ignore[union-attr]
+
+        return _joined(DATE, fn, [moment])
+
+    def comprehension(self, node: Comprehension) -> Typed:
+        fold = _FOLDS.get(node.function)
+        if fold is None:
+            raise ExprError(
+                f"'{node.function}(... for ...)' is not a list function; use one of: "
+                + ", ".join(_FOLDS),
+                node.column,
+            )
+        source = self.visit(node.source)
+        if not isinstance(source.type, ListType):
+            raise ExprError(f"'for' needs a list but found {source.type}", node.source.column)
+        variable = node.variable
+        if variable in self.variables or variable in self.scope.facts:
+            raise ExprError(f"'{variable}' is already a name here; pick another", node.column)
+        if variable in self.scope.params or variable in self.scope.conditions:
+            raise ExprError(f"'{variable}' is already a name here; pick another", node.column)
+        self.variables[variable] = source.type.element
+        try:
+            body = self.visit(node.body)
+            condition = self.visit(node.condition) if node.condition else None
+        finally:
+            del self.variables[variable]
+        if condition is not None and condition.type != BOOL:
+            raise ExprError(f"'if' needs a bool but found {condition.type}", node.column)
+        kind = fold.result(body.type)
+        if kind is None:
+            raise ExprError(f"{node.function}() {fold.needs} but found {body.type}", node.column)
+        fn = fold.compile(variable, source.fn, body.fn, condition.fn if condition else None, kind)
+        parts = [source, body, *([condition] if condition else [])]
+        return _joined(kind, fn, parts, unbounded=body.unbounded and fold.keeps_bound)
+
+    # --- operators -----------------------------------------------------------------------
 
     def unary(self, node: Unary) -> Typed:
         operand = self.visit(node.operand)
@@ -279,14 +512,15 @@ class Compiler:
                 value = inner(env)
                 return MISSING if value is MISSING else not value
 
-            return Typed(BOOL, negate, operand.facts, operand.params)
-        self.need_numeric(operand, node.operand)
+            return _joined(BOOL, negate, [operand])
+        if operand.type not in NUMERIC | {DURATION, MONTHS}:
+            raise ExprError(f"expected a number but found {operand.type}", node.operand.column)
 
         def minus(env: Env) -> Value:
             value = inner(env)
-            return MISSING if value is MISSING else -value  # type: ignore[operator]
+            return MISSING if value is MISSING else _negate(value)
 
-        return Typed(operand.type, minus, operand.facts, operand.params)
+        return _joined(operand.type, minus, [operand], unbounded=operand.unbounded)
 
     def binary(self, node: Binary) -> Typed:
         if node.op in ("and", "or"):
@@ -306,7 +540,7 @@ class Compiler:
                     f"'{node.op}' needs bool operands but found {operand.type}", side.column
                 )
         fn = _and(left.fn, right.fn) if node.op == "and" else _or(left.fn, right.fn)
-        return Typed(BOOL, fn, left.facts | right.facts, left.params | right.params)
+        return _joined(BOOL, fn, [left, right])
 
     def membership(self, node: Binary) -> Typed:
         left = self.visit(node.left)
@@ -317,7 +551,7 @@ class Compiler:
         choices = frozenset(item.value for item in node.right.items)
         negated = node.op == "not in"
         fn = _member_of(left, choices, negated=negated)
-        return Typed(BOOL, fn, left.facts, left.params)
+        return _joined(BOOL, fn, [left])
 
     def check_comparable(self, left: Typed, left_node: Node, right_node: Node) -> None:
         right = self.visit(right_node)
@@ -329,27 +563,308 @@ class Compiler:
             return
         elif left.type != right.type:
             raise ExprError(f"cannot compare {left.type} with {right.type}", right_node.column)
+        elif isinstance(left.type, RecordType | ListType):
+            raise ExprError(f"cannot compare {left.type}", right_node.column)
 
     def comparison(self, node: Binary, left: Typed, right: Typed) -> Typed:
         self.check_comparable(left, node.left, node.right)
-        if node.op not in ("==", "!=") and (left.type not in NUMERIC):
+        if node.op not in ("==", "!=") and left.type not in ORDERED:
             raise ExprError(f"'{node.op}' needs numbers but found {left.type}", node.column)
         fn = _binary(_COMPARE[node.op], left, right, guarded=False)
-        return Typed(BOOL, fn, left.facts | right.facts, left.params | right.params)
+        return _joined(BOOL, fn, [left, right])
 
     def arithmetic(self, node: Binary, left: Typed, right: Typed) -> Typed:
-        self.need_numeric(left, node.left)
-        self.need_numeric(right, node.right)
-        result = _arithmetic_type(node.op, left.type, right.type)
-        if result is None:
-            raise ExprError(
-                f"cannot apply '{node.op}' to {left.type} and {right.type}", node.column
-            )
-        fn = _binary(_ARITHMETIC[node.op], left, right, guarded=True)
-        return Typed(result, fn, left.facts | right.facts, left.params | right.params)
+        kinds = (left.type, right.type)
+        op: Callable[[Any, Any], Value] | None
+        if left.type in NUMERIC and right.type in NUMERIC:
+            result = _arithmetic_type(node.op, left.type, right.type)
+            op = _ARITHMETIC[node.op]
+        else:
+            result, op = _temporal(node.op, left.type, right.type)
+        if result is None or op is None:
+            for operand, side in ((left, node.left), (right, node.right)):
+                if operand.type not in ORDERED:
+                    raise ExprError(f"expected a number but found {operand.type}", side.column)
+            raise ExprError(f"cannot apply '{node.op}' to {kinds[0]} and {kinds[1]}", node.column)
+        fn = _binary(op, left, right, guarded=True)
+        unbounded = left.unbounded or (right.unbounded and node.op in ("+", "*"))
+        return _joined(result, fn, [left, right], unbounded=unbounded)
 
 
-_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation)
+# --- lists -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fold:
+    """A list function: what its body must be, and how it combines the elements."""
+
+    needs: str
+    result: Callable[[Type], Type | None]
+    # (variable, list, body, condition or None, the result type) -> the compiled function
+    compile: Callable[[str, Fn, Fn, Fn | None, Type], Fn]
+    keeps_bound: bool = False  # an unlimited body makes the result unlimited
+
+
+def _elements(
+    variable: str, source: Fn, body: Fn, condition: Fn | None
+) -> Callable[[Env], Iterator[tuple[Value, Value]] | None]:
+    """Each element's (whether it counts, body value): the condition's value is three-valued."""
+
+    def each(env: Env) -> Iterator[tuple[Value, Value]] | None:
+        items = source(env)
+        if items is MISSING:
+            return None
+        return (
+            (True if condition is None else condition(bound), body(bound))
+            for bound in (_Bound(env, variable, item) for item in items)  # type: ignore[union-attr]
+        )
+
+    return each
+
+
+def _any(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+    """Three-valued "some element passes and holds": one true decides, else an unknown
+    leaves it unknown."""
+    each = _elements(variable, source, body, condition)
+
+    def fn(env: Env) -> Value:
+        pairs = each(env)
+        if pairs is None:
+            return MISSING
+        unknown = False
+        for counts, holds in pairs:
+            if counts is False or holds is False:
+                continue
+            if counts is True and holds is True:
+                return True
+            unknown = True
+        return MISSING if unknown else False
+
+    return fn
+
+
+def _all(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+    """Three-valued "every element that passes holds": one false decides."""
+    each = _elements(variable, source, body, condition)
+
+    def fn(env: Env) -> Value:
+        pairs = each(env)
+        if pairs is None:
+            return MISSING
+        unknown = False
+        for counts, holds in pairs:
+            if counts is False or holds is True:
+                continue
+            if counts is True and holds is False:
+                return False
+            unknown = True
+        return MISSING if unknown else True
+
+    return fn
+
+
+def _values(variable: str, source: Fn, body: Fn, condition: Fn | None) -> Callable[[Env], Any]:
+    """The body values of the elements that pass, or MISSING when any of them (or whether an
+    element passes) is unknown: a total or count with a hole in it is unknown."""
+    each = _elements(variable, source, body, condition)
+
+    def values(env: Env) -> list[Value] | None:
+        pairs = each(env)
+        if pairs is None:
+            return None
+        kept = []
+        for counts, value in pairs:
+            if counts is MISSING:
+                return None
+            if counts:
+                if value is MISSING:
+                    return None
+                kept.append(value)
+        return kept
+
+    return values
+
+
+def _count(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+    values = _values(variable, source, _const(True), condition)
+
+    def fn(env: Env) -> Value:
+        kept = values(env)
+        return MISSING if kept is None else len(kept)
+
+    return fn
+
+
+def _sum(variable: str, source: Fn, body: Fn, condition: Fn | None, kind: Type) -> Fn:
+    values = _values(variable, source, body, condition)
+    zero: Any = dt.timedelta(0) if kind == DURATION else (0 if kind == INT else Decimal(0))
+
+    def fn(env: Env) -> Value:
+        kept = values(env)
+        if kept is None:
+            return MISSING
+        total = zero
+        for value in kept:
+            total = total + value
+        return total  # type: ignore[no-any-return]
+
+    return fn
+
+
+def _extreme(
+    pick: Callable[[list[Any]], Value],
+) -> Callable[[str, Fn, Fn, Fn | None, Type], Fn]:
+    def compile_extreme(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+        values = _values(variable, source, body, condition)
+
+        def fn(env: Env) -> Value:
+            kept = values(env)
+            return MISSING if not kept else pick(kept)  # an empty list has no least value
+
+        return fn
+
+    return compile_extreme
+
+
+def _summable(kind: Type) -> Type | None:
+    return kind if kind in NUMERIC or kind == DURATION else None
+
+
+_FOLDS: dict[str, _Fold] = {
+    "any": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _any),
+    "all": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _all),
+    "count": _Fold("counts anything", lambda k: INT, _count),
+    "sum": _Fold("needs numbers or durations", _summable, _sum, keeps_bound=True),
+    "min": _Fold(
+        "needs ordered values",
+        lambda k: k if k in ORDERED - {MONTHS} else None,
+        _extreme(min),
+        keeps_bound=True,
+    ),
+    "max": _Fold(
+        "needs ordered values",
+        lambda k: k if k in ORDERED - {MONTHS} else None,
+        _extreme(max),
+        keeps_bound=True,
+    ),
+}
+
+
+# --- dates and times ---------------------------------------------------------------------
+
+
+def add_months(moment: Any, months: Months) -> Any:
+    """``moment`` (a date or datetime) moved by calendar months, keeping the day of the month
+    or falling back to the month's last day (31 January + 1 month = 28 or 29 February)."""
+    index = moment.year * 12 + moment.month - 1 + months.count
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def _months_between(start: Any, end: Any) -> int:
+    if end < start:
+        return -_months_between(end, start)
+    count: int = (end.year - start.year) * 12 + end.month - start.month
+    if add_months(start, Months(count)) > end:
+        count -= 1
+    return count
+
+
+_MICROSECONDS_PER_HOUR = Decimal(3_600_000_000)
+
+
+def _hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+    return Decimal((end - start) // dt.timedelta(microseconds=1)) / _MICROSECONDS_PER_HOUR
+
+
+_BETWEEN: dict[str, Callable[[Any, Any], Value]] = {
+    "days_between": lambda start, end: (end - start).days,
+    "hours_between": _hours_between,
+    "months_between": _months_between,
+}
+
+
+def _two(measure: Callable[[Any, Any], Value], first: Fn, second: Fn) -> Fn:
+    def fn(env: Env) -> Value:
+        a, b = first(env), second(env)
+        if a is MISSING or b is MISSING:
+            return MISSING
+        try:
+            return measure(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
+
+
+def _scale(span: dt.timedelta, factor: Value) -> dt.timedelta:
+    micro = Decimal(span // dt.timedelta(microseconds=1)) * Decimal(factor)  # type: ignore[arg-type]
+    return dt.timedelta(microseconds=int(micro))
+
+
+def _ratio(a: dt.timedelta, b: dt.timedelta) -> Decimal:
+    return Decimal(a // dt.timedelta(microseconds=1)) / Decimal(b // dt.timedelta(microseconds=1))
+
+
+def _temporal(op: str, a: Type, b: Type) -> tuple[Type | None, Callable[[Any, Any], Value] | None]:
+    """The result type and operation of arithmetic involving times, or (None, None)."""
+    if op == "-" and a == b and a in TEMPORAL:
+        return DURATION, operator.sub
+    if op in ("+", "-") and a in TEMPORAL and b == DURATION:
+        return a, _ARITHMETIC[op]
+    if op == "+" and a == DURATION and b in TEMPORAL:
+        return b, operator.add
+    if op in ("+", "-") and a in TEMPORAL and b == MONTHS:
+        sign = 1 if op == "+" else -1
+        return a, lambda moment, months: add_months(moment, Months(sign * months.count))
+    if op in ("+", "-") and a == b and a in (DURATION, MONTHS):
+        if a == DURATION:
+            return a, _ARITHMETIC[op]
+        return a, lambda x, y: Months(x.count + y.count if op == "+" else x.count - y.count)
+    if op == "*" and a == DURATION and b in NUMERIC - {MONEY}:
+        return DURATION, _scale
+    if op == "*" and b == DURATION and a in NUMERIC - {MONEY}:
+        return DURATION, lambda n, span: _scale(span, n)
+    if op == "*" and {a, b} == {MONTHS, INT}:
+        return MONTHS, lambda x, y: Months(x * y.count if a == INT else x.count * y)
+    if op == "/" and a == b == DURATION:
+        return DECIMAL, _ratio
+    if op == "/" and a == DURATION and b in NUMERIC - {MONEY}:
+        return DURATION, lambda span, n: _scale(span, 1 / Decimal(n))
+    return None, None
+
+
+def _negate(value: Value) -> Value:
+    if isinstance(value, Months):
+        return Months(-value.count)
+    return -value  # type: ignore[operator]
+
+
+# --- operator closures -------------------------------------------------------------------
+
+_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation, OverflowError)
+
+
+def _lookup(table: Table, keys: list[Fn]) -> Fn:
+    if len(keys) == 1:  # the usual case (window[tier]): a plain string key
+        values = {key[0]: value for key, value in table.values.items()}
+        key_fn = keys[0]
+
+        def one(env: Env) -> Value:
+            k = key_fn(env)
+            return MISSING if k is MISSING else values[str(k)]
+
+        return one
+    entries = dict(table.values)
+
+    def many(env: Env) -> Value:
+        found = [key(env) for key in keys]
+        if MISSING in found:
+            return MISSING
+        return entries[tuple(map(str, found))]
+
+    return many
 
 
 def _binary(op: Callable[[Any, Any], Value], left: Typed, right: Typed, *, guarded: bool) -> Fn:
@@ -426,7 +941,7 @@ def _divide(a: Value, b: Value) -> Value:
     return Decimal(a) / Decimal(b)  # type: ignore[arg-type]
 
 
-_ARITHMETIC: dict[str, Callable[[Value, Value], Value]] = {
+_ARITHMETIC: dict[str, Callable[[Any, Any], Value]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
@@ -487,11 +1002,3 @@ def _or(left: Fn, right: Fn) -> Fn:
         return MISSING if (a is MISSING or b is MISSING) else False
 
     return fn
-
-
-def _union_facts(parts: list[Typed]) -> frozenset[str]:
-    return frozenset().union(*(p.facts for p in parts))
-
-
-def _union_params(parts: list[Typed]) -> frozenset[str]:
-    return frozenset().union(*(p.params for p in parts))

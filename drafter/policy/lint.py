@@ -9,6 +9,7 @@ same policy always gives the same findings.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 import random
@@ -20,7 +21,21 @@ from typing import Literal
 from drafter.policy.expr import Compiled, Table, tokenize
 from drafter.policy.facts import OUTCOME_FACTS
 from drafter.policy.model import CompiledRule, Policy
-from drafter.policy.types import BOOL, INT, MISSING, MONEY, EnumType, Type, Value
+from drafter.policy.types import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DURATION,
+    INT,
+    MISSING,
+    MONEY,
+    UNLIMITED,
+    EnumType,
+    ListType,
+    RecordType,
+    Type,
+    Value,
+)
 
 __all__ = ["Finding", "lint", "never_fires"]
 
@@ -149,6 +164,12 @@ def _unused(policy: Policy) -> Iterator[Finding]:
     compiled += [p for rule in (*policy.gates, *policy.outcomes) for p in rule.rationale.parts]
     facts = set().union(*(c.facts for c in compiled))
     params = set().union(*(c.params for c in compiled))
+    used = set().union(*(c.conditions for c in compiled))
+    for name in policy.scope.conditions:
+        if name not in used:
+            yield Finding(
+                "warning", "unused-condition", None, None, f"condition '{name}' is never used"
+            )
     for name in policy.inputs:
         if name not in facts and name != "amount_paid":  # the engine's refund cap reads it
             yield Finding("warning", "unused-input", None, None, f"input '{name}' is never read")
@@ -171,7 +192,12 @@ class _Space:
     def __init__(self, policy: Policy) -> None:
         self.types: dict[str, Type] = {**policy.scope.facts, **OUTCOME_FACTS}
         self.numbers = _constants(policy)
-        self.values = {name: self.candidates(kind) for name, kind in self.types.items()}
+        self.values = {name: self.pool(kind) for name, kind in self.types.items()}
+        # Facts whose candidates are a sample, not every case that matters: an answer that
+        # depends on them is never certain.
+        self.approximate = {
+            name for name, kind in self.types.items() if kind in _SAMPLED or _composite(kind)
+        }
         # A fixed seed: the same rules always get the same findings, whatever the file's
         # comments or formatting.
         self.random = random.Random("drafter-lint")
@@ -189,6 +215,21 @@ class _Space:
             around = {Decimal(n).quantize(Decimal("0.01")) for n in around}
         return [*sorted(around), MISSING]
 
+    def pool(self, kind: Type) -> list[Value]:
+        """Candidate values of a fact of any type; composites are built from their fields'."""
+        if isinstance(kind, RecordType):
+            fields = [(name, self.pool(field)[:-1] or [MISSING]) for name, field in kind.fields]
+            records: list[Value] = [
+                {name: values[i % len(values)] for name, values in fields} for i in range(3)
+            ]
+            return [*records, MISSING]
+        if isinstance(kind, ListType):
+            elements = self.pool(kind.element)[:-1] or [MISSING]
+            return [(), elements[:1], elements[:2], MISSING]
+        if kind in _SAMPLED:
+            return [*_SAMPLED[kind], MISSING]
+        return self.candidates(kind)
+
     def satisfy(self, when: Compiled) -> tuple[dict[str, Value] | None, bool]:
         """An assignment making ``when`` true, and whether a None answer is certain."""
         return self.reach([(when, True)])
@@ -201,11 +242,12 @@ class _Space:
         pools = [self.values[name] for name in names]
         if math.prod(len(pool) for pool in pools) > MAX_EXHAUSTIVE:
             return self.solve(goals), False
+        certain = not self.approximate.intersection(names)
         for combo in itertools.product(*pools):
             env = dict(zip(names, combo, strict=True))
             if all(when(env) is wanted for when, wanted in goals):
                 return env, True
-        return None, True
+        return None, certain
 
     def solve(
         self, goals: list[tuple[Compiled, bool]], *, tries: int = TRIES
@@ -238,13 +280,30 @@ class _Space:
                     yield {**env, name: value}
 
 
+def _composite(kind: Type) -> bool:
+    return isinstance(kind, RecordType | ListType)
+
+
+_BASE_DAY = dt.date(2026, 1, 1)
+_BASE_MOMENT = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+_SAMPLED: dict[Type, list[Value]] = {
+    DATE: [_BASE_DAY + dt.timedelta(days=d) for d in (-400, -31, -1, 0, 1, 31, 400)],
+    DATETIME: [_BASE_MOMENT + dt.timedelta(hours=h) for h in (-800, -48, -24, -1, 0, 1, 25, 800)],
+    DURATION: [dt.timedelta(hours=h) for h in (-24, 0, 1, 23, 24, 25, 72, 24 * 31, 24 * 400)],
+}
+
+
 def _constants(policy: Policy) -> set[Decimal]:
     numbers: set[Decimal] = set()
-    for _, _, when in _conditions(policy):
-        numbers |= {Decimal(t.text) for t in tokenize(when.source) if t.kind == "number"}
+    sources = [when.source for _, _, when in _conditions(policy)]
+    sources += [condition.source for condition in policy.scope.conditions.values()]
+    for source in sources:
+        numbers |= {Decimal(t.text) for t in tokenize(source) if t.kind == "number"}
     for param in policy.scope.params.values():
         values = param.values.values() if isinstance(param, Table) else [param[1]]
         numbers |= {
-            Decimal(v) for v in values if isinstance(v, int | Decimal) and not isinstance(v, bool)
+            Decimal(v)
+            for v in values
+            if isinstance(v, int | Decimal) and not isinstance(v, bool) and v != UNLIMITED
         }
     return numbers

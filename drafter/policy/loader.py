@@ -3,6 +3,7 @@ expression, and refuse anything suspicious with ``file:line: rule 'id': message`
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import re
@@ -31,7 +32,19 @@ from drafter.policy.model import (
     Policy,
     Wording,
 )
-from drafter.policy.types import BOOL, DECIMAL, MONEY, EnumType, Type, Value, parse_type
+from drafter.policy.syntax import Literal, Parser
+from drafter.policy.types import (
+    BOOL,
+    DECIMAL,
+    DURATION,
+    INT,
+    MONEY,
+    UNLIMITED,
+    EnumType,
+    Type,
+    Value,
+    parse_type,
+)
 
 __all__ = ["load_policy", "parse_policy"]
 
@@ -117,10 +130,10 @@ class _Builder:
     def build(self) -> Policy:
         d = self.document
         inputs = self.inputs()
-        scope = Scope({**inputs, **self.engine_facts()}, self.params(inputs))
+        scope = self.conditions(Scope({**inputs, **self.engine_facts()}, self.params(inputs)))
         self.scope, self.outcome_scope = (
             scope,
-            Scope({**scope.facts, **OUTCOME_FACTS}, scope.params),
+            Scope({**scope.facts, **OUTCOME_FACTS}, scope.params, scope.conditions),
         )
         self.check_unique_ids()
         self.check_detectable_claims()
@@ -223,20 +236,41 @@ class _Builder:
         inputs: Mapping[str, Type],
         loc: tuple[int | str, ...],
     ) -> Table:
-        key_type = inputs.get(spec.by or "")
-        if not isinstance(key_type, EnumType):
-            self.fail(f"'by: {spec.by}' must name an enum input", loc)
-        assert isinstance(key_type, EnumType)
-        values = spec.values or {}
-        if set(values) != key_type.values:
-            self.fail(f"values must cover exactly {sorted(key_type.values)}", loc)
-        return Table(
-            kind,
-            key_type,
-            {str(k): self.param_value(kind, v, (*loc, "values", k)) for k, v in values.items()},
-        )
+        """A table keyed by one enum input, or by several with ``values`` nested in the order
+        of ``by``; every combination of keys needs a value."""
+        names = [spec.by] if isinstance(spec.by, str) else list(spec.by or [])
+        keys: list[EnumType] = []
+        for name in names:
+            key_type = inputs.get(name)
+            if not isinstance(key_type, EnumType):
+                self.fail(f"'by: {name}' must name an enum input", (*loc, "by"))
+            assert isinstance(key_type, EnumType)
+            keys.append(key_type)
+        if not keys:
+            self.fail("'by' needs at least one enum input", (*loc, "by"))
+        values: dict[tuple[str, ...], Value] = {}
+
+        def walk(level: Any, depth: int, path: tuple[str, ...]) -> None:
+            where = (*loc, "values", *path)
+            wanted = keys[depth].values
+            if not isinstance(level, dict) or set(map(str, level)) != wanted:
+                by = names[depth]
+                at = f" under {'/'.join(path)}" if path else ""
+                self.fail(f"values{at} must cover exactly the {by} values {sorted(wanted)}", where)
+            for key, value in level.items():
+                if depth + 1 < len(keys):
+                    walk(value, depth + 1, (*path, str(key)))
+                else:
+                    values[(*path, str(key))] = self.param_value(kind, value, (*where, key))
+
+        walk(spec.values or {}, 0, ())
+        return Table(kind, tuple(keys), values)
 
     def param_value(self, kind: Type, value: Any, loc: tuple[int | str, ...]) -> Value:
+        if value == "unlimited" and kind in (INT, DECIMAL, MONEY):
+            return UNLIMITED
+        if kind == DURATION:
+            return self.duration(value, loc)
         ok = {
             "bool": isinstance(value, bool),
             "int": isinstance(value, int) and not isinstance(value, bool),
@@ -245,12 +279,35 @@ class _Builder:
             "str": isinstance(value, str),
         }[str(kind)]
         if not ok:
-            self.fail(f"expected a {kind} value but found {value!r}", loc)
+            unlimited = " or unlimited" if kind in (INT, DECIMAL, MONEY) else ""
+            self.fail(f"expected a {kind} value{unlimited} but found {value!r}", loc)
         if kind in (DECIMAL, MONEY):
             return Decimal(value)
         return value  # type: ignore[no-any-return]
 
-    def param_values(self, scope: Scope) -> dict[str, Value | Mapping[str, Value]]:
+    def duration(self, value: Any, loc: tuple[int | str, ...]) -> Value:
+        """A duration parameter, written as in an expression: ``24 hours``, ``14 days``."""
+        try:
+            node = Parser(str(value)).parse()
+        except ExprError:
+            node = None
+        if not isinstance(node, Literal) or not isinstance(node.value, dt.timedelta):
+            self.fail(f"expected a duration such as '24 hours' but found {value!r}", loc)
+        assert isinstance(node, Literal)
+        return node.value
+
+    def conditions(self, scope: Scope) -> Scope:
+        """The policy's named conditions, compiled in order: each may use the ones before."""
+        compiled: dict[str, Compiled] = {}
+        for name, source in self.document.conditions.items():
+            loc: tuple[int | str, ...] = ("conditions", name)
+            if name in scope.facts or name in scope.params:
+                self.fail(f"condition '{name}' has the same name as a fact or parameter", loc)
+            here = Scope(scope.facts, scope.params, dict(compiled))
+            compiled[name] = self.expr(source, loc, name, expect=BOOL, scope=here)
+        return Scope(scope.facts, scope.params, compiled)
+
+    def param_values(self, scope: Scope) -> dict[str, Value | Mapping[tuple[str, ...], Value]]:
         return {
             name: (p.values if isinstance(p, Table) else p[1]) for name, p in scope.params.items()
         }
@@ -314,10 +371,13 @@ class _Builder:
                     return None
                 return self.expr(source, (*loc, key), name, expect=kind)  # noqa: B023
 
+            amount = optional(spec.amount, "amount", MONEY)
+            if amount is not None:
+                self.bounded(amount, (*loc, "amount"), name)
             compiled[name] = CompiledOffer(
                 name,
                 spec.kind,
-                optional(spec.amount, "amount", MONEY),
+                amount,
                 optional(spec.percent, "percent", DECIMAL),
                 optional(spec.cap, "cap", MONEY),
                 self.rationale(spec.terms, (*loc, "terms"), name),
@@ -359,9 +419,22 @@ class _Builder:
             (name, self.expr(source, (*loc, "fees", name), rule, expect=MONEY))
             for name, source in spec.fees.items()
         )
-        return CompiledRefund(
-            self.expr(spec.amount, (*loc, "amount"), rule, expect=MONEY), fees, spec.destination
-        )
+        amount = self.expr(spec.amount, (*loc, "amount"), rule, expect=MONEY)
+        for compiled, where in [(amount, (*loc, "amount"))] + [
+            (fee, (*loc, "fees", name)) for name, fee in fees
+        ]:
+            self.bounded(compiled, where, rule)
+        return CompiledRefund(amount, fees, spec.destination)
+
+    def bounded(self, compiled: Compiled, loc: tuple[int | str, ...], rule: str) -> None:
+        """Money paid out must be finite: an unlimited parameter may cap it, never be it."""
+        if compiled.unbounded:
+            self.fail(
+                f"{loc[-1]}: '{compiled.source}' can be unlimited; bound it, as in "
+                f"min({compiled.source}, items_total)",
+                loc,
+                rule,
+            )
 
     def escalation(self, rule: doc.EscalationRule, index: int) -> CompiledEscalation:
         loc: tuple[int | str, ...] = ("escalations", index)

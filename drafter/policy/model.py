@@ -139,7 +139,7 @@ class Policy:
     sha256: str
     inputs: Mapping[str, Type]
     scope: Scope
-    params: Mapping[str, Value | Mapping[str, Value]]
+    params: Mapping[str, Value | Mapping[tuple[str, ...], Value]]
     disclosures: Mapping[str, Wording]
     forbidden: Mapping[str, str]
     offers: Mapping[str, CompiledOffer]

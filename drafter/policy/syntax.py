@@ -5,13 +5,19 @@ The grammar is in ``expr``, which type-checks and compiles what this module pars
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from drafter.policy.types import Months
+
 __all__ = [
+    "UNITS",
+    "Attribute",
     "Binary",
     "Call",
+    "Comprehension",
     "ExprError",
     "Index",
     "ListOf",
@@ -40,11 +46,25 @@ _TOKEN = re.compile(
       (?P<number>\d+(?:\.\d+)?)
     | (?P<string>'[^'\\]*'|"[^"\\]*")
     | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<op>==|!=|<=|>=|[-+*/<>()\[\],])
+    | (?P<op>==|!=|<=|>=|[-+*/<>()\[\],.])
     )""",
     re.VERBOSE,
 )
-_KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+_KEYWORDS = {"and", "or", "not", "in", "true", "false", "for", "if"}
+
+# A number followed by one of these is a length of time: ``24 hours``, ``3 months``.
+UNITS: dict[str, str] = {
+    "minute": "minutes",
+    "minutes": "minutes",
+    "hour": "hours",
+    "hours": "hours",
+    "day": "days",
+    "days": "days",
+    "week": "weeks",
+    "weeks": "weeks",
+    "month": "months",
+    "months": "months",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +104,7 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Literal(Node):
-    value: bool | int | Decimal | str
+    value: bool | int | Decimal | str | dt.timedelta | Months
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +113,37 @@ class Name(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class Index(Node):
+class Attribute(Node):
+    """A field of a record: ``booking.check_in``."""
+
     target: Node
-    key: Node
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Node):
+    """A parameter table's entry: ``bags[membership, cabin]``."""
+
+    target: Node
+    keys: tuple[Node, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
     function: str
     args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comprehension(Node):
+    """``any(s.flown for s in segments if s.paid)``: ``function`` over the elements of
+    ``source``, each bound to ``variable``, that pass ``condition``."""
+
+    function: str
+    body: Node
+    variable: str
+    source: Node
+    condition: Node | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,16 +248,27 @@ class Parser:
             column = self.take().column
             return Unary(column, "-", self.parse_unary())
         node = self.parse_atom()
-        if self.accept("["):
-            key = self.parse_or()
-            self.expect("]")
-            node = Index(node.column, node, key)
-        return node
+        while True:
+            if self.accept("["):
+                keys = [self.parse_or()]
+                while self.accept(","):
+                    keys.append(self.parse_or())
+                self.expect("]")
+                node = Index(node.column, node, tuple(keys))
+            elif self.accept("."):
+                field = self.take()
+                if field.kind != "name":
+                    raise ExprError("expected a field name after '.'", field.column)
+                node = Attribute(node.column, node, field.text)
+            else:
+                return node
 
     def parse_atom(self) -> Node:
         token = self.take()
         if token.kind == "number":
             value = Decimal(token.text) if "." in token.text else int(token.text)
+            if self.token.kind == "name" and self.token.text in UNITS:
+                return Literal(token.column, duration(value, UNITS[self.take().text], token))
             return Literal(token.column, value)
         if token.kind == "string":
             return Literal(token.column, token.text[1:-1])
@@ -223,7 +276,7 @@ class Parser:
             return Literal(token.column, token.text == "true")
         if token.kind == "name":
             if self.accept("("):
-                return Call(token.column, token.text, self.parse_args())
+                return self.parse_call(token)
             return Name(token.column, token.text)
         if token.text == "(":
             node = self.parse_or()
@@ -234,14 +287,24 @@ class Parser:
         found = token.text or "end of expression"
         raise ExprError(f"unexpected '{found}'", token.column)
 
-    def parse_args(self) -> tuple[Node, ...]:
+    def parse_call(self, name: Token) -> Call | Comprehension:
         args: list[Node] = []
-        if not self.accept(")"):
-            args.append(self.parse_or())
-            while self.accept(","):
-                args.append(self.parse_or())
+        if self.accept(")"):
+            return Call(name.column, name.text, ())
+        args.append(self.parse_or())
+        if self.accept("for"):
+            variable = self.take()
+            if variable.kind != "name":
+                raise ExprError("expected a name after 'for'", variable.column)
+            self.expect("in")
+            source = self.parse_sum()
+            condition = self.parse_or() if self.accept("if") else None
             self.expect(")")
-        return tuple(args)
+            return Comprehension(name.column, name.text, args[0], variable.text, source, condition)
+        while self.accept(","):
+            args.append(self.parse_or())
+        self.expect(")")
+        return Call(name.column, name.text, tuple(args))
 
     def parse_list(self, column: int) -> ListOf:
         items: list[Literal] = []
@@ -253,3 +316,12 @@ class Parser:
                 raise ExprError("lists may hold only literal values", item.column)
             items.append(item)
         return ListOf(column, tuple(items))
+
+
+def duration(number: int | Decimal, unit: str, token: Token) -> dt.timedelta | Months:
+    """``24 hours`` as a timedelta; ``3 months`` as calendar months (whole ones only)."""
+    if unit == "months":
+        if not isinstance(number, int):
+            raise ExprError("months must be a whole number", token.column)
+        return Months(number)
+    return dt.timedelta(**{unit: float(number) if isinstance(number, Decimal) else number})

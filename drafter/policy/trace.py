@@ -13,7 +13,8 @@ made (no tuple per test), and the trace looks each up by the shown values of its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -119,7 +120,29 @@ def show(value: Value) -> str:
         return "unknown"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal) and not value.is_finite():
+        return "unlimited"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return _duration(value)
+    if isinstance(value, Mapping):
+        return "(a record)"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return f"({len(value)} item{'' if len(value) == 1 else 's'})"
     return str(value)
+
+
+def _duration(span: dt.timedelta) -> str:
+    """``36 hours``, ``3 days``, ``90 minutes``: the largest unit that is exact."""
+    if span % dt.timedelta(minutes=1):
+        return str(span)
+    minutes = span // dt.timedelta(minutes=1)
+    size, unit = next(
+        (s, u) for s, u in ((1440, "day"), (60, "hour"), (1, "minute")) if not minutes % s
+    )
+    count = minutes // size
+    return f"{count} {unit}{'' if abs(count) == 1 else 's'}"
 
 
 # A trace shows a missing fact as null, and the rest as ``show`` does; by type, and with

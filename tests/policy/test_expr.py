@@ -11,7 +11,7 @@ TIER = EnumType(frozenset({"standard", "gold"}))
 SCOPE = Scope(
     facts={"tier": TIER, "days": INT, "total": MONEY, "final": BOOL, "rate": DECIMAL},
     params={
-        "window": Table(INT, TIER, {"standard": 30, "gold": 60}),
+        "window": Table(INT, (TIER,), {("standard",): 30, ("gold",): 60}),
         "fee_rate": (DECIMAL, Decimal("0.15")),
         "limit": (MONEY, Decimal("250")),
     },
@@ -86,8 +86,8 @@ def test_missing_facts_are_three_valued(source: str, expected: Value) -> None:
         ("tier in days", "needs a list"),
         ("tier in [days]", "lists may hold only literal values"),
         ("sqrt(days)", "unknown function 'sqrt'"),
-        ("min(days)", "at least two arguments"),
-        ("known(1)", "known() takes one fact name"),
+        ("min(days)", "two or more values"),
+        ("known(1)", "known() takes one fact name or field"),
         ("", "empty expression"),
         ("(days > 3", "expected ')'"),
         ("__import__('os')", "unknown function '__import__'"),
