@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from drafter.policy.expr import Table
 from drafter.policy.model import CompiledRule, Policy
-from drafter.policy.types import UNLIMITED, Value
+from drafter.policy.trace import show
 
 __all__ = ["explain"]
 
@@ -53,14 +53,10 @@ def _params(policy: Policy) -> Iterator[str]:
     yield "\nParameters:"
     for name, param in policy.scope.params.items():
         if isinstance(param, Table):
-            values = ", ".join(f"{' and '.join(k)}: {_value(v)}" for k, v in param.values.items())
+            values = ", ".join(f"{' and '.join(k)}: {show(v)}" for k, v in param.values.items())
             yield f"  - {name}: {values}"
         else:
-            yield f"  - {name}: {_value(param[1])}"
-
-
-def _value(value: Value) -> str:
-    return "unlimited" if value == UNLIMITED else str(value)
+            yield f"  - {name}: {show(param[1])}"
 
 
 def _conditions(policy: Policy) -> Iterator[str]:

@@ -1,0 +1,176 @@
+"""What a policy file may now write: named conditions, tables keyed by several enums,
+unlimited values and durations; and what the loader refuses about them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from drafter.errors import PolicyError
+from drafter.policy import evaluate, load_policy
+from drafter.policy.explain import explain
+from drafter.policy.lint import lint
+from drafter.policy.types import UNLIMITED
+from drafter.schemas import Decision
+from tests.conftest import FIXTURES
+from tests.policy.test_engine import request
+
+MINI = (FIXTURES / "mini-store.yaml").read_text()
+
+
+def _write(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    text = MINI
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "mini-store.yaml"
+    path.write_text(text)
+    return path
+
+
+def _refused(tmp_path: Path, *edits: tuple[str, str]) -> PolicyError:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(_write(tmp_path, *edits))
+    return caught.value
+
+
+CONDITIONS = (
+    "params:",
+    "conditions:\n"
+    "  late: days_since_delivery > return_window_days[tier]\n"
+    "  late_and_not_gold: late and tier != 'gold'\n"
+    "\nparams:",
+)
+
+
+def test_a_named_condition_is_used_by_name_and_decides_as_its_expression(
+    tmp_path: Path,
+) -> None:
+    policy = load_policy(
+        _write(
+            tmp_path,
+            CONDITIONS,
+            (
+                "when: days_since_delivery > return_window_days[tier]",
+                "when: late_and_not_gold",
+            ),
+        )
+    )
+    original = load_policy(FIXTURES / "mini-store.yaml")
+    for changes in ({}, {"order__delivered_on": "2026-11-01"}, {"customer__tier": "gold"}):
+        mine, theirs = evaluate(policy, request(**changes)), evaluate(original, request(**changes))
+        assert (mine.decision, mine.rule) == (theirs.decision, theirs.rule)
+    # The trace shows the facts under the name, as it would for the expression itself.
+    step = next(s for s in evaluate(policy, request()).trace if s.rule == "outside_window")
+    assert step.facts == {"days_since_delivery": "46", "tier": "standard"}
+    assert "late_and_not_gold: late and tier is not 'gold'" in explain(policy)
+
+
+def test_an_unused_condition_is_a_lint_warning(tmp_path: Path) -> None:
+    policy = load_policy(_write(tmp_path, CONDITIONS))
+    codes = {(f.code, f.message) for f in lint(policy)}
+    assert ("unused-condition", "condition 'late_and_not_gold' is never used") in codes
+
+
+@pytest.mark.parametrize(
+    ("conditions", "message"),
+    [
+        ("  late: tier", "expected a bool expression but this is enum"),
+        ("  late: eventually and tier == 'gold'\n  eventually: true", "unknown name 'eventually'"),
+        ("  tier: true", "condition 'tier' has the same name as a fact or parameter"),
+        ("  late: days_since_delivry > 3", "did you mean 'days_since_delivery'"),
+    ],
+)
+def test_conditions_are_checked_at_load_with_their_line(
+    tmp_path: Path, conditions: str, message: str
+) -> None:
+    error = _refused(tmp_path, ("params:", f"conditions:\n{conditions}\n\nparams:"))
+    assert message in str(error)
+    assert error.line == MINI[: MINI.index("params:")].count("\n") + 2
+
+
+TWO_KEYS = (
+    "  goodwill_cap: {type: money, by: tier, values: {standard: 10, gold: 25}}",
+    "  goodwill_cap:\n"
+    "    type: money\n"
+    "    by: [tier, order_status]\n"
+    "    values:\n"
+    "      standard: {pending: 5, delivered: 10, cancelled: 0}\n"
+    "      gold: {pending: 15, delivered: unlimited, cancelled: 0}",
+)
+
+
+def test_a_table_keyed_by_two_enums_with_an_unlimited_value(tmp_path: Path) -> None:
+    policy = load_policy(
+        _write(
+            tmp_path, TWO_KEYS, ("cap: goodwill_cap[tier]", "cap: goodwill_cap[tier, order_status]")
+        )
+    )
+    standard = evaluate(policy, request())
+    assert standard.rule == "outside_window"
+    offer = {o.id: o for o in standard.offers}["goodwill_discount"]
+    assert offer.cap is not None
+    assert str(offer.cap.amount) == "10.00"
+    late = {"order__placed_on": "2026-06-01", "order__delivered_on": "2026-07-01"}
+    gold = evaluate(policy, request(customer__tier="gold", **late))
+    assert gold.rule == "outside_window"
+    offer = {o.id: o for o in gold.offers}["goodwill_discount"]
+    assert offer.cap is None  # unlimited is no cap, never an infinite amount
+    assert policy.params["goodwill_cap"][("gold", "delivered")] == UNLIMITED  # type: ignore[index]
+    assert "gold and delivered: unlimited" in explain(policy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("gold: {pending: 15, delivered: unlimited, cancelled: 0}", "gold: {pending: 15}"),
+            "values under gold must cover exactly the order_status values",
+        ),
+        (("by: [tier, order_status]", "by: [tier, colour]"), "'by: colour' must name an enum"),
+        (("delivered: unlimited", "delivered: lots"), "expected a money value or unlimited"),
+    ],
+)
+def test_tables_must_cover_every_combination(
+    tmp_path: Path, edit: tuple[str, str], message: str
+) -> None:
+    error = _refused(tmp_path, TWO_KEYS, edit)
+    assert message in str(error)
+    assert error.line is not None
+
+
+UNLIMITED_CAP = ("params:", "params:\n  refund_cap: {type: money, value: unlimited}")
+
+
+def test_money_paid_out_can_never_be_unlimited(tmp_path: Path) -> None:
+    error = _refused(
+        tmp_path,
+        UNLIMITED_CAP,
+        ("refund: {amount: items_total,", "refund: {amount: 'max(items_total, refund_cap)',"),
+    )
+    assert error.rule == "within_window"
+    assert "can be unlimited" in str(error)
+    # Capping by an unlimited value is fine: min() of it and a finite amount is finite.
+    load_policy(
+        _write(
+            tmp_path,
+            UNLIMITED_CAP,
+            ("refund: {amount: items_total,", "refund: {amount: 'min(items_total, refund_cap)',"),
+        )
+    )
+
+
+def test_a_duration_parameter_is_written_as_in_an_expression(tmp_path: Path) -> None:
+    edit = ("params:", "params:\n  grace: {type: duration, value: 36 hours}")
+    policy = load_policy(_write(tmp_path, edit))
+    assert policy.params["grace"] == dt.timedelta(hours=36)
+    assert "grace: 36 hours" in explain(policy)
+    error = _refused(tmp_path, ("params:", "params:\n  grace: {type: duration, value: soon}"))
+    assert "expected a duration such as '24 hours'" in str(error)
+
+
+def test_evaluation_is_unchanged_for_the_fixture() -> None:
+    verdict = evaluate(load_policy(FIXTURES / "mini-store.yaml"), request())
+    assert verdict.decision == Decision.decline
