@@ -11,9 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 __all__ = [
     "Amount",
@@ -85,6 +93,29 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2_000)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
+
+
+def _moment(value: object) -> dt.date:
+    """A date, or a datetime with a time zone: never a naive time, which could be any zone."""
+    problem = "must be a date (2026-12-02) or a datetime (2026-12-02T10:00:00Z)"
+    if isinstance(value, dt.date):
+        moment = value
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            moment = (dt.datetime if len(value) > 10 else dt.date).fromisoformat(value)
+        except ValueError:
+            raise ValueError(problem) from None
+    else:
+        raise ValueError(problem)
+    if isinstance(moment, dt.datetime) and moment.tzinfo is None:
+        raise ValueError("a datetime needs a time zone, as in 2026-12-02T10:00:00Z")
+    return moment
+
+
+# Validated in the function before the union, so an error names ``as_of`` itself.
+Moment = Annotated[AwareDatetime | dt.date, BeforeValidator(_moment)]
+# A word from a closed list that a policy's domain declares (ask kinds, reasons, destinations).
+Token = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 
 
 class Channel(StrEnum):
@@ -239,8 +270,11 @@ class ExchangeLine(Strict):
 
 
 class Ask(Strict):
-    kind: AskKind
-    reason: Reason | None = None
+    kind: Token = Field(
+        description="What the customer asks for: one of the policy's ask kinds (for the "
+        "retail and SaaS policies, an AskKind)."
+    )
+    reason: Token | None = Field(None, description="One of the policy's reasons.")
     item_ids: list[Id] = Field(
         default_factory=list, max_length=500, description="Empty means the whole order."
     )
@@ -287,10 +321,19 @@ class Request(Strict):
     ticket_id: Id | None = None
     channel: Channel = Channel.email
     locale: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
-    as_of: dt.date
+    as_of: Moment = Field(
+        description="When the request is decided: a datetime with a time zone "
+        "(2026-12-02T10:00:00Z), or a date (2026-12-02). A policy that counts hours needs the "
+        "datetime."
+    )
     customer: Customer
     order: Order | None = None
     subscription: Subscription | None = None
+    case: dict[str, Any] | None = Field(
+        None,
+        description="The domain's data (a booking, a contract), checked against the schema "
+        "of the policy's pack (GET /v1/policies/{id}).",
+    )
     ask: Ask
     evidence: Evidence = Field(default_factory=Evidence)
     signals: Signals = Field(default_factory=Signals)
@@ -300,7 +343,7 @@ class Request(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Request:
         for field, day in self._dates():
-            if day is not None and day > self.as_of:
+            if day is not None and day > self.today:
                 raise ValueError(f"{field}: {day} is after as_of ({self.as_of})")
         if self.order is not None:
             known = {item.id for item in self.order.items}
@@ -323,6 +366,11 @@ class Request(Strict):
             dates += [("subscription.started_on", self.subscription.started_on)]
             dates += [("subscription.period_start", self.subscription.period_start)]
         return dates
+
+    @property
+    def today(self) -> dt.date:
+        """The day of ``as_of``, in its own time zone."""
+        return self.as_of.date() if isinstance(self.as_of, dt.datetime) else self.as_of
 
     @property
     def currency(self) -> str | None:
@@ -348,7 +396,7 @@ class Fee(Strict):
 
 class Refund(Strict):
     amount: Money
-    destination: Literal["original_payment", "store_credit", "gift_card", "requested_method"]
+    destination: Token
     gross: Money
     fees: list[Fee] = Field(default_factory=list)
 
@@ -392,7 +440,7 @@ class Handoff(Strict):
 
 
 class Escalation(Strict):
-    target: Literal["supervisor", "legal"]
+    target: Token
     reason: str
     summary: Handoff
 
@@ -416,7 +464,7 @@ class Verdict(Strict):
     rationale: list[Rationale] = Field(default_factory=list)
     trace: list[TraceStep] = Field(default_factory=list)
     policy: PolicyRef
-    as_of: dt.date
+    as_of: Moment
 
 
 # --- Draft and compliance ----------------------------------------------------------------

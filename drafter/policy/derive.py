@@ -250,7 +250,7 @@ def subscription(
 ) -> Callable[[View], Value]:
     def fact(view: View) -> Value:
         sub = view.request.subscription
-        return MISSING if sub is None else or_missing(read(sub, view.request.as_of))
+        return MISSING if sub is None else or_missing(read(sub, view.request.today))
 
     return fact
 
@@ -271,7 +271,7 @@ def order_days(field: str) -> Callable[[View], Value]:
         if view.order is None:
             return MISSING
         day: dt.date | None = getattr(view.order, field)
-        return days(view.request.as_of, day)
+        return days(view.request.today, day)
 
     return read
 
@@ -280,5 +280,5 @@ def days_late(view: View) -> Value:
     placed = view.order
     if placed is None or placed.expected_delivery_on is None:
         return MISSING
-    arrived = placed.delivered_on or view.request.as_of
+    arrived = placed.delivered_on or view.request.today
     return max((arrived - placed.expected_delivery_on).days, 0)

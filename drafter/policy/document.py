@@ -142,7 +142,7 @@ class OfferSpec(Spec):
 class RefundSpec(Spec):
     amount: Expression
     fees: dict[RuleId, Expression] = Field(default_factory=dict)
-    destination: Literal["original_payment", "store_credit", "gift_card", "requested_method"]
+    destination: RuleId  # one of the domain's destinations
 
 
 class Rule(Spec):
@@ -161,7 +161,7 @@ class Rule(Spec):
 class EscalationRule(Spec):
     id: RuleId
     when: Expression
-    target: Literal["supervisor", "legal"]
+    target: RuleId  # one of the domain's escalation targets
     reason: Prose
     must_say: list[RuleId] = Field(default_factory=list)
     must_not_say: list[RuleId] = Field(default_factory=list)

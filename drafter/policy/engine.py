@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
-from drafter.policy.facts import CATALOGUE, extract, question
+from drafter.policy.facts import extract
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
@@ -27,6 +27,7 @@ from drafter.policy.parts import make, policy_ref, shared_text, text_part
 from drafter.policy.trace import ReadOnlyFacts, Recorded, fresh_step, show, trace_steps
 from drafter.policy.types import MISSING, Value
 from drafter.schemas import (
+    AskKind,
     Decision,
     Disclosure,
     Escalation,
@@ -35,6 +36,7 @@ from drafter.schemas import (
     Money,
     Need,
     Offer,
+    Reason,
     Refund,
     Request,
     TraceStep,
@@ -112,8 +114,14 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
         RequestError: the request does not fit the policy (currency, enum values).
         ExceptionGrantError: it carries an exception the policy does not allow.
     """
-    env = extract(request, policy.catalogue_facts)
-    _check_fit(policy, request, env)
+    if policy.domain is not None:
+        env, currency = policy.domain.read(request, policy.fact_names)
+        where = f"case.{policy.domain.currency.source}" if policy.domain.currency else ""
+    else:
+        _check_builtin_vocabulary(request)
+        env, currency = extract(request, policy.fact_names), request.currency
+        where = "order.currency" if request.order is not None else "subscription.currency"
+    _check_fit(policy, (currency, where), env)
     run = _Run(policy, request, env, request.locale[:2])
     _apply_exception(run)
     try:
@@ -256,7 +264,8 @@ def _plain(value: Decimal) -> Decimal:
 
 def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
     assert rule.refund is not None
-    if run.request.order is not None and run.env.get("amount_paid") is MISSING:
+    bounded = run.policy.domain is not None or run.request.order is not None
+    if bounded and run.env.get("amount_paid") is MISSING:
         # What was paid bounds every order refund; when it is unknown (no payments listed, or a
         # row that does not say charge or refund) the bound cannot be checked: fail closed.
         return _Undecided(rule.id, ["amount_paid"])
@@ -352,7 +361,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         refund=out.refund,
         offers=out.offers,
         escalation=escalation,
-        needs=_needs(out.undecided, run.language),
+        needs=_needs(run, out.undecided),
         must_say=say,
         must_not_say=never,
         rationale=rationale,
@@ -402,11 +411,12 @@ def _rationale(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[Rati
     return [run.text_part(RationaleOut, rule, text) for rule, text in parts]
 
 
-def _needs(undecided: _Undecided | None, language: str) -> list[Need]:
+def _needs(run: _Run, undecided: _Undecided | None) -> list[Need]:
     if undecided is None:
         return []
     missing = undecided.missing or ["details"]
-    return [make(Need, fact=name, question=question(name, language)) for name in missing]
+    ask = run.policy.question
+    return [make(Need, fact=name, question=ask(name, run.language)) for name in missing]
 
 
 def _escalation(run: _Run, out: _Outcome) -> Escalation:
@@ -452,12 +462,29 @@ def _trace(run: _Run) -> list[TraceStep]:
     return trace_steps(run.trace, run.env)
 
 
-def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:
-    currency = request.currency
-    if currency is not None and currency != policy.currency:
-        where = "order.currency" if request.order is not None else "subscription.currency"
+def _check_builtin_vocabulary(request: Request) -> None:
+    """A request to a built-in (retail or SaaS) policy asks in the built-in words."""
+    if request.ask.kind not in _ASK_KINDS:
+        raise RequestError(_not_one_of(request.ask.kind, _ASK_KINDS), field="ask.kind")
+    if request.ask.reason is not None and request.ask.reason not in _REASONS:
+        raise RequestError(_not_one_of(request.ask.reason, _REASONS), field="ask.reason")
+
+
+_ASK_KINDS = frozenset(AskKind)
+_REASONS = frozenset(Reason)
+
+
+def _not_one_of(value: str, known: frozenset[str]) -> str:
+    return f"'{value}' is not one of {', '.join(sorted(known))}"
+
+
+def _check_fit(policy: Policy, currency: tuple[str | None, str], env: dict[str, Value]) -> None:
+    """The request's currency (and the field it is in) is the policy's, and its enum facts
+    take values the policy knows."""
+    code, where = currency
+    if code is not None and code != policy.currency:
         raise RequestError(
-            f"'{currency}' does not match policy '{policy.id}', which is in {policy.currency}",
+            f"'{code}' does not match policy '{policy.id}', which is in {policy.currency}",
             field=where,
         )
     for name, kind in policy.enum_inputs:
@@ -465,5 +492,5 @@ def _check_fit(policy: Policy, request: Request, env: dict[str, Value]) -> None:
         if value is not MISSING and value not in kind.values:
             raise RequestError(
                 f"'{value}' is not one of {', '.join(sorted(kind.values))} (policy '{policy.id}')",
-                field=CATALOGUE[name].source,
+                field=policy.fact_sources[name],
             )

@@ -555,7 +555,11 @@ class Compiler:
 
     def check_comparable(self, left: Typed, left_node: Node, right_node: Node) -> None:
         right = self.visit(right_node)
-        if isinstance(left.type, EnumType):
+        if isinstance(left.type, EnumType) and isinstance(right.type, EnumType):
+            # Two enums (a segment's reason and the ask's): comparable when they share a value.
+            if not left.type.values & right.type.values:
+                raise ExprError(f"{left.type} and {right.type} share no value", right_node.column)
+        elif isinstance(left.type, EnumType):
             self.check_enum_operand(left.type, right, right_node)
         elif isinstance(right.type, EnumType):
             self.check_enum_operand(right.type, left, left_node)

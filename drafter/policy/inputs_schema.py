@@ -1,7 +1,8 @@
 """The JSON Schema of a policy's inputs (``drafter policy schema``), from which the browser
 extension builds its facts form. Each property names the request field it comes from
 (``x-source``) and any other field it reads (``x-also-reads``), so the form offers every field
-whose absence would leave the fact missing."""
+whose absence would leave the fact missing. A pack's policy also carries the schema of the
+request's ``case`` part and the domain's closed lists."""
 
 from __future__ import annotations
 
@@ -9,15 +10,27 @@ from typing import Any
 
 from drafter.policy.facts import CATALOGUE
 from drafter.policy.model import Policy
-from drafter.policy.types import BOOL, DECIMAL, INT, MONEY, EnumType, Type
+from drafter.policy.types import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    DURATION,
+    INT,
+    MONEY,
+    EnumType,
+    Type,
+)
 from drafter.schemas import Request
 
 __all__ = ["inputs_schema"]
 
 
 def inputs_schema(policy: Policy) -> dict[str, Any]:
-    properties = {name: _property(name, kind) for name, kind in sorted(policy.inputs.items())}
-    return {
+    properties = {
+        name: _property(policy, name, kind) for name, kind in sorted(policy.inputs.items())
+    }
+    schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"drafter:policy/{policy.id}/{policy.version}/inputs",
         "title": f"Inputs of {policy.title}",
@@ -27,13 +40,28 @@ def inputs_schema(policy: Policy) -> dict[str, Any]:
         "x-policy": {"id": policy.id, "version": policy.version, "sha256": policy.sha256},
         "x-request-schema": Request.model_json_schema(),
     }
+    domain = policy.domain
+    if domain is not None:
+        schema["x-domain"] = {
+            "id": domain.id,
+            "noun": domain.noun,
+            "asks": dict(domain.asks),
+            "reasons": dict(domain.reasons),
+            "case-schema": domain.case_schema(),
+        }
+    return schema
 
 
-def _property(name: str, kind: Type) -> dict[str, Any]:
-    fact = CATALOGUE[name]
-    schema: dict[str, Any] = {"title": fact.question, "x-source": fact.source}
-    if fact.also:
-        schema["x-also-reads"] = list(fact.also)
+def _property(policy: Policy, name: str, kind: Type) -> dict[str, Any]:
+    if policy.domain is not None:
+        sources = policy.domain.sources(name)
+        question = policy.domain.question(name, "en")
+    else:
+        fact = CATALOGUE[name]
+        sources, question = (fact.source, *fact.also), fact.question
+    schema: dict[str, Any] = {"title": question, "x-source": sources[0]}
+    if len(sources) > 1:
+        schema["x-also-reads"] = list(sources[1:])
     schema.update(_json_type(kind))
     return schema
 
@@ -49,4 +77,10 @@ def _json_type(kind: Type) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "format": "money"}
     if kind == DECIMAL:
         return {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+    if kind == DATE:
+        return {"type": "string", "format": "date"}
+    if kind == DATETIME:
+        return {"type": "string", "format": "date-time"}
+    if kind == DURATION:
+        return {"type": "string", "format": "duration"}
     return {"type": "string"}

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from drafter.claims import CLAIM_DETECTORS
 from drafter.errors import PolicyError
 from drafter.policy import document as doc
+from drafter.policy.domain import Domain, load_domain
 from drafter.policy.expr import Compiled, ExprError, Scope, Table, compile_expr
 from drafter.policy.facts import CATALOGUE, OUTCOME_FACTS
 from drafter.policy.lint import never_fires
@@ -33,6 +34,7 @@ from drafter.policy.model import (
     Wording,
 )
 from drafter.policy.syntax import Literal, Parser
+from drafter.policy.translations import Translation, load_translations
 from drafter.policy.types import (
     BOOL,
     DECIMAL,
@@ -50,6 +52,10 @@ __all__ = ["load_policy", "parse_policy"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _SECTIONS = ("gates", "outcomes", "escalations", "flags", "exceptions")
+
+# The built-in retail and SaaS vocabulary, for policies outside a pack.
+_LEGACY_DESTINATIONS = ("original_payment", "store_credit", "gift_card", "requested_method")
+_LEGACY_TARGETS = ("supervisor", "legal")
 
 
 def load_policy(path: Path) -> Policy:
@@ -70,7 +76,13 @@ def parse_policy(data: bytes, path: Path) -> Policy:
             file=str(path),
             line=doc.line_of(raw, ("id",)),
         )
-    policy = _Builder(document, raw, path, hashlib.sha256(data).hexdigest()).build()
+    pack = path.parent / "domain.yaml"
+    domain = load_domain(pack) if pack.is_file() else None
+    translations = load_translations(path.parent) if domain else []
+    builder = _Builder(document, raw, path, hashlib.sha256(data).hexdigest(), domain, translations)
+    policy = builder.build()
+    for translation in translations:
+        translation.check_all_used(document.id)
     dead = never_fires(policy)
     if dead is not None:
         raise PolicyError(dead.message, file=str(path), line=dead.line, rule=dead.rule)
@@ -121,8 +133,17 @@ def _rule_at(raw: doc.YamlMap, loc: tuple[Any, ...]) -> str | None:
 class _Builder:
     """Turns a validated ``Document`` into a compiled ``Policy``, one section at a time."""
 
-    def __init__(self, document: doc.Document, raw: doc.YamlMap, path: Path, sha: str) -> None:
+    def __init__(
+        self,
+        document: doc.Document,
+        raw: doc.YamlMap,
+        path: Path,
+        sha: str,
+        domain: Domain | None = None,
+        translations: Sequence[Translation] = (),
+    ) -> None:
         self.document, self.raw, self.path, self.sha = document, raw, path, sha
+        self.domain, self.translations = domain, translations
 
     def fail(self, message: str, loc: tuple[int | str, ...], rule: str | None = None) -> None:
         raise PolicyError(message, file=str(self.path), line=doc.line_of(self.raw, loc), rule=rule)
@@ -172,22 +193,40 @@ class _Builder:
                 d.needs_info.rationale, ("needs_info",), "needs_info"
             ),
             # amount_paid is always read: the engine never refunds more than was paid.
-            catalogue_facts=frozenset(n for n in inputs if n in CATALOGUE) | {"amount_paid"},
+            fact_names=frozenset(n for n in inputs if n not in self.engine_facts())
+            | {"amount_paid"},
+            fact_sources=self.fact_sources(inputs),
             enum_inputs=tuple((n, k) for n, k in inputs.items() if isinstance(k, EnumType)),
+            domain=self.domain,
         )
+
+    def fact_sources(self, inputs: Mapping[str, Type]) -> dict[str, str]:
+        if self.domain is None:
+            return {name: CATALOGUE[name].source for name in inputs}
+        return {name: self.domain.sources(name)[0] for name in inputs}
+
+    def catalogue(self) -> dict[str, Type]:
+        """The facts this policy may read: its pack's, or the built-in ones."""
+        if self.domain is not None:
+            return self.domain.fact_types()
+        return {name: fact.type for name, fact in CATALOGUE.items()}
 
     # --- inputs and parameters -----------------------------------------------------------
 
     def inputs(self) -> dict[str, Type]:
         inputs: dict[str, Type] = {}
+        catalogue = self.catalogue()
         for name, spec in self.document.inputs.items():
-            fact = CATALOGUE.get(name)
-            if fact is None:
-                close = difflib.get_close_matches(name, CATALOGUE, n=1)
+            kind = catalogue.get(name)
+            if kind is None:
+                close = difflib.get_close_matches(name, catalogue, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.fail(f"unknown fact '{name}'{hint}", ("inputs", name))
+                where = f" of domain '{self.domain.id}'" if self.domain else ""
+                self.fail(f"unknown fact '{name}'{where}{hint}", ("inputs", name))
                 continue
-            inputs[name] = self.input_type(name, fact.type, spec)
+            inputs[name] = self.input_type(name, kind, spec)
+        if self.domain is not None:  # the engine bounds every refund by it
+            inputs.setdefault("amount_paid", catalogue["amount_paid"])
         return inputs
 
     def input_type(self, name: str, base: Type, spec: doc.InputSpec | None) -> Type:
@@ -336,8 +375,33 @@ class _Builder:
         self, text: str | Mapping[str, str], loc: tuple[int | str, ...], rule: str
     ) -> Wording:
         """Customer-facing text, each translation with its placeholders compiled."""
+        if self.domain is not None and not isinstance(text, str):
+            self.fail(
+                "a pack's policy is written in English only; put each translation in "
+                "translations/<language>.yaml",
+                loc,
+                rule,
+            )
         variants = {"en": text} if isinstance(text, str) else dict(text)
-        return Wording({lang: self.phrase(value, loc, rule) for lang, value in variants.items()})
+        wording = {lang: self.phrase(value, loc, rule) for lang, value in variants.items()}
+        key = _translation_key(loc, rule)
+        for translation in self.translations:
+            translated = translation.text(self.document.id, *key)
+            if translated is not None:
+                where = (self.document.id, *key)
+                wording[translation.language] = self.translated(translated, translation, where)
+        return Wording(wording)
+
+    def translated(self, text: str, translation: Translation, key: tuple[str, ...]) -> Phrase:
+        try:
+            parts = tuple(
+                compile_expr(m.group(1), self.outcome_scope) for m in _PLACEHOLDER.finditer(text)
+            )
+        except ExprError as error:
+            raise PolicyError(
+                f"{'.'.join(key)}: {error}", file=str(translation.path), line=translation.line(key)
+            ) from None
+        return Phrase(text, parts)
 
     def phrase(self, text: str, loc: tuple[int | str, ...], rule: str) -> Phrase:
         parts = tuple(
@@ -371,6 +435,9 @@ class _Builder:
                     return None
                 return self.expr(source, (*loc, key), name, expect=kind)  # noqa: B023
 
+            if self.domain is not None and spec.kind not in self.domain.offer_kinds:
+                kinds = ", ".join(self.domain.offer_kinds) or "none declared"
+                self.fail(f"unknown offer kind '{spec.kind}'; use one of: {kinds}", (*loc, "kind"))
             amount = optional(spec.amount, "amount", MONEY)
             if amount is not None:
                 self.bounded(amount, (*loc, "amount"), name)
@@ -424,6 +491,13 @@ class _Builder:
             (fee, (*loc, "fees", name)) for name, fee in fees
         ]:
             self.bounded(compiled, where, rule)
+        known = self.domain.destinations if self.domain else _LEGACY_DESTINATIONS
+        if spec.destination not in known:
+            self.fail(
+                f"unknown destination '{spec.destination}'; use one of: {', '.join(known)}",
+                (*loc, "destination"),
+                rule,
+            )
         return CompiledRefund(amount, fees, spec.destination)
 
     def bounded(self, compiled: Compiled, loc: tuple[int | str, ...], rule: str) -> None:
@@ -438,6 +512,13 @@ class _Builder:
 
     def escalation(self, rule: doc.EscalationRule, index: int) -> CompiledEscalation:
         loc: tuple[int | str, ...] = ("escalations", index)
+        targets = self.domain.escalation_targets if self.domain else _LEGACY_TARGETS
+        if rule.target not in targets:
+            self.fail(
+                f"unknown escalation target '{rule.target}'; use one of: {', '.join(targets)}",
+                (*loc, "target"),
+                rule.id,
+            )
         return CompiledEscalation(
             id=rule.id,
             line=doc.line_of(self.raw, loc),
@@ -514,3 +595,12 @@ class _Builder:
                     (section, index, "when"),
                     rule.id,
                 )
+
+
+def _translation_key(loc: tuple[int | str, ...], rule: str) -> tuple[str, ...]:
+    """Where a translation file keeps the text at ``loc`` of the policy: rules by id."""
+    if loc[0] in _SECTIONS:
+        return ("rules", rule)
+    if loc[0] == "needs_info":
+        return ("needs_info",)
+    return (str(loc[0]), str(loc[1]))  # disclosures.<id>, offers.<id>

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from drafter.policy.domain import Domain
 from drafter.policy.expr import Compiled, Scope
+from drafter.policy.facts import question as catalogue_question
 from drafter.policy.trace import RuleSteps
 from drafter.policy.types import EnumType, Type, Value
 
@@ -55,7 +57,7 @@ class Wording:
 class CompiledRefund:
     amount: Compiled
     fees: tuple[tuple[str, Compiled], ...]
-    destination: Literal["original_payment", "store_credit", "gift_card", "requested_method"]
+    destination: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,7 @@ class CompiledEscalation:
     id: str
     line: int | None
     when: Compiled
-    target: Literal["supervisor", "legal"]
+    target: str
     reason: str
     must_say: tuple[str, ...]
     must_not_say: tuple[str, ...]
@@ -149,12 +151,24 @@ class Policy:
     flags: tuple[CompiledFlag, ...]
     exceptions: Mapping[str, CompiledException]
     needs_info_rationale: Wording
-    catalogue_facts: frozenset[str] = field(default_factory=frozenset)
+    # The facts evaluation reads: the inputs, and what the engine itself needs.
+    fact_names: frozenset[str] = field(default_factory=frozenset)
+    # Where each fact comes from in a request (``order.delivered_on``): the field a request
+    # error names when a fact's value is outside the policy's vocabulary.
+    fact_sources: Mapping[str, str] = field(default_factory=dict)
+    # The pack's domain; None for a policy written against the built-in retail and SaaS facts.
+    domain: Domain | None = None
     # Inputs whose vocabulary the policy defines, so a request must stay inside it.
     enum_inputs: tuple[tuple[str, EnumType], ...] = ()
     # Verdict parts that are the same for every request (frozen models of strings), by key;
     # a cache, so no part of the policy's value.
     parts: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def question(self, fact: str, language: str) -> str:
+        """What to ask the customer for a missing fact."""
+        if self.domain is not None:
+            return self.domain.question(fact, language)
+        return catalogue_question(fact, language)
 
     def forget_shared(self) -> None:
         """Drop the verdict parts and trace steps kept for reuse (benchmarks, tests)."""

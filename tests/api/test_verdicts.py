@@ -78,7 +78,7 @@ def test_every_problem_in_the_body_is_listed(
     client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
 ) -> None:
     del ticket["customer"]
-    ticket["ask"]["kind"] = "teleport"
+    ticket["ask"]["kind"] = "Teleport!"  # not a word at all; an unknown word is the policy's call
     body = {"policy": "mini-store", "request": ticket, "colour": "red"}
     problem = client.post("/v1/verdicts", headers=auth, json=body).json()
     fields = {error["field"]: error["message"] for error in problem["errors"]}

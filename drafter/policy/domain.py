@@ -1,0 +1,665 @@
+"""A pack's domain: the vocabulary of one kind of business, written in ``domain.yaml``.
+
+It declares what a request's ``case`` part carries (records, lists of records and typed fields),
+the facts the policies read (each an expression over the case and the request's envelope,
+with the question to ask when it is missing), and the closed lists a policy chooses from: ask
+kinds, reasons, refund destinations, offer kinds and escalation targets, each with the words a
+customer sees.
+
+Every policy in the pack's folder reads this domain. No domain knowledge lives in Python: the
+case is validated against a model built from the declaration, and every fact is compiled by
+the same expression language as the rules, so a missing value is ``MISSING`` and asks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    create_model,
+    field_validator,
+)
+
+from drafter.errors import PolicyError, RequestError
+from drafter.intake import request_error
+from drafter.policy import document as doc
+from drafter.policy.expr import Compiled, ExprError, Scope, compile_expr
+from drafter.policy.syntax import Attribute, Name, Node, Parser
+from drafter.policy.syntax import Literal as LiteralNode
+from drafter.policy.translations import load_translations
+from drafter.policy.types import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    INT,
+    MISSING,
+    MONEY,
+    SCALARS,
+    STR,
+    EnumType,
+    ListType,
+    RecordType,
+    Type,
+    Value,
+)
+from drafter.schemas import Amount, Channel, Request
+
+__all__ = ["Domain", "DomainFact", "load_domain"]
+
+Token = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+Prose = doc.Prose
+FieldType = Literal[
+    "bool",
+    "int",
+    "decimal",
+    "money",
+    "str",
+    "enum",
+    "date",
+    "datetime",
+    "duration",
+    "record",
+    "list",
+]
+
+
+# --- the file as written -----------------------------------------------------------------
+
+
+def _shorthand(value: object) -> object:
+    """``nights: int`` means ``nights: {type: int}``."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+class FieldSpec(doc.Spec):
+    type: FieldType
+    required: bool = False
+    description: Prose | None = None
+    values: list[Token] | None = Field(None, min_length=1, description="An enum's values.")
+    fields: dict[Token, Annotated[FieldSpec, BeforeValidator(_shorthand)]] | None = None
+    of: Annotated[FieldSpec, BeforeValidator(_shorthand)] | None = None
+    max_items: int = Field(100, ge=1, le=1000)
+
+    @field_validator("values")
+    @classmethod
+    def _unique(cls, values: list[str] | None) -> list[str] | None:
+        if values is not None and len(set(values)) != len(values):
+            raise ValueError("values must be unique")
+        return values
+
+
+class CaseRule(doc.Spec):
+    when: doc.Expression
+    then: Token
+
+
+class FactSpec(doc.Spec):
+    """A fact: an expression (``value``), or the first of ``cases`` whose ``when`` holds."""
+
+    value: doc.Expression | None = None
+    cases: list[CaseRule] | None = Field(None, min_length=1)
+    otherwise: Token | None = None
+    values: list[Token] | None = Field(None, description="Narrows a str fact to these values.")
+    question: Prose
+    description: Prose | None = None
+
+
+class DomainDocument(doc.Spec):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=80)]
+    title: Prose
+    summary: Prose | None = None
+    noun: Prose = Field(description="What customers call their case: booking, order, contract.")
+    reference: doc.Expression | None = Field(None, description="The case's id, as a path.")
+    currency: doc.Expression | None = Field(None, description="The case's currency, as a path.")
+    asks: dict[Token, Prose] = Field(min_length=1)
+    reasons: dict[Token, Prose] = Field(min_length=1)
+    destinations: dict[Token, Prose] = Field(min_length=1)
+    offer_kinds: dict[Token, Prose] = Field(default_factory=dict)
+    escalation_targets: dict[Token, Prose] = Field(
+        default_factory=lambda: {"supervisor": "a supervisor", "legal": "our legal team"}
+    )
+    case: dict[Token, Annotated[FieldSpec, BeforeValidator(_shorthand)]] = Field(min_length=1)
+    facts: dict[Token, FactSpec] = Field(min_length=1)
+
+
+# --- the compiled domain -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainFact:
+    name: str
+    type: Type
+    compiled: Compiled
+    question: str
+    description: str | None
+    # The case fields it reads (``booking.check_in``): where a form asks for it.
+    reads: tuple[str, ...]
+    # For a str narrowed to an enum: a value outside it is refused, naming ``reads[0]``.
+    values: frozenset[str] | None = None
+    # The request fields and case parts it is worked out from, through other facts too.
+    roots: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    title: str
+    path: Path
+    sha256: str
+    noun: str
+    asks: Mapping[str, str]
+    reasons: Mapping[str, str]
+    destinations: Mapping[str, str]
+    offer_kinds: Mapping[str, str]
+    escalation_targets: Mapping[str, str]
+    parts: Mapping[str, Type]  # the case's parts, as the expressions see them
+    facts: Mapping[str, DomainFact]  # declared facts, in the order they are worked out
+    envelope: Mapping[str, Type]  # facts every domain reads from the request's envelope
+    case_model: type[BaseModel] = field(repr=False)
+    reference: Compiled | None = None
+    currency: Compiled | None = None
+    # Translated questions: fact -> language -> text.
+    translated: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def fact_types(self) -> dict[str, Type]:
+        """Every fact a policy of this domain may read."""
+        return {**self.envelope, **{name: f.type for name, f in self.facts.items()}}
+
+    def question(self, fact: str, language: str) -> str:
+        """What to ask the customer for a missing fact, in their language when the pack has
+        it."""
+        translated = self.translated.get(fact, {}).get(language)
+        if translated:
+            return translated
+        declared = self.facts.get(fact)
+        if declared is not None:
+            return declared.question
+        return ENVELOPE_QUESTIONS.get(fact) or f"What is the {fact.replace('_', ' ')}?"
+
+    def reads_of(self, fact: str) -> frozenset[str]:
+        """The request fields and case parts a fact is worked out from."""
+        declared = self.facts.get(fact)
+        return declared.roots if declared is not None else frozenset({fact})
+
+    def sources(self, fact: str) -> tuple[str, ...]:
+        """The request fields a fact reads, first the one a form should ask for."""
+        declared = self.facts.get(fact)
+        if declared is None:
+            return (ENVELOPE_SOURCES.get(fact, fact),)
+        paths = [f"case.{path}" for path in declared.reads]
+        paths += [ENVELOPE_SOURCES[r] for r in sorted(declared.roots) if r in ENVELOPE_SOURCES]
+        return tuple(dict.fromkeys(paths)) or (fact,)
+
+    def case_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the ``case`` part: what forms and callers must send."""
+        return self.case_model.model_json_schema()
+
+    def read(self, request: Request, names: frozenset[str]) -> tuple[dict[str, Value], str | None]:
+        """The named facts of ``request`` and the case's currency (when the domain says where
+        it is), after checking the case and the request's vocabulary.
+
+        Raises:
+            RequestError: the case does not fit the declaration, or the ask, reason or a
+                narrowed fact takes a value this domain does not know.
+        """
+        self._check_vocabulary(request)
+        env = self._envelope(request)
+        if env["now"] is MISSING and any("now" in self.reads_of(name) for name in names):
+            raise RequestError(
+                "this policy counts hours, so as_of must be a datetime with a time zone, such "
+                "as 2026-12-02T10:00:00Z",
+                field="as_of",
+            )
+        env.update(self._parts(request))
+        for name, fact in self.facts.items():
+            value = fact.compiled(env)
+            if fact.values is not None and value is not MISSING and value not in fact.values:
+                where = f"case.{fact.reads[0]}" if fact.reads else name
+                choices = ", ".join(sorted(fact.values))
+                raise RequestError(f"'{value}' is not one of {choices}", field=where)
+            env[name] = value
+        currency = None if self.currency is None else self.currency(env)
+        facts = {name: env[name] for name in names if name in env}
+        return facts, currency if isinstance(currency, str) else None
+
+    def _check_vocabulary(self, request: Request) -> None:
+        if request.ask.kind not in self.asks:
+            raise RequestError(_not_one_of(request.ask.kind, self.asks), field="ask.kind")
+        if request.ask.reason is not None and request.ask.reason not in self.reasons:
+            raise RequestError(_not_one_of(request.ask.reason, self.reasons), field="ask.reason")
+
+    def _envelope(self, request: Request) -> dict[str, Value]:
+        return {name: read(request) for name, read in _ENVELOPE_READERS.items()}
+
+    def _parts(self, request: Request) -> dict[str, Value]:
+        try:
+            case = self.case_model.model_validate(request.case or {})
+        except ValidationError as error:
+            problem = request_error(error)
+            raise RequestError(problem.detail, field=f"case.{problem.field}") from None
+        parts = {name: getattr(case, name) for name in self.parts}
+        return {name: MISSING if part is None else _plain(part) for name, part in parts.items()}
+
+
+def _not_one_of(value: str, known: Mapping[str, str]) -> str:
+    return f"'{value}' is not one of {', '.join(known)}"
+
+
+def _plain(value: object) -> Value:
+    """A validated case value as expressions read it: records are dicts, lists tuples, and an
+    absent value is ``None`` (read as MISSING)."""
+    if isinstance(value, BaseModel):
+        return {name: _plain(item) for name, item in value.__dict__.items()}
+    if isinstance(value, list):
+        return tuple(_plain(item) for item in value)
+    return value  # type: ignore[return-value]
+
+
+# --- the envelope: what every request carries, whatever the domain ------------------------
+
+CUSTOMER = RecordType((("tier", STR), ("tenure_days", INT), ("refunds_last_12_months", INT)))
+
+ENVELOPE_QUESTIONS: dict[str, str] = {
+    "ask": "What would you like us to do?",
+    "reason": "What is the reason for the request?",
+    "amount_requested": "How much are you asking to have refunded?",
+    "now": "What is the date and time of this request?",
+    "channel": "Which channel is this?",
+    "legal_threat": "Has legal action been mentioned?",
+    "chargeback_threat": "Has a chargeback been mentioned?",
+    "abusive_language": "Was the language abusive?",
+}
+
+# The request field each envelope fact is read from, for forms and error messages.
+ENVELOPE_SOURCES: dict[str, str] = {
+    "ask": "ask.kind",
+    "reason": "ask.reason",
+    "amount_requested": "ask.amount",
+    "channel": "channel",
+    "today": "as_of",
+    "now": "as_of",
+    "customer": "customer",
+    "legal_threat": "signals.legal_threat",
+    "chargeback_threat": "signals.chargeback_threat",
+    "abusive_language": "signals.abusive_language",
+}
+
+_ENVELOPE_READERS: dict[str, Callable[[Request], Value]] = {
+    "ask": lambda r: r.ask.kind,
+    "reason": lambda r: MISSING if r.ask.reason is None else r.ask.reason,
+    "amount_requested": lambda r: MISSING if r.ask.amount is None else r.ask.amount,
+    "channel": lambda r: r.channel.value,
+    "today": lambda r: r.today,
+    "now": lambda r: r.as_of if isinstance(r.as_of, dt.datetime) else MISSING,
+    "customer": lambda r: _record(
+        tier=r.customer.tier,
+        tenure_days=r.customer.tenure_days,
+        refunds_last_12_months=r.customer.refunds_last_12_months,
+    ),
+    "legal_threat": lambda r: r.signals.legal_threat,
+    "chargeback_threat": lambda r: r.signals.chargeback_threat,
+    "abusive_language": lambda r: r.signals.abusive_language,
+}
+
+
+def _record(**fields: object) -> Value:
+    """A record as expressions read it: an unset field is None, which reads as MISSING."""
+    return fields  # type: ignore[return-value]
+
+
+def _envelope_types(document: DomainDocument) -> dict[str, Type]:
+    return {
+        "ask": EnumType(frozenset(document.asks)),
+        "reason": EnumType(frozenset(document.reasons)),
+        "amount_requested": MONEY,
+        "channel": EnumType(frozenset(Channel)),
+        "today": DATE,
+        "now": DATETIME,
+        "customer": CUSTOMER,
+        "legal_threat": BOOL,
+        "chargeback_threat": BOOL,
+        "abusive_language": BOOL,
+    }
+
+
+# --- loading -----------------------------------------------------------------------------
+
+_LOADED: dict[tuple[Path, str], Domain] = {}
+
+
+def load_domain(path: Path) -> Domain:
+    """Read and compile ``domain.yaml``; raise ``PolicyError`` naming file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PolicyError(f"cannot read: {error.strerror}", file=str(path)) from None
+    sha = hashlib.sha256(data).hexdigest()
+    cached = _LOADED.get((path, sha))
+    if cached is None:
+        cached = _LOADED[(path, sha)] = _Builder(path, data, sha).build()
+    return cached
+
+
+class _Builder:
+    def __init__(self, path: Path, data: bytes, sha: str) -> None:
+        self.path, self.sha = path, sha
+        try:
+            raw = doc.yaml_load(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise PolicyError(f"cannot parse: {error}", file=str(path)) from None
+        if not isinstance(raw, doc.YamlMap):
+            raise PolicyError("must be a YAML mapping at the top level", file=str(path), line=1)
+        self.raw = raw
+        try:
+            self.document = DomainDocument.model_validate(raw)
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = tuple(first["loc"])
+            self.fail(f"{'.'.join(map(str, loc))}: {first['msg']}", loc)
+
+    def fail(self, message: str, loc: tuple[Any, ...]) -> None:
+        raise PolicyError(message, file=str(self.path), line=doc.line_of(self.raw, loc))
+
+    def build(self) -> Domain:
+        d = self.document
+        if d.id != self.path.parent.name:
+            self.fail(f"id '{d.id}' must match the pack's folder name", ("id",))
+        envelope = _envelope_types(d)
+        parts = {name: self.part_type(spec, ("case", name)) for name, spec in d.case.items()}
+        for name in parts:
+            if name in envelope:
+                self.fail(f"case part '{name}' has the name of a request field", ("case", name))
+        model = self.case_model(d.case)
+        types: dict[str, Type] = {**envelope, **parts}
+        facts: dict[str, DomainFact] = {}
+        for name, spec in d.facts.items():
+            loc: tuple[Any, ...] = ("facts", name)
+            if name in types:
+                self.fail(f"fact '{name}' has the name of a case part or request field", loc)
+            fact = self.fact(name, spec, Scope(types), loc)
+            roots = frozenset().union(
+                *(facts[f].roots if f in facts else {f} for f in fact.compiled.facts)
+            )
+            fact = dataclasses.replace(fact, roots=roots)
+            facts[name] = fact
+            types[name] = fact.type
+        if "amount_paid" not in facts or facts["amount_paid"].type not in (MONEY, INT, DECIMAL):
+            self.fail(
+                "declare the money fact 'amount_paid': what the customer paid, which bounds "
+                "every refund",
+                ("facts",),
+            )
+        scope = Scope({**envelope, **parts})
+        translated = self.translated_questions({**facts, **dict.fromkeys(ENVELOPE_QUESTIONS)})
+        return Domain(
+            id=d.id,
+            title=d.title,
+            path=self.path,
+            sha256=self.sha,
+            noun=d.noun,
+            asks=d.asks,
+            reasons=d.reasons,
+            destinations=d.destinations,
+            offer_kinds=d.offer_kinds,
+            escalation_targets=d.escalation_targets,
+            parts=parts,
+            facts=facts,
+            envelope=envelope,
+            case_model=model,
+            reference=self.path_expr(d.reference, scope, ("reference",)),
+            currency=self.path_expr(d.currency, scope, ("currency",)),
+            translated=translated,
+        )
+
+    def translated_questions(self, facts: Mapping[str, object]) -> dict[str, dict[str, str]]:
+        """The questions of each translation file; a question for no fact stops the load, as
+        does a top-level key that is neither ``questions`` nor a policy of the pack."""
+        policies = {
+            p.name.removesuffix(".yaml")
+            for p in self.path.parent.glob("*.yaml")
+            if p.name != "domain.yaml" and not p.name.endswith(".tests.yaml")
+        }
+        found: dict[str, dict[str, str]] = {}
+        for translation in load_translations(self.path.parent):
+            for key in translation.raw:
+                if key != "questions" and key not in policies:
+                    raise PolicyError(
+                        f"'{key}' is neither 'questions' nor a policy of this pack",
+                        file=str(translation.path),
+                        line=translation.line((key,)),
+                    )
+            for fact in facts:
+                text = translation.text("questions", fact)
+                if text is not None:
+                    found.setdefault(fact, {})[translation.language] = text
+            translation.check_all_used("questions")
+        return found
+
+    # --- the case ------------------------------------------------------------------------
+
+    def part_type(self, spec: FieldSpec, loc: tuple[Any, ...]) -> Type:
+        if spec.type == "enum":
+            if not spec.values:
+                self.fail("an enum needs 'values'", loc)
+            assert spec.values is not None
+            return EnumType(frozenset(spec.values))
+        if spec.type == "record":
+            if not spec.fields:
+                self.fail("a record needs 'fields'", loc)
+            assert spec.fields is not None
+            return RecordType(
+                tuple(
+                    (name, self.part_type(child, (*loc, "fields", name)))
+                    for name, child in spec.fields.items()
+                )
+            )
+        if spec.type == "list":
+            if spec.of is None:
+                self.fail("a list needs 'of': the type of its items", loc)
+            assert spec.of is not None
+            return ListType(self.part_type(spec.of, (*loc, "of")))
+        for key in ("values", "fields", "of"):
+            if getattr(spec, key) is not None:
+                self.fail(f"'{key}' does not apply to a {spec.type}", (*loc, key))
+        return SCALARS[spec.type]
+
+    def case_model(self, parts: Mapping[str, FieldSpec]) -> type[BaseModel]:
+        return _record_model("Case", parts)
+
+    # --- facts ---------------------------------------------------------------------------
+
+    def fact(self, name: str, spec: FactSpec, scope: Scope, loc: tuple[Any, ...]) -> DomainFact:
+        if (spec.value is None) == (spec.cases is None):
+            self.fail("give either 'value' or 'cases'", loc)
+        kind: Type
+        if spec.cases is not None:
+            compiled, kind = self.cases(spec, scope, loc)
+        else:
+            compiled = self.expr(spec.value, scope, (*loc, "value"))
+            kind = compiled.type
+        if spec.values is not None:
+            if kind != STR:
+                self.fail(f"'values' narrows a str fact, but this one is {kind}", (*loc, "values"))
+            kind = EnumType(frozenset(spec.values))
+        if isinstance(kind, RecordType | ListType):
+            self.fail(f"a fact must be a single value, not a {kind}", loc)
+        source = spec.value if spec.value is not None else spec.cases[0].when  # type: ignore[index]
+        return DomainFact(
+            name,
+            kind,
+            compiled,
+            spec.question,
+            spec.description,
+            _paths(str(source), scope),
+            frozenset(spec.values) if spec.values else None,
+        )
+
+    def cases(
+        self, spec: FactSpec, scope: Scope, loc: tuple[Any, ...]
+    ) -> tuple[Compiled, EnumType]:
+        """``cases``: the ``then`` of the first ``when`` that holds; an unknown ``when`` before
+        it leaves the fact unknown, and no match gives ``otherwise`` (or unknown)."""
+        assert spec.cases is not None
+        whens = [
+            (self.expr(case.when, scope, (*loc, "cases", i, "when"), BOOL), case.then)
+            for i, case in enumerate(spec.cases)
+        ]
+        otherwise: Value = MISSING if spec.otherwise is None else spec.otherwise
+
+        def fn(env: Mapping[str, Value]) -> Value:
+            for when, then in whens:
+                holds = when(env)
+                if holds is MISSING:
+                    return MISSING
+                if holds:
+                    return then
+            return otherwise
+
+        values = {then for _, then in whens} | ({spec.otherwise} if spec.otherwise else set())
+        facts = frozenset().union(*(w.facts for w, _ in whens))
+        params = frozenset().union(*(w.params for w, _ in whens))
+        source = " / ".join(w.source for w, _ in whens)
+        kind = EnumType(frozenset(values))
+        return Compiled(source, kind, fn, facts, params, tuple(sorted(facts))), kind
+
+    def expr(
+        self, source: Any, scope: Scope, loc: tuple[Any, ...], expect: Type | None = None
+    ) -> Compiled:
+        text = str(source).lower() if isinstance(source, bool) else str(source)
+        try:
+            return compile_expr(text, scope, expect=expect)
+        except ExprError as error:
+            self.fail(f"{loc[-1]}: {error}", loc)
+            raise  # unreachable: fail() raises
+
+    def path_expr(self, source: Any, scope: Scope, loc: tuple[Any, ...]) -> Compiled | None:
+        if source is None:
+            return None
+        return self.expr(source, scope, loc, STR)
+
+
+def _paths(source: str, scope: Scope) -> tuple[str, ...]:
+    """The dotted case paths an expression reads (``booking.check_in``), first seen first."""
+    try:
+        tree = Parser(source).parse()
+    except ExprError:
+        return ()
+    found: list[str] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, Attribute):
+            path = _dotted(node)
+            if path is not None and path.split(".")[0] in scope.facts:
+                found.append(path)
+                return
+        if isinstance(node, Node) and not isinstance(node, Name | LiteralNode):
+            for value in node.__dataclass_fields__:
+                child = getattr(node, value)
+                for item in child if isinstance(child, tuple) else (child,):
+                    if isinstance(item, Node):
+                        visit(item)
+
+    visit(tree)
+    return tuple(dict.fromkeys(found))
+
+
+def _dotted(node: Node) -> str | None:
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, Attribute):
+        inner = _dotted(node.target)
+        return None if inner is None else f"{inner}.{node.name}"
+    return None
+
+
+# --- pydantic models of the case ---------------------------------------------------------
+
+_Config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _text_only(value: object) -> object:
+    """Dates, times and durations come as JSON strings, never numbers (timestamps)."""
+    if not isinstance(value, str):
+        raise ValueError("must be a string in ISO 8601 form")
+    return value
+
+
+def _duration(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be a string such as '24 hours' or 'PT24H'")
+    try:
+        node = Parser(value).parse()
+    except ExprError:
+        return value  # ISO 8601 (PT24H): pydantic parses it
+    if isinstance(node, LiteralNode) and isinstance(node.value, dt.timedelta):
+        return node.value
+    raise ValueError("must be a duration such as '24 hours' or 'PT24H'")
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError('must be a string such as "1.5" or an integer, never a float')
+    return value
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite() or abs(value) > 10**12:
+        raise ValueError("must be a finite number of reasonable size")
+    return value
+
+
+_SCALAR_TYPES: dict[str, Any] = {
+    "bool": StrictBool,
+    "int": Annotated[int, Field(strict=True, ge=-(10**9), le=10**9)],
+    "decimal": Annotated[
+        Decimal, Field(strict=False), BeforeValidator(_no_float), AfterValidator(_finite)
+    ],
+    "money": Amount,
+    "str": Annotated[str, Field(strict=True, max_length=2000)],
+    "date": Annotated[dt.date, Field(strict=False), BeforeValidator(_text_only)],
+    "datetime": Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)],
+    "duration": Annotated[dt.timedelta, Field(strict=False), BeforeValidator(_duration)],
+}
+
+
+def _field_type(name: str, spec: FieldSpec) -> Any:
+    if spec.type == "enum":
+        assert spec.values is not None
+        return Literal[tuple(spec.values)]
+    if spec.type == "record":
+        assert spec.fields is not None
+        return _record_model(name.title().replace("_", ""), spec.fields)
+    if spec.type == "list":
+        assert spec.of is not None
+        item = _field_type(name, spec.of)
+        return Annotated[list[item], Field(max_length=spec.max_items)]  # type: ignore[valid-type]
+    return _SCALAR_TYPES[spec.type]
+
+
+def _record_model(name: str, fields: Mapping[str, FieldSpec]) -> type[BaseModel]:
+    definitions: dict[str, Any] = {}
+    for field_name, spec in fields.items():
+        kind = _field_type(field_name, spec)
+        info = Field(description=spec.description) if spec.description else Field()
+        if spec.required:
+            definitions[field_name] = (kind, info)
+        else:
+            definitions[field_name] = (kind | None, Field(None, description=spec.description))
+    return create_model(name, __config__=_Config, **definitions)
