@@ -43,6 +43,7 @@ __all__ = [
     "Item",
     "Money",
     "Need",
+    "Nouns",
     "Offer",
     "Order",
     "Payment",
@@ -445,6 +446,19 @@ class Escalation(Strict):
     summary: Handoff
 
 
+class Nouns(Strict):
+    """A pack's words for the reply, in the customer's language when the pack translates
+    them (None otherwise, and the phrasebook's own neutral words stand in): what the customer
+    calls their case (as the phrase ``your booking``), its reference, the ask, and how each
+    refund destination and offer kind reads."""
+
+    case: str | None = None
+    reference: str | None = None
+    ask: str | None = None
+    destinations: dict[str, str] = Field(default_factory=dict)
+    offers: dict[str, str] = Field(default_factory=dict)
+
+
 class PolicyRef(Strict):
     id: str
     version: str
@@ -465,6 +479,7 @@ class Verdict(Strict):
     trace: list[TraceStep] = Field(default_factory=list)
     policy: PolicyRef
     as_of: Moment
+    nouns: Nouns | None = Field(None, description="A pack's words for the reply.")
 
 
 # --- Draft and compliance ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from babel import Locale
 
 from drafter.phrase.formatting import LocaleFormatter, language_of
 from drafter.phrase.markers import expected_markers
-from drafter.schemas import Decision, Fee, Item, Offer, Refund, Request, Verdict
+from drafter.schemas import Decision, Fee, Item, Nouns, Offer, Refund, Request, Verdict
 
 __all__ = [
     "Brief",
@@ -52,6 +52,7 @@ class RefundView:
     gross: str
     destination: str
     fees: tuple[FeeView, ...]
+    destination_text: str | None = None  # the pack's words for the destination
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class OfferView:
     percent: str | None
     cap: str | None
     terms: str
+    label: str | None = None  # the pack's words for the offer's kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,11 @@ class Brief:
     ticket_id: str | None
     order_id: str | None
     subscription_plan: str | None
+    # A pack's words (None for the built-in retail and SaaS policies, or when the pack does
+    # not translate them): the case as "your booking", its reference, the ask.
+    case_phrase: str | None
+    reference: str | None
+    ask_noun: str | None
     items: tuple[str, ...]
     ask_kind: str
     ask_reason: str | None
@@ -127,9 +134,10 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
     offers: tuple[OfferView, ...] = ()
     # Escalate and needs_info have no outcome yet: a refund or offer the verdict carries there is
     # only the reviewer's recommended option, which the reply must not anticipate.
+    nouns = verdict.nouns or Nouns()
     if verdict.decision in _DECIDED:
-        refund = _refund_view(verdict.refund, fmt)
-        offers = tuple(_offer_view(offer, fmt) for offer in verdict.offers)
+        refund = _refund_view(verdict.refund, fmt, nouns)
+        offers = tuple(_offer_view(offer, fmt, nouns) for offer in verdict.offers)
     return Brief(
         language=fmt.language,
         language_name=fmt.language_name,
@@ -141,6 +149,9 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         ticket_id=request.ticket_id,
         order_id=request.order.id if request.order else None,
         subscription_plan=request.subscription.plan if request.subscription else None,
+        case_phrase=nouns.case,
+        reference=nouns.reference,
+        ask_noun=nouns.ask,
         items=tuple(item.name for item in _asked_items(request)),
         ask_kind=request.ask.kind,
         ask_reason=request.ask.reason,
@@ -177,7 +188,7 @@ def _asked_items(request: Request) -> list[Item]:
     return [item for item in request.order.items if not wanted or item.id in wanted]
 
 
-def _refund_view(refund: Refund | None, fmt: LocaleFormatter) -> RefundView | None:
+def _refund_view(refund: Refund | None, fmt: LocaleFormatter, nouns: Nouns) -> RefundView | None:
     if refund is None:
         return None
     return RefundView(
@@ -185,6 +196,7 @@ def _refund_view(refund: Refund | None, fmt: LocaleFormatter) -> RefundView | No
         gross=fmt.money(refund.gross),
         destination=refund.destination,
         fees=tuple(_fee_view(fee, fmt) for fee in refund.fees),
+        destination_text=nouns.destinations.get(refund.destination),
     )
 
 
@@ -192,7 +204,7 @@ def _fee_view(fee: Fee, fmt: LocaleFormatter) -> FeeView:
     return FeeView(id=fee.id, label=fee.id.replace("_", " "), amount=fmt.money(fee.amount))
 
 
-def _offer_view(offer: Offer, fmt: LocaleFormatter) -> OfferView:
+def _offer_view(offer: Offer, fmt: LocaleFormatter, nouns: Nouns) -> OfferView:
     return OfferView(
         id=offer.id,
         kind=offer.kind,
@@ -200,6 +212,7 @@ def _offer_view(offer: Offer, fmt: LocaleFormatter) -> OfferView:
         percent=fmt.percent(offer.percent) if offer.percent is not None else None,
         cap=fmt.money(offer.cap) if offer.cap else None,
         terms=offer.terms,
+        label=nouns.offers.get(offer.kind),
     )
 
 

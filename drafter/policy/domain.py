@@ -59,7 +59,7 @@ from drafter.policy.types import (
     Type,
     Value,
 )
-from drafter.schemas import Amount, Channel, Request
+from drafter.schemas import Amount, Channel, Nouns, Request
 
 __all__ = ["Domain", "DomainFact", "load_domain"]
 
@@ -177,6 +177,8 @@ class Domain:
     currency: Compiled | None = None
     # Translated questions: fact -> language -> text.
     translated: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The reply's words by language: {case, asks, destinations, offer_kinds}.
+    words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def fact_types(self) -> dict[str, Type]:
         """Every fact a policy of this domain may read."""
@@ -211,9 +213,9 @@ class Domain:
         """The JSON Schema of the ``case`` part: what forms and callers must send."""
         return self.case_model.model_json_schema()
 
-    def read(self, request: Request, names: frozenset[str]) -> tuple[dict[str, Value], str | None]:
-        """The named facts of ``request`` and the case's currency (when the domain says where
-        it is), after checking the case and the request's vocabulary.
+    def read(self, request: Request, names: frozenset[str]) -> CaseRead:
+        """The named facts of ``request``, the case's currency and reference (when the domain
+        says where they are), after checking the case and the request's vocabulary.
 
         Raises:
             RequestError: the case does not fit the declaration, or the ask, reason or a
@@ -236,8 +238,23 @@ class Domain:
                 raise RequestError(f"'{value}' is not one of {choices}", field=where)
             env[name] = value
         currency = None if self.currency is None else self.currency(env)
-        facts = {name: env[name] for name in names if name in env}
-        return facts, currency if isinstance(currency, str) else None
+        reference = None if self.reference is None else self.reference(env)
+        return CaseRead(
+            {name: env[name] for name in names if name in env},
+            currency if isinstance(currency, str) else None,
+            reference if isinstance(reference, str) else None,
+        )
+
+    def nouns(self, language: str, ask: str, reference: str | None) -> Nouns:
+        """The reply's words in ``language``; what the pack does not translate is left out."""
+        words = self.words.get(language, {})
+        return Nouns(
+            case=words.get("case"),
+            reference=reference,
+            ask=words.get("asks", {}).get(ask),
+            destinations=dict(words.get("destinations", {})),
+            offers=dict(words.get("offer_kinds", {})),
+        )
 
     def _check_vocabulary(self, request: Request) -> None:
         if request.ask.kind not in self.asks:
@@ -256,6 +273,13 @@ class Domain:
             raise RequestError(problem.detail, field=f"case.{problem.field}") from None
         parts = {name: getattr(case, name) for name in self.parts}
         return {name: MISSING if part is None else _plain(part) for name, part in parts.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRead:
+    facts: dict[str, Value]
+    currency: str | None
+    reference: str | None
 
 
 def _not_one_of(value: str, known: Mapping[str, str]) -> str:
@@ -407,7 +431,13 @@ class _Builder:
                 ("facts",),
             )
         scope = Scope({**envelope, **parts})
-        translated = self.translated_questions({**facts, **dict.fromkeys(ENVELOPE_QUESTIONS)})
+        translated, words = self.translations({**facts, **dict.fromkeys(ENVELOPE_QUESTIONS)})
+        words["en"] = {
+            "case": f"your {d.noun}",
+            "asks": dict(d.asks),
+            "destinations": dict(d.destinations),
+            "offer_kinds": dict(d.offer_kinds),
+        }
         return Domain(
             id=d.id,
             title=d.title,
@@ -426,22 +456,28 @@ class _Builder:
             reference=self.path_expr(d.reference, scope, ("reference",)),
             currency=self.path_expr(d.currency, scope, ("currency",)),
             translated=translated,
+            words=words,
         )
 
-    def translated_questions(self, facts: Mapping[str, object]) -> dict[str, dict[str, str]]:
-        """The questions of each translation file; a question for no fact stops the load, as
-        does a top-level key that is neither ``questions`` nor a policy of the pack."""
+    def translations(
+        self, facts: Mapping[str, object]
+    ) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Any]]]:
+        """The questions and the reply's words of each translation file. A question for no
+        fact, a word for nothing the domain declares, or a top-level key that is neither
+        ``questions``, ``nouns`` nor a policy of the pack stops the load."""
         policies = {
             p.name.removesuffix(".yaml")
             for p in self.path.parent.glob("*.yaml")
             if p.name != "domain.yaml" and not p.name.endswith(".tests.yaml")
         }
         found: dict[str, dict[str, str]] = {}
+        words: dict[str, dict[str, Any]] = {}
+        d = self.document
         for translation in load_translations(self.path.parent):
             for key in translation.raw:
-                if key != "questions" and key not in policies:
+                if key not in ("questions", "nouns") and key not in policies:
                     raise PolicyError(
-                        f"'{key}' is neither 'questions' nor a policy of this pack",
+                        f"'{key}' is neither 'questions', 'nouns' nor a policy of this pack",
                         file=str(translation.path),
                         line=translation.line((key,)),
                     )
@@ -450,7 +486,17 @@ class _Builder:
                 if text is not None:
                     found.setdefault(fact, {})[translation.language] = text
             translation.check_all_used("questions")
-        return found
+            language: dict[str, Any] = {"case": translation.text("nouns", "case")}
+            for group, known in (
+                ("asks", d.asks),
+                ("destinations", d.destinations),
+                ("offer_kinds", d.offer_kinds),
+            ):
+                texts = {k: translation.text("nouns", group, k) for k in known}
+                language[group] = {k: v for k, v in texts.items() if v}
+            translation.check_all_used("nouns")
+            words[translation.language] = language
+        return found, words
 
     # --- the case ------------------------------------------------------------------------
 
@@ -645,7 +691,7 @@ def _field_type(name: str, spec: FieldSpec) -> Any:
         return Literal[tuple(spec.values)]
     if spec.type == "record":
         assert spec.fields is not None
-        return _record_model(name.title().replace("_", ""), spec.fields)
+        return _record_model("Case" + name.title().replace("_", ""), spec.fields)
     if spec.type == "list":
         assert spec.of is not None
         item = _field_type(name, spec.of)

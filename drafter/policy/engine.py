@@ -35,6 +35,7 @@ from drafter.schemas import (
     Handoff,
     Money,
     Need,
+    Nouns,
     Offer,
     Reason,
     Refund,
@@ -70,6 +71,7 @@ class _Run:
     request: Request
     env: dict[str, Value]
     language: str
+    nouns: Nouns | None
     # Turned into TraceSteps once, at the end (see trace.py).
     trace: list[Recorded] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
@@ -114,15 +116,18 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
         RequestError: the request does not fit the policy (currency, enum values).
         ExceptionGrantError: it carries an exception the policy does not allow.
     """
+    nouns: Nouns | None = None
     if policy.domain is not None:
-        env, currency = policy.domain.read(request, policy.fact_names)
+        case = policy.domain.read(request, policy.fact_names)
+        env, currency = case.facts, case.currency
         where = f"case.{policy.domain.currency.source}" if policy.domain.currency else ""
+        nouns = policy.domain.nouns(request.locale[:2], request.ask.kind, case.reference)
     else:
         _check_builtin_vocabulary(request)
         env, currency = extract(request, policy.fact_names), request.currency
         where = "order.currency" if request.order is not None else "subscription.currency"
     _check_fit(policy, (currency, where), env)
-    run = _Run(policy, request, env, request.locale[:2])
+    run = _Run(policy, request, env, request.locale[:2], nouns)
     _apply_exception(run)
     try:
         rule = _decide(run)
@@ -368,6 +373,7 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
         trace=_trace(run),
         policy=policy_ref(policy),
         as_of=run.request.as_of,
+        nouns=run.nouns,
     )
 
 

@@ -38,7 +38,7 @@ def inputs_schema(policy: Policy) -> dict[str, Any]:
         "properties": properties,
         "additionalProperties": False,
         "x-policy": {"id": policy.id, "version": policy.version, "sha256": policy.sha256},
-        "x-request-schema": Request.model_json_schema(),
+        "x-request-schema": _request_schema(policy),
     }
     domain = policy.domain
     if domain is not None:
@@ -49,6 +49,19 @@ def inputs_schema(policy: Policy) -> dict[str, Any]:
             "reasons": dict(domain.reasons),
             "case-schema": domain.case_schema(),
         }
+    return schema
+
+
+def _request_schema(policy: Policy) -> dict[str, Any]:
+    """The Request's schema; for a pack's policy, with the domain's case schema in place of
+    the free-form ``case`` object, so a form can reach ``case.booking.check_in``."""
+    schema = Request.model_json_schema()
+    if policy.domain is None:
+        return schema
+    case = policy.domain.case_schema()
+    schema.setdefault("$defs", {}).update(case.pop("$defs", {}))
+    schema["properties"]["case"] = case
+    schema["required"] = sorted({*schema.get("required", []), "case"})
     return schema
 
 

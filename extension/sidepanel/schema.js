@@ -30,6 +30,10 @@ export function resolve(root, schema) {
   const nullable = present.length < branches.length;
   const types = present.map((s) => s.type).sort().join(",");
   if (types === "number,string") return keep({ type: "amount" }, { nullable });
+  // as_of: a date or a datetime. The form sends the date; a policy that counts hours says so.
+  if (types === "string,string" && present.some((s) => s.format === "date")) {
+    return keep({ type: "string", format: "date" }, { nullable });
+  }
   if (present.length === 1) return keep(present[0], { nullable });
   throw new Error(`schema: cannot show a field that may be any of ${types}`);
 }

@@ -51,6 +51,13 @@ def _examples() -> Iterator[tuple[str, str, str]]:
     for path in sorted((Settings().policies_dir / "examples").glob("*.json")):
         policy_id = "saas-subscription" if path.name.startswith("saas-") else "retail-standard"
         yield f"example/{path.stem}", policy_id, path.read_text(encoding="utf-8")
+    # A pack's examples, against each policy of the pack.
+    for policy_id in REGISTRY.ids():
+        pack = REGISTRY.path(policy_id).parent
+        if pack == Settings().policies_dir:
+            continue
+        for path in sorted((pack / "examples").glob("*.json")):
+            yield f"example/{policy_id}/{path.stem}", policy_id, path.read_text(encoding="utf-8")
 
 
 def _tables() -> Iterator[tuple[str, str, str]]:
@@ -119,7 +126,8 @@ def sample() -> Iterator[tuple[str, str, str]]:
     yield from _evals()
     yield from _tau()
     for policy_id in REGISTRY.ids():
-        yield from _random(policy_id)
+        if REGISTRY.get(policy_id).domain is None:  # the strategies draw retail and SaaS requests
+            yield from _random(policy_id)
 
 
 def load() -> list[dict[str, Any]]:
