@@ -211,7 +211,12 @@ class _Space:
         around = {n + d for n in self.numbers for d in (-step, 0, step)} | {0}
         if kind == INT:
             around = {int(n) for n in around}
-        elif kind == MONEY:
+        if len(around) < 3:
+            # No constant to vary around (or only fractions, for an int): 0 alone would make a
+            # comparison of two facts, such as `items_total < order_total`, look impossible.
+            # Only padded here, so policies with constants keep the same candidates.
+            around |= {1, 2}
+        if kind == MONEY:
             around = {Decimal(n).quantize(Decimal("0.01")) for n in around}
         return [*sorted(around), MISSING]
 

@@ -188,3 +188,56 @@ def test_a_must_say_with_no_disclosure_to_render_stops_the_load(tmp_path: Path) 
     error = _load_variant(tmp_path, "must_say: [refund_timing]", "must_say: [refund_timng]")
     assert "unknown disclosure 'refund_timng'" in str(error)
     assert error.line is not None
+
+
+_NO_CONSTANTS = """\
+id: two-totals
+version: "1.0.0"
+effective: 2026-01-01
+currency: USD
+owner: ops@example.com
+title: Compares two money facts and mentions no number
+
+inputs:
+  items_total: {}
+  order_total: {}
+  amount_paid: {}
+
+gates:
+  - id: some_items_only
+    when: {condition}
+    decision: decline
+    rationale: Only part of the order was named.
+
+outcomes:
+  - id: whole_order
+    when: true
+    decision: approve
+    rationale: The whole order is covered.
+"""
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "items_total < order_total",
+        "items_total < amount_paid and amount_paid < order_total",  # three distinct values
+    ],
+)
+def test_a_comparison_of_two_facts_loads_without_any_numeric_constant(
+    tmp_path: Path, condition: str
+) -> None:
+    # With no number in the policy, the dead-rule check once tried 0 alone for every money
+    # fact, so `items_total < order_total` was never true and the load said "can never fire".
+    path = tmp_path / "two-totals.yaml"
+    path.write_text(_NO_CONSTANTS.replace("{condition}", condition))
+    policy = load_policy(path)
+    assert [gate.id for gate in policy.gates] == ["some_items_only"]
+
+
+def test_a_comparison_that_is_never_true_still_stops_the_load(tmp_path: Path) -> None:
+    path = tmp_path / "two-totals.yaml"
+    path.write_text(_NO_CONSTANTS.replace("{condition}", "items_total < items_total"))
+    with pytest.raises(PolicyError, match="can never fire") as caught:
+        load_policy(path)
+    assert caught.value.rule == "some_items_only"
