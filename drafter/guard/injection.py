@@ -139,6 +139,8 @@ def _request_ids(ctx: Context) -> set[str]:
         ids |= {request.order.id, *(item.id for item in request.order.items)}
     if request.subscription is not None:
         ids.add(request.subscription.id)
+    if ctx.verdict.nouns is not None and ctx.verdict.nouns.reference:
+        ids.add(ctx.verdict.nouns.reference)
     return {i.upper().lstrip("#") for i in ids if i}
 
 

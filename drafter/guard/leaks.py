@@ -114,6 +114,8 @@ def _request_digits(ctx: Context) -> set[str]:
         ids += [request.order.id, *(item.id for item in request.order.items)]
     if request.subscription is not None:
         ids.append(request.subscription.id)
+    if ctx.verdict.nouns is not None:  # a pack's case reference (a booking id)
+        ids.append(ctx.verdict.nouns.reference)
     return {re.sub(r"\D", "", i) for i in ids if i} - {""}
 
 
