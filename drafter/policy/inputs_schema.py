@@ -21,7 +21,7 @@ from drafter.policy.types import (
     EnumType,
     Type,
 )
-from drafter.schemas import Request
+from drafter.schemas import AskKind, Reason, Request
 
 __all__ = ["inputs_schema"]
 
@@ -56,9 +56,18 @@ def _request_schema(policy: Policy) -> dict[str, Any]:
     """The Request's schema; for a pack's policy, with the domain's case schema in place of
     the free-form ``case`` object, so a form can reach ``case.booking.check_in``."""
     schema = Request.model_json_schema()
-    if policy.domain is None:
+    # The ask's kind and reason are words of the policy's vocabulary: list them.
+    ask = schema["$defs"]["Ask"]["properties"]
+    domain = policy.domain
+    kinds = sorted(domain.asks) if domain else sorted(AskKind)
+    reasons = sorted(domain.reasons) if domain else sorted(Reason)
+    ask["kind"]["enum"] = kinds
+    for branch in ask["reason"].get("anyOf", []):
+        if branch.get("type") == "string":
+            branch["enum"] = reasons
+    if domain is None:
         return schema
-    case = policy.domain.case_schema()
+    case = domain.case_schema()
     schema.setdefault("$defs", {}).update(case.pop("$defs", {}))
     schema["properties"]["case"] = case
     schema["required"] = sorted({*schema.get("required", []), "case"})
