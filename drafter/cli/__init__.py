@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from drafter.cli import check, draft, evals, feedback, keys, policy, report, serve
+from drafter.cli import check, draft, evals, feedback, keys, pack, policy, report, serve
 from drafter.errors import DrafterError, UserError
 
 __all__ = ["app", "main"]
@@ -59,6 +59,8 @@ def _root(
 app.command(name="check")(check.check)
 app.command(name="draft")(draft.draft)
 app.add_typer(policy.app, name="policy")
+app.command(name="facts")(pack.facts)
+app.add_typer(pack.app, name="pack")
 app.command(name="serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
 app.add_typer(feedback.app, name="feedback")

@@ -1,0 +1,96 @@
+"""``drafter pack new``: scaffold a policy pack that loads and passes its own table, and
+``drafter facts``: the facts a policy reads, with their types, sources and questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from string import Template
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from drafter.cli.options import AsJson, registry
+from drafter.errors import ConfigError
+from drafter.settings import Settings
+
+__all__ = ["app", "facts"]
+
+app = typer.Typer(
+    help="Create policy packs: a business's policy in YAML alone.", no_args_is_help=True
+)
+TEMPLATE = Path(__file__).parent / "pack_template"
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
+
+
+@app.command(name="new")
+def new(
+    name: Annotated[str, typer.Argument(help="The pack's name, e.g. telecom or event-tickets.")],
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Where packs live; the configured policies folder by default."),
+    ] = None,
+) -> None:
+    """Write policies/NAME/: a domain, a policy NAME-standard with its test table, an example
+    and a translations folder. It loads and passes its table as written; change it to fit."""
+    if not _NAME.match(name):
+        raise ConfigError(f"pack name '{name}' must be lowercase letters, digits and dashes")
+    root = directory or Settings().policies_dir
+    pack = root / name
+    if pack.exists():
+        raise ConfigError(f"{pack} already exists; pick another name or remove it first")
+    today = dt.date.today()
+    values = {
+        "pack": name,
+        "policy": f"{name}-standard",
+        "title": f"{name.replace('-', ' ').capitalize()} refunds",
+        "today": today.isoformat(),
+        "week_ago": (today - dt.timedelta(days=7)).isoformat(),
+        "month_ago": (today - dt.timedelta(days=30)).isoformat(),
+    }
+    targets = {
+        "domain.yaml": "domain.yaml",
+        "policy.yaml": f"{values['policy']}.yaml",
+        "policy.tests.yaml": f"{values['policy']}.tests.yaml",
+        "examples/refund-inside-window.json": "examples/refund-inside-window.json",
+        "translations/README.md": "translations/README.md",
+    }
+    for source, target in targets.items():
+        text = Template((TEMPLATE / source).read_text(encoding="utf-8")).substitute(values)
+        path = pack / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {pack}/ with policy {values['policy']}. Next:")
+    typer.echo(f"  drafter policy test {values['policy']}")
+    typer.echo(f"  drafter facts {values['policy']}")
+
+
+def facts(
+    policy_id: Annotated[str, typer.Argument(help="A policy id, e.g. lodging-standard.")],
+    as_json: AsJson = False,
+) -> None:
+    """List the facts a policy reads: type, the request field each comes from, and the question
+    asked when it is missing."""
+    policy = registry().get(policy_id)
+    rows = [
+        {
+            "fact": name,
+            "type": str(kind),
+            "source": policy.fact_sources.get(name, name),
+            "question": policy.question(name, "en"),
+        }
+        for name, kind in sorted(policy.inputs.items())
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"Facts of {policy.id}", title_justify="left")
+    for column in ("fact", "type", "source", "question"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(row[c] for c in ("fact", "type", "source", "question")))
+    Console().print(table)
