@@ -67,6 +67,14 @@ def _request_schema(policy: Policy) -> dict[str, Any]:
             branch["enum"] = reasons
     if domain is None:
         return schema
+    if any("now" in domain.reads_of(name) for name in policy.inputs):
+        # The policy counts hours: a date alone would be refused.
+        schema["properties"]["as_of"] = {
+            "type": "string",
+            "format": "date-time",
+            "title": "As of",
+            "description": "When the request is decided, with a time zone.",
+        }
     case = domain.case_schema()
     schema.setdefault("$defs", {}).update(case.pop("$defs", {}))
     schema["properties"]["case"] = case

@@ -41,6 +41,8 @@ function control(widget, schema) {
       return element("input", { type: "text", inputmode: "decimal", placeholder: "0.00" });
     case "date":
       return element("input", { type: "date" });
+    case "datetime":
+      return element("input", { type: "datetime-local", step: "60" });
     case "longtext":
       return element("textarea", { rows: "5", maxlength: schema.maxLength });
     case "list":
@@ -116,7 +118,25 @@ export function renderForm(container, plan) {
 
 function setValue(input, value) {
   if (input.type === "checkbox") input.checked = value === true;
+  else if (input.type === "datetime-local") input.value = localMoment(value);
   else input.value = value === null || value === undefined ? "" : String(value);
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+
+/**
+ * A datetime-local control's value ("2026-12-02T10:00", the agent's local time) for an ISO
+ * datetime; a date alone ("2026-12-02", as `as_of` is prefilled) is that day at the current time.
+ */
+export function localMoment(value, now = new Date()) {
+  if (value === null || value === undefined || value === "") return "";
+  const text = String(value);
+  const moment = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? new Date(`${text}T${pad(now.getHours())}:${pad(now.getMinutes())}`)
+    : new Date(text);
+  if (Number.isNaN(moment.getTime())) return "";
+  const day = `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+  return `${day}T${pad(moment.getHours())}:${pad(moment.getMinutes())}`;
 }
 
 function markFromPage(node) {
@@ -183,6 +203,15 @@ function readValue(input, widget, where, problems) {
     problems.push({ field: where, message: 'must be an amount such as "49.99"' });
   }
   if (widget === "list") return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (widget === "datetime") {
+    // The control holds the agent's local time; the API wants a time zone, so send UTC.
+    const moment = new Date(raw);
+    if (Number.isNaN(moment.getTime())) {
+      problems.push({ field: where, message: "must be a date and time" });
+      return raw;
+    }
+    return moment.toISOString();
+  }
   return raw; // amounts stay strings: the API refuses floats for money
 }
 

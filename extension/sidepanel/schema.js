@@ -71,6 +71,7 @@ export function widgetOf(schema) {
   if (schema.type === "boolean") return schema.nullable ? "tristate" : "checkbox";
   if (schema.type === "integer") return "integer";
   if (schema.type === "string" && schema.format === "date") return "date";
+  if (schema.type === "string" && schema.format === "date-time") return "datetime";
   if (schema.type === "string") return (schema.maxLength ?? 0) > LONG_TEXT ? "longtext" : "text";
   if (schema.type === "array" && schema.items?.type === "string") return "list";
   if (schema.type === "array") return "rows";
@@ -99,7 +100,11 @@ function requiredSiblings(root, path) {
   for (let depth = 1; depth < parts.length; depth++) {
     const prefix = parts.slice(0, depth).join(".");
     const { schema } = schemaAt(root, prefix);
-    for (const name of schema.required ?? []) found.push(`${prefix}.${name}`);
+    for (const name of schema.required ?? []) {
+      // A required part (case.booking) is a parent, not a field: its own required fields come
+      // in through the paths that reach into it.
+      if (resolve(root, schema.properties[name]).type !== "object") found.push(`${prefix}.${name}`);
+    }
   }
   return found;
 }

@@ -308,3 +308,52 @@ def test_server_errors_mark_the_fields_they_name(
         "order.status: is required",
         "order.items.0.price: must not be negative",
     ]
+
+
+def test_a_pack_policy_s_form_reaches_into_the_case_and_sends_times_with_a_zone(
+    extension_page: Page,
+) -> None:
+    """lodging-standard reads facts from `case.booking...` and counts hours: its form offers
+    the case's fields (lists as lists, times as date-time controls) and sends a request the
+    engine decides."""
+    registry = PolicyRegistry(Settings().policies_dir)
+    policy = registry.get("lodging-standard")
+    render(extension_page, inputs_schema(policy), TICKET)
+    widgets = {
+        f["path"]: f["widget"] for f in plan_of(extension_page, inputs_schema(policy))["fields"]
+    }
+    assert widgets["as_of"] == "datetime"
+    assert widgets["case.booking.check_in"] == "datetime"
+    assert widgets["case.booking.rate"] == "select"
+    assert widgets["ask.kind"] == "select"
+    assert widgets["case.booking.id"] == "text"  # a required sibling of the fields read
+    form = extension_page.locator("#facts")
+    assert form.locator('[data-path="as_of"]').input_value().startswith("2026-11-20T")
+    values = {
+        "as_of": "2026-12-02T10:00",
+        "case.booking.id": "BK-1",
+        "case.booking.currency": "EUR",
+        "case.booking.check_in": "2026-12-10T15:00",
+        "case.booking.booked_at": "2026-11-01T18:30",
+        "case.booking.nights": "3",
+        "case.booking.nights_stayed": "0",
+        "case.booking.total": "450.00",
+        "case.booking.paid": "450.00",
+    }
+    for path, value in values.items():
+        form.locator(f'[data-path="{path}"]').fill(value)
+    for path, value in {
+        "case.booking.rate": "flexible",
+        "case.booking.status": "confirmed",
+        "case.booking.property_kind": "hotel",
+        "ask.reason": "changed_plans",
+        "case.booking.insured": "false",  # left empty, the policy would ask about insurance
+    }.items():
+        form.locator(f'[data-path="{path}"]').select_option(value)
+    result = read(extension_page)
+    assert result["problems"] == []
+    sent = result["request"]
+    assert sent["as_of"].endswith("Z")
+    assert sent["case"]["booking"]["check_in"].endswith("Z")
+    verdict = evaluate(policy, parse_request(json.dumps(sent)))
+    assert (verdict.decision.value, verdict.rule) == ("approve", "free_cancellation")
