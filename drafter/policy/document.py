@@ -146,11 +146,14 @@ class RefundSpec(Spec):
 
 
 class Rule(Spec):
-    """A gate or an outcome."""
+    """A gate or an outcome. ``transfer`` hands a request the policy does not cover to a
+    person (``target``, with the ``reason`` the agent sees)."""
 
     id: RuleId
     when: Expression
-    decision: Literal["approve", "partial", "decline", "needs_info"]
+    decision: Literal["approve", "partial", "decline", "needs_info", "transfer"]
+    target: RuleId | None = None
+    reason: Prose | None = None
     refund: RefundSpec | None = None
     offers: list[RuleId] = Field(default_factory=list)
     must_say: list[RuleId] = Field(default_factory=list)

@@ -206,7 +206,11 @@ def _exception_cap(run: _Run, spec: CompiledException, role: str) -> Decimal:
 
 
 def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided | None) -> Verdict:
-    decision = _DECISIONS[rule.decision] if rule else Decision.needs_info
+    handover = rule.handover if rule is not None else None
+    if handover is not None:  # a transfer: the request goes to a person
+        decision = Decision.escalate
+    else:
+        decision = _DECISIONS[rule.decision] if rule else Decision.needs_info
     refund = _refund(run, rule) if rule and rule.refund else None
     if isinstance(refund, _Undecided):
         undecided, rule, decision, refund = refund, None, Decision.needs_info, None
@@ -219,6 +223,8 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
     if isinstance(escalation, _Undecided):
         undecided, rule, decision, refund, offers = escalation, None, Decision.needs_info, None, []
         escalation = None
+    if escalation is None:  # a trigger that holds (legal action) takes over from a transfer
+        escalation = handover
     return _verdict(run, _Outcome(decision, rule, refund, offers, escalation, undecided))
 
 
@@ -411,7 +417,7 @@ def _rationale(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[Rati
         parts.append((out.rule.id, out.rule.rationale))
     elif out.undecided is not None:
         parts.append((out.undecided.rule, policy.needs_info_rationale))
-    if out.escalation is not None:
+    if out.escalation is not None and out.escalation is not _handover(out):
         parts.append((out.escalation.id, out.escalation.rationale))
     parts += [(flag.id, flag.rationale) for flag in flags]
     return [run.text_part(RationaleOut, rule, text) for rule, text in parts]
@@ -443,7 +449,13 @@ def _escalation(run: _Run, out: _Outcome) -> Escalation:
     return make(Escalation, target=trigger.target, reason=trigger.reason, summary=summary)
 
 
+def _handover(out: _Outcome) -> CompiledEscalation | None:
+    return out.rule.handover if out.rule is not None else None
+
+
 def _describe(out: _Outcome) -> str:
+    if out.rule is not None and out.rule.handover is not None:
+        return f"transfer under rule {out.rule.id}: {out.rule.handover.reason}"
     if out.rule is None:
         missing = ", ".join(out.undecided.missing) if out.undecided else "details"
         return f"ask the customer for: {missing}"

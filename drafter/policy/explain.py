@@ -70,7 +70,10 @@ def _conditions(policy: Policy) -> Iterator[str]:
 def _rules(rules: tuple[CompiledRule, ...], policy: Policy) -> Iterator[str]:
     for number, rule in enumerate(rules, start=1):
         condition = "otherwise" if rule.when.source == "true" else f"if {_prose(rule.when.source)}"
-        yield f"  {number}. [{rule.id}] {condition}: {rule.decision.replace('_', ' ')}."
+        decision = rule.decision.replace("_", " ")
+        if rule.handover is not None:
+            decision += f" to {rule.handover.target} ({rule.handover.reason})"
+        yield f"  {number}. [{rule.id}] {condition}: {decision}."
         if rule.refund is not None:
             fees = "".join(f", minus {name} ({fee.source})" for name, fee in rule.refund.fees)
             yield (

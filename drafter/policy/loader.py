@@ -458,18 +458,56 @@ class _Builder:
             self.fail("a decline cannot carry a refund", (*loc, "refund"), rule.id)
         if rule.decision == "partial" and rule.refund is None:
             self.fail("a partial decision needs a refund", loc, rule.id)
+        when = self.expr(rule.when, (*loc, "when"), rule.id, expect=BOOL)
         return CompiledRule(
             id=rule.id,
             stage="gate" if stage == "gate" else "outcome",
             line=doc.line_of(self.raw, loc),
-            when=self.expr(rule.when, (*loc, "when"), rule.id, expect=BOOL),
+            when=when,
             decision=rule.decision,
             refund=self.refund(rule.refund, (*loc, "refund"), rule.id) if rule.refund else None,
             offers=self.ids(rule.offers, self.document.offers, "offer", (*loc, "offers"), rule.id),
             must_say=self.said(rule.must_say, loc, rule.id),
             must_not_say=self.unsaid(rule.must_not_say, loc, rule.id),
             rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
+            handover=self.handover(rule, loc, when),
         )
+
+    def handover(
+        self, rule: doc.Rule, loc: tuple[int | str, ...], when: Compiled
+    ) -> CompiledEscalation | None:
+        """A transfer's handover: to its target, with its reason, disclosures and rationale."""
+        if rule.decision != "transfer":
+            for key in ("target", "reason"):
+                if getattr(rule, key) is not None:
+                    self.fail(f"'{key}' belongs to a transfer only", (*loc, key), rule.id)
+            return None
+        if rule.refund is not None or rule.offers:
+            self.fail("a transfer hands the request over: no refund or offers", loc, rule.id)
+        if rule.target is None or rule.reason is None:
+            self.fail("a transfer needs a 'target' and a 'reason' for the agent", loc, rule.id)
+        assert rule.target is not None
+        assert rule.reason is not None
+        self.check_target(rule.target, (*loc, "target"), rule.id)
+        return CompiledEscalation(
+            id=rule.id,
+            line=doc.line_of(self.raw, loc),
+            when=when,
+            target=rule.target,
+            reason=rule.reason,
+            must_say=self.said(rule.must_say, loc, rule.id),
+            must_not_say=self.unsaid(rule.must_not_say, loc, rule.id),
+            rationale=self.rationale(rule.rationale, (*loc, "rationale"), rule.id),
+        )
+
+    def check_target(self, target: str, loc: tuple[int | str, ...], rule: str) -> None:
+        targets = self.domain.escalation_targets if self.domain else _LEGACY_TARGETS
+        if target not in targets:
+            self.fail(
+                f"unknown escalation target '{target}'; use one of: {', '.join(targets)}",
+                loc,
+                rule,
+            )
 
     def said(self, ids: Sequence[str], loc: tuple[int | str, ...], rule: str) -> tuple[str, ...]:
         """A rule's must_say ids, each checked against the policy's disclosures."""
@@ -512,13 +550,7 @@ class _Builder:
 
     def escalation(self, rule: doc.EscalationRule, index: int) -> CompiledEscalation:
         loc: tuple[int | str, ...] = ("escalations", index)
-        targets = self.domain.escalation_targets if self.domain else _LEGACY_TARGETS
-        if rule.target not in targets:
-            self.fail(
-                f"unknown escalation target '{rule.target}'; use one of: {', '.join(targets)}",
-                (*loc, "target"),
-                rule.id,
-            )
+        self.check_target(rule.target, (*loc, "target"), rule.id)
         return CompiledEscalation(
             id=rule.id,
             line=doc.line_of(self.raw, loc),

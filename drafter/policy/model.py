@@ -71,24 +71,6 @@ class CompiledOffer:
 
 
 @dataclass(frozen=True, slots=True)
-class CompiledRule:
-    id: str
-    stage: Literal["gate", "outcome"]
-    line: int | None
-    when: Compiled
-    decision: Literal["approve", "partial", "decline", "needs_info"]
-    refund: CompiledRefund | None
-    offers: tuple[str, ...]
-    must_say: tuple[str, ...]
-    must_not_say: tuple[str, ...]
-    rationale: Wording
-    steps: RuleSteps = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "steps", RuleSteps(self.id, self.stage, self.when))
-
-
-@dataclass(frozen=True, slots=True)
 class CompiledEscalation:
     id: str
     line: int | None
@@ -102,6 +84,26 @@ class CompiledEscalation:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", RuleSteps(self.id, "escalation", self.when))
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str
+    stage: Literal["gate", "outcome"]
+    line: int | None
+    when: Compiled
+    decision: Literal["approve", "partial", "decline", "needs_info", "transfer"]
+    refund: CompiledRefund | None
+    offers: tuple[str, ...]
+    must_say: tuple[str, ...]
+    must_not_say: tuple[str, ...]
+    rationale: Wording
+    # A transfer's handover to a person: the verdict escalates to its target.
+    handover: CompiledEscalation | None = None
+    steps: RuleSteps = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", RuleSteps(self.id, self.stage, self.when))
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,3 +174,50 @@ def test_a_duration_parameter_is_written_as_in_an_expression(tmp_path: Path) -> 
 def test_evaluation_is_unchanged_for_the_fixture() -> None:
     verdict = evaluate(load_policy(FIXTURES / "mini-store.yaml"), request())
     assert verdict.decision == Decision.decline
+
+
+TRANSFER = (
+    "    when: order_status == 'cancelled'\n    decision: decline\n",
+    "    when: order_status == 'cancelled'\n    decision: transfer\n    target: supervisor\n"
+    "    reason: Cancelled orders are handled by the billing team.\n",
+)
+
+
+def test_a_transfer_hands_the_request_to_a_person(tmp_path: Path) -> None:
+    policy = load_policy(_write(tmp_path, TRANSFER))
+    verdict = evaluate(policy, request(order__status="cancelled"))
+    assert (verdict.decision, verdict.rule) == (Decision.escalate, "order_cancelled")
+    assert verdict.escalation is not None
+    assert verdict.escalation.target == "supervisor"
+    assert verdict.escalation.summary.recommended == (
+        "transfer under rule order_cancelled: Cancelled orders are handled by the billing team."
+    )
+    assert [r.rule for r in verdict.rationale] == ["order_cancelled"]  # said once
+    assert verdict.refund is None
+    assert verdict.offers == []
+    # An escalation trigger that holds takes over, with its own target.
+    legal = evaluate(policy, request(order__status="cancelled", signals={"legal_threat": True}))
+    assert legal.escalation is not None
+    assert legal.escalation.target == "legal"
+    assert "transfer to supervisor" in explain(policy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ("    target: supervisor\n", "a transfer needs a 'target' and a 'reason'"),
+        ("    target: supervisor\n", "unknown escalation target 'billing'"),
+    ],
+)
+def test_a_transfer_is_checked_at_load(tmp_path: Path, edit: str, message: str) -> None:
+    old, new = TRANSFER
+    replaced = new.replace(edit, "" if "needs" in message else "    target: billing\n")
+    error = _refused(tmp_path, (old, replaced))
+    assert message in str(error)
+    assert error.rule == "order_cancelled"
+
+
+def test_only_a_transfer_has_a_target(tmp_path: Path) -> None:
+    old = "    when: order_status == 'cancelled'\n    decision: decline\n"
+    error = _refused(tmp_path, (old, old + "    target: supervisor\n"))
+    assert "'target' belongs to a transfer only" in str(error)
