@@ -96,6 +96,9 @@ class FieldSpec(doc.Spec):
     fields: dict[Token, Annotated[FieldSpec, BeforeValidator(_shorthand)]] | None = None
     of: Annotated[FieldSpec, BeforeValidator(_shorthand)] | None = None
     max_items: int = Field(100, ge=1, le=1000)
+    # Bounds of an int or decimal. An int is a count unless it says otherwise: 0 at least.
+    min: int | Decimal | None = None
+    max: int | Decimal | None = None
 
     @field_validator("values")
     @classmethod
@@ -103,6 +106,15 @@ class FieldSpec(doc.Spec):
         if values is not None and len(set(values)) != len(values):
             raise ValueError("values must be unique")
         return values
+
+
+class CheckSpec(doc.Spec):
+    """A rule the case's fields must keep between them (a stay's nights used never exceed its
+    nights): a request that breaks it is refused, naming ``field``. Unknown values pass."""
+
+    when: doc.Expression
+    field: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$", max_length=200)]
+    message: Prose
 
 
 class CaseRule(doc.Spec):
@@ -136,6 +148,7 @@ class DomainDocument(doc.Spec):
         default_factory=lambda: {"supervisor": "a supervisor", "legal": "our legal team"}
     )
     case: dict[Token, Annotated[FieldSpec, BeforeValidator(_shorthand)]] = Field(min_length=1)
+    checks: list[CheckSpec] = Field(default_factory=list)
     facts: dict[Token, FactSpec] = Field(min_length=1)
 
 
@@ -173,6 +186,7 @@ class Domain:
     facts: Mapping[str, DomainFact]  # declared facts, in the order they are worked out
     envelope: Mapping[str, Type]  # facts every domain reads from the request's envelope
     case_model: type[BaseModel] = field(repr=False)
+    checks: tuple[tuple[Compiled, str, str], ...] = ()  # (condition, field, message)
     reference: Compiled | None = None
     currency: Compiled | None = None
     # Translated questions: fact -> language -> text.
@@ -223,13 +237,16 @@ class Domain:
         """
         self._check_vocabulary(request)
         env = self._envelope(request)
+        env.update(self._parts(request))
+        for condition, where, message in self.checks:
+            if condition(env) is False:
+                raise RequestError(message, field=f"case.{where}")
         if env["now"] is MISSING and any("now" in self.reads_of(name) for name in names):
             raise RequestError(
                 "this policy counts hours, so as_of must be a datetime with a time zone, such "
                 "as 2026-12-02T10:00:00Z",
                 field="as_of",
             )
-        env.update(self._parts(request))
         for name, fact in self.facts.items():
             value = fact.compiled(env)
             if fact.values is not None and value is not MISSING and value not in fact.values:
@@ -431,6 +448,10 @@ class _Builder:
                 ("facts",),
             )
         scope = Scope({**envelope, **parts})
+        checks = tuple(
+            (self.expr(check.when, scope, ("checks", i, "when"), BOOL), check.field, check.message)
+            for i, check in enumerate(d.checks)
+        )
         translated, words = self.translations({**facts, **dict.fromkeys(ENVELOPE_QUESTIONS)})
         words["en"] = {
             "case": f"your {d.noun}",
@@ -453,6 +474,7 @@ class _Builder:
             facts=facts,
             envelope=envelope,
             case_model=model,
+            checks=checks,
             reference=self.path_expr(d.reference, scope, ("reference",)),
             currency=self.path_expr(d.currency, scope, ("currency",)),
             translated=translated,
@@ -524,6 +546,10 @@ class _Builder:
         for key in ("values", "fields", "of"):
             if getattr(spec, key) is not None:
                 self.fail(f"'{key}' does not apply to a {spec.type}", (*loc, key))
+        if spec.type not in ("int", "decimal"):
+            for key in ("min", "max"):
+                if getattr(spec, key) is not None:
+                    self.fail(f"'{key}' does not apply to a {spec.type}", (*loc, key))
         return SCALARS[spec.type]
 
     def case_model(self, parts: Mapping[str, FieldSpec]) -> type[BaseModel]:
@@ -696,6 +722,13 @@ def _field_type(name: str, spec: FieldSpec) -> Any:
         assert spec.of is not None
         item = _field_type(name, spec.of)
         return Annotated[list[item], Field(max_length=spec.max_items)]  # type: ignore[valid-type]
+    if spec.type == "int":
+        low = 0 if spec.min is None else spec.min
+        high = 10**9 if spec.max is None else spec.max
+        return Annotated[int, Field(strict=True, ge=low, le=high)]
+    if spec.type == "decimal" and (spec.min is not None or spec.max is not None):
+        number = _SCALAR_TYPES["decimal"]
+        return Annotated[number, Field(ge=spec.min, le=spec.max)]
     return _SCALAR_TYPES[spec.type]
 
 
