@@ -31,7 +31,12 @@ def test_every_situation_has_at_least_two_cases(cases: list[EvalCase], situation
 
 
 def test_every_shipped_policy_channel_and_decision_is_covered(cases: list[EvalCase]) -> None:
-    assert {c.policy for c in cases} == {"retail-standard", "saas-subscription", "tau-retail"}
+    assert {c.policy for c in cases} == {
+        "retail-standard",
+        "saas-subscription",
+        "tau-retail",
+        "lodging-standard",
+    }
     assert {c.request.channel.value for c in cases} == {"email", "chat", "phone"}
     assert {c.verdict.decision.value for c in cases} == {
         "approve",
