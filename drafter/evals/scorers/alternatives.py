@@ -9,6 +9,7 @@ escalations and requests for information are not scored: their offers are option
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 
 from drafter.evals.config import Thresholds
@@ -27,8 +28,14 @@ _NAMES = {
 }
 
 
-def offer_named(offer: Offer, reply: Reply, language: str) -> bool:
-    """Whether the reply names this kind of offer (unknown kinds: by their id's words)."""
+def offer_named(
+    offer: Offer, reply: Reply, language: str, labels: Mapping[str, str] | None = None
+) -> bool:
+    """Whether the reply names this kind of offer: by the pack's word for it (``labels``, from
+    the verdict), the lexicon's words, or else its id's words."""
+    label = (labels or {}).get(offer.kind)
+    if label and label.lower() in reply.lower:
+        return True
     if offer.kind in lexicon("offers"):
         return phrases("offers", offer.kind, language).any(reply.text)
     return offer.id.replace("_", " ") in reply.lower
@@ -43,9 +50,11 @@ def _figures(offer: Offer) -> list[Decimal]:
     return figures + [number for number in parsed if number is not None]
 
 
-def offer_concrete(offer: Offer, reply: Reply, language: str) -> bool:
+def offer_concrete(
+    offer: Offer, reply: Reply, language: str, labels: Mapping[str, str] | None = None
+) -> bool:
     """Named, with one of its figures when it has any."""
-    if not offer_named(offer, reply, language):
+    if not offer_named(offer, reply, language, labels):
         return False
     figures = _figures(offer)
     return not figures or any(amount_in(f, reply.numbers) for f in figures)
@@ -62,8 +71,11 @@ def _score(target: Target) -> Outcome:
     if not offers:
         return not_applicable("the verdict allows no alternative")
     reply, language = target.reply, target.language
-    concrete = [o.id for o in offers if offer_concrete(o, reply, language)]
-    named = [o.id for o in offers if offer_named(o, reply, language) and o.id not in concrete]
+    labels = target.verdict.nouns.offers if target.verdict.nouns else None
+    concrete = [o.id for o in offers if offer_concrete(o, reply, language, labels)]
+    named = [
+        o.id for o in offers if offer_named(o, reply, language, labels) and o.id not in concrete
+    ]
     missing = [o.id for o in offers if o.id not in concrete and o.id not in named]
     passed = _enough(concrete, offers, target.thresholds)
     parts = [f"concrete: {', '.join(concrete) or 'none'}"]

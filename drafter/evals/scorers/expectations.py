@@ -42,7 +42,12 @@ def _offers(target: Target) -> Outcome:
         offer_id
         for offer_id in wanted
         if offer_id not in offers
-        or not offer_named(offers[offer_id], target.reply, target.language)
+        or not offer_named(
+            offers[offer_id],
+            target.reply,
+            target.language,
+            target.verdict.nouns.offers if target.verdict.nouns else None,
+        )
     ]
     value = 1 - len(absent) / len(wanted)
     if absent:

@@ -1,4 +1,5 @@
-"""Personalization: the customer's name and a reference to their order, plan or item.
+"""Personalization: the customer's name and a reference to their order, plan, item or, for a
+pack's case, its reference (a booking id).
 
 The name must be in the body; the reference may be in the subject of an email too.
 """
@@ -34,6 +35,8 @@ def _references(target: Target) -> list[str]:
         ids.append(request.order.id)
     if request.subscription is not None:
         ids.append(request.subscription.id)
+    if target.verdict.nouns is not None:  # a pack's case: its reference (a booking id)
+        ids.append(target.verdict.nouns.reference)
     found = [i for i in ids if i and i in text]
     if request.order is not None:
         for item in request.order.items:
