@@ -626,45 +626,32 @@ def _elements(
     return each
 
 
-def _any(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
-    """Three-valued "some element passes and holds": one true decides, else an unknown
-    leaves it unknown."""
-    each = _elements(variable, source, body, condition)
+def _quantifier(decisive: bool) -> Callable[[str, Fn, Fn, Fn | None, Type], Fn]:
+    """``any`` (``decisive`` true) or ``all`` (false), three-valued: one element that passes
+    the filter with the decisive value decides; otherwise an unknown element (or an unknown
+    filter) leaves the answer unknown."""
 
-    def fn(env: Env) -> Value:
-        pairs = each(env)
-        if pairs is None:
-            return MISSING
-        unknown = False
-        for counts, holds in pairs:
-            if counts is False or holds is False:
-                continue
-            if counts is True and holds is True:
-                return True
-            unknown = True
-        return MISSING if unknown else False
+    def compile_quantifier(
+        variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type
+    ) -> Fn:
+        each = _elements(variable, source, body, condition)
 
-    return fn
+        def fn(env: Env) -> Value:
+            pairs = each(env)
+            if pairs is None:
+                return MISSING
+            unknown = False
+            for counts, holds in pairs:
+                if counts is False or holds is (not decisive):
+                    continue
+                if counts is True and holds is decisive:
+                    return decisive
+                unknown = True
+            return MISSING if unknown else not decisive
 
+        return fn
 
-def _all(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
-    """Three-valued "every element that passes holds": one false decides."""
-    each = _elements(variable, source, body, condition)
-
-    def fn(env: Env) -> Value:
-        pairs = each(env)
-        if pairs is None:
-            return MISSING
-        unknown = False
-        for counts, holds in pairs:
-            if counts is False or holds is True:
-                continue
-            if counts is True and holds is False:
-                return False
-            unknown = True
-        return MISSING if unknown else True
-
-    return fn
+    return compile_quantifier
 
 
 def _values(variable: str, source: Fn, body: Fn, condition: Fn | None) -> Callable[[Env], Any]:
@@ -735,8 +722,8 @@ def _summable(kind: Type) -> Type | None:
 
 
 _FOLDS: dict[str, _Fold] = {
-    "any": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _any),
-    "all": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _all),
+    "any": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _quantifier(True)),
+    "all": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _quantifier(False)),
     "count": _Fold("counts anything", lambda k: INT, _count),
     "sum": _Fold("needs numbers or durations", _summable, _sum, keeps_bound=True),
     "min": _Fold(
