@@ -104,7 +104,7 @@ def _order_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
                 "shadowed",
                 rule.id,
                 rule.line,
-                f"shadowed: {'no' if certain else 'the search found no'} input reaches it "
+                f"{'no' if certain else 'the search found no'} input reaches it "
                 f"without an earlier rule deciding first (for example '{blocker}')",
             )
         for other in later:  # gates are meant to pre-empt outcomes; compare within a stage
