@@ -61,10 +61,12 @@ class Subject:
 
     @property
     def decisions(self) -> frozenset[str]:
-        """Every decision the policy can reach: its rules' decisions, escalate when it has
-        escalations, and needs_info (a missing fact always can)."""
+        """Every decision the policy can reach: its rules' decisions (a transfer's verdict
+        escalates), escalate when it has escalations, and needs_info (a missing fact always
+        can)."""
         rules = (*self.policy.gates, *self.policy.outcomes)
-        found = {rule.decision for rule in rules} | {"needs_info"}
+        found = {"escalate" if r.decision == "transfer" else r.decision for r in rules}
+        found |= {"needs_info"}
         return frozenset(found | ({"escalate"} if self.policy.escalations else set()))
 
 

@@ -37,8 +37,8 @@ def pack(request: pytest.FixtureRequest, tmp_path: Path) -> PolicyRegistry:
     return PolicyRegistry(tmp_path / "policies")
 
 
-def test_there_is_a_pack_beyond_retail_and_saas() -> None:
-    assert [p.name for p in PACKS] == ["lodging"]
+def test_there_are_packs_beyond_retail_and_saas() -> None:
+    assert [p.name for p in PACKS] == ["lodging", "telecom"]
 
 
 def test_a_pack_loads_from_its_own_folder_and_passes_its_table(pack: PolicyRegistry) -> None:
