@@ -161,7 +161,14 @@ def _unused(policy: Policy) -> Iterator[Finding]:
         if c is not None
     ]
     compiled += [c for exception in policy.exceptions.values() for c in exception.caps.values()]
-    compiled += [p for rule in (*policy.gates, *policy.outcomes) for p in rule.rationale.parts]
+    # Placeholders in any customer-facing text read facts and parameters too.
+    wordings = [r.rationale for r in (*policy.gates, *policy.outcomes)]
+    wordings += [r.rationale for r in policy.escalations]
+    wordings += [f.rationale for f in policy.flags]
+    wordings += [e.rationale for e in policy.exceptions.values()]
+    wordings += [*policy.disclosures.values(), *(o.terms for o in policy.offers.values())]
+    wordings.append(policy.needs_info_rationale)
+    compiled += [part for wording in wordings for part in wording.parts]
     facts = set().union(*(c.facts for c in compiled))
     params = set().union(*(c.params for c in compiled))
     used = set().union(*(c.conditions for c in compiled))
