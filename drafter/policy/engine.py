@@ -225,7 +225,13 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
         escalation = None
     if escalation is None:  # a trigger that holds (legal action) takes over from a transfer
         escalation = handover
-    return _verdict(run, _Outcome(decision, rule, refund, offers, escalation, undecided))
+    flags, pending = _flags(run)
+    if pending is not None and escalation is None and decision in _PAYS_OUT:
+        # A disclosure that may be owed (a device's balance stays due) cannot be left out of a
+        # reply that pays out: ask for what decides it.
+        undecided, rule, decision, refund, offers = pending, None, Decision.needs_info, None, []
+    outcome = _Outcome(decision, rule, refund, offers, escalation, undecided)
+    return _verdict(run, outcome, flags)
 
 
 def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided | None:
@@ -358,8 +364,8 @@ class _Outcome:
     undecided: _Undecided | None
 
 
-def _verdict(run: _Run, out: _Outcome) -> Verdict:
-    policy, flags = run.policy, _flags(run)
+def _verdict(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> Verdict:
+    policy = run.policy
     say, never = _disclosures(run, out, flags)
     rationale = _rationale(run, out, flags)
     escalation = _escalation(run, out) if out.escalation else None
@@ -383,8 +389,17 @@ def _verdict(run: _Run, out: _Outcome) -> Verdict:
     )
 
 
-def _flags(run: _Run) -> list[CompiledFlag]:
-    return [flag for flag in run.policy.flags if run.test(flag) is True]
+def _flags(run: _Run) -> tuple[list[CompiledFlag], _Undecided | None]:
+    """The flags that hold, and the first one that must say something but cannot be decided."""
+    held: list[CompiledFlag] = []
+    pending: _Undecided | None = None
+    for flag in run.policy.flags:
+        value = run.test(flag)
+        if value is True:
+            held.append(flag)
+        elif value is MISSING and flag.must_say and pending is None:
+            pending = _Undecided(flag.id, run.missing(flag.when))
+    return held, pending
 
 
 def _disclosures(

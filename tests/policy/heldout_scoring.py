@@ -1,6 +1,8 @@
-"""Score lodging-standard against the held-out cases written from its description alone.
+"""Score a pack's policy against held-out cases written from its description alone
+(``tests/policy/heldout_<pack>/cases.yaml``).
 
-    .venv/bin/python -m tests.policy.heldout_lodging.scoring
+    .venv/bin/python -m tests.policy.heldout_scoring lodging
+    .venv/bin/python -m tests.policy.heldout_scoring telecom
 
 Each case's expectation names a decision and, where the description fixes them, the refund, the
 offers (by kind) and the escalation target. Prints each disagreement and the totals.
@@ -9,6 +11,7 @@ offers (by kind) and the escalation target. Prints each disagreement and the tot
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +24,7 @@ from drafter.intake import parse_request
 from drafter.policy import PolicyRegistry, evaluate
 from drafter.settings import Settings
 
-CASES = Path(__file__).parent / "cases.yaml"
+HERE = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,10 @@ def _actual(policy_id: str, request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def score(policy_id: str = "lodging-standard") -> list[Result]:
-    cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"]
+def score(pack: str) -> list[Result]:
+    policy_id = f"{pack}-standard"
+    path = HERE / f"heldout_{pack}" / "cases.yaml"
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     results = []
     for case in cases:
         got = _actual(policy_id, case["request"])
@@ -68,12 +73,13 @@ def score(policy_id: str = "lodging-standard") -> list[Result]:
 
 
 def main() -> None:
-    results = score()
+    pack = sys.argv[1] if len(sys.argv) > 1 else "lodging"
+    results = score(pack)
     for result in results:
         for problem in result.problems:
             print(f"{result.id}: {problem}")
     agreed = sum(1 for r in results if not r.problems)
-    print(f"lodging-standard agrees with {agreed}/{len(results)} held-out cases")
+    print(f"{pack}-standard agrees with {agreed}/{len(results)} held-out cases")
 
 
 if __name__ == "__main__":
