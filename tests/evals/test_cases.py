@@ -36,6 +36,7 @@ def test_every_shipped_policy_channel_and_decision_is_covered(cases: list[EvalCa
         "saas-subscription",
         "tau-retail",
         "lodging-standard",
+        "telecom-standard",
     }
     assert {c.request.channel.value for c in cases} == {"email", "chat", "phone"}
     assert {c.verdict.decision.value for c in cases} == {
