@@ -86,6 +86,16 @@ class _Run:
             text = text.replace("{" + part.source + "}", show(part.fn(self.env)), 1)
         return text
 
+    def unknown_in(self, wordings: list[Wording]) -> list[str]:
+        """The facts whose values the texts' placeholders need but do not have: a text the
+        customer reads never says "unknown"."""
+        missing: set[str] = set()
+        for wording in wordings:
+            for part in wording.phrase(self.language).parts:
+                if part.fn(self.env) is MISSING:
+                    missing.update(self.missing(part) or [part.source])
+        return sorted(missing)
+
     def text_part(self, cls: type[T], key: str, wording: Wording) -> T:
         """A Disclosure or Rationale: ``key`` and the wording in the customer's language.
 
@@ -231,7 +241,25 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
         # reply that pays out: ask for what decides it.
         undecided, rule, decision, refund, offers = pending, None, Decision.needs_info, None, []
     outcome = _Outcome(decision, rule, refund, offers, escalation, undecided)
+    unknown = run.unknown_in(_wordings(run, outcome, flags))
+    if unknown:  # a text would need a fact nobody gave: ask for it rather than say "unknown"
+        blocked = outcome.escalation.id if outcome.escalation else None
+        where = outcome.rule.id if outcome.rule else (blocked or "texts")
+        outcome = _Outcome(Decision.needs_info, None, None, [], None, _Undecided(where, unknown))
+        flags = [f for f in flags if not run.unknown_in(_flag_wordings(run, f))]
     return _verdict(run, outcome, flags)
+
+
+def _wordings(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[Wording]:
+    """Every text the verdict for ``out`` would carry."""
+    say, _ = _said(out, flags)
+    return [text for _, text in _reasons(run, out, flags)] + [
+        run.policy.disclosures[i] for i in say
+    ]
+
+
+def _flag_wordings(run: _Run, flag: CompiledFlag) -> list[Wording]:
+    return [flag.rationale, *(run.policy.disclosures[i] for i in flag.must_say)]
 
 
 def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided | None:
@@ -334,6 +362,9 @@ def _offer(run: _Run, offer_id: str, spec: CompiledOffer) -> Offer | _Undecided:
         if isinstance(value, _Undecided):
             return value
         sizes.append(value)
+    unknown = run.unknown_in([spec.terms])
+    if unknown:
+        return _Undecided(offer_id, unknown)
     amount, percent, cap = sizes
     if cap is not None and not cap.is_finite():
         cap = None  # an unlimited cap is no cap
@@ -405,6 +436,16 @@ def _flags(run: _Run) -> tuple[list[CompiledFlag], _Undecided | None]:
 def _disclosures(
     run: _Run, out: _Outcome, flags: list[CompiledFlag]
 ) -> tuple[list[Disclosure], list[Disclosure]]:
+    say, never = _said(out, flags)
+    policy = run.policy
+    return (
+        [run.text_part(Disclosure, i, policy.disclosures[i]) for i in say],
+        [shared_text(policy, Disclosure, i, policy.forbidden[i]) for i in never],
+    )
+
+
+def _said(out: _Outcome, flags: list[CompiledFlag]) -> tuple[list[str], list[str]]:
+    """The disclosures the reply must make and the claims it must not, by id, in order."""
     say: list[str] = list(out.rule.must_say) if out.rule else []
     never: list[str] = list(out.rule.must_not_say) if out.rule else []
     if out.escalation:
@@ -415,14 +456,15 @@ def _disclosures(
     for flag in flags:
         say += flag.must_say
         never += flag.must_not_say
-    policy = run.policy
-    return (
-        [run.text_part(Disclosure, i, policy.disclosures[i]) for i in dict.fromkeys(say)],
-        [shared_text(policy, Disclosure, i, policy.forbidden[i]) for i in dict.fromkeys(never)],
-    )
+    return list(dict.fromkeys(say)), list(dict.fromkeys(never))
 
 
 def _rationale(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[RationaleOut]:
+    return [run.text_part(RationaleOut, rule, text) for rule, text in _reasons(run, out, flags)]
+
+
+def _reasons(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[tuple[str, Wording]]:
+    """The rationale's texts, by the rule that gives each."""
     policy = run.policy
     parts: list[tuple[str, Wording]] = []
     if run.request.exception is not None:
@@ -435,7 +477,7 @@ def _rationale(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[Rati
     if out.escalation is not None and out.escalation is not _handover(out):
         parts.append((out.escalation.id, out.escalation.rationale))
     parts += [(flag.id, flag.rationale) for flag in flags]
-    return [run.text_part(RationaleOut, rule, text) for rule, text in parts]
+    return parts
 
 
 def _needs(run: _Run, undecided: _Undecided | None) -> list[Need]:

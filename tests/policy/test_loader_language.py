@@ -221,3 +221,18 @@ def test_only_a_transfer_has_a_target(tmp_path: Path) -> None:
     old = "    when: order_status == 'cancelled'\n    decision: decline\n"
     error = _refused(tmp_path, (old, old + "    target: supervisor\n"))
     assert "'target' belongs to a transfer only" in str(error)
+
+
+def test_a_text_never_tells_the_customer_a_fact_is_unknown(tmp_path: Path) -> None:
+    """A rationale whose placeholder reads a fact nobody gave asks for it instead."""
+    old = "    rationale: Final-sale items are priced to clear and cannot be refunded."
+    new = "    rationale: Final-sale items ({item_condition}) are priced to clear."
+    policy = load_policy(_write(tmp_path, (old, new)))
+    final_sale = {"order__items__0__final_sale": True, "order__delivered_on": "2026-11-10"}
+    asked = evaluate(policy, request(order__items__0__condition=None, **final_sale))
+    assert asked.decision == Decision.needs_info
+    assert [n.fact for n in asked.needs] == ["item_condition"]
+    assert all("unknown" not in r.text for r in asked.rationale)
+    told = evaluate(policy, request(order__items__0__condition="opened", **final_sale))
+    assert told.rule == "final_sale"
+    assert "Final-sale items (opened)" in told.rationale[0].text
