@@ -450,13 +450,14 @@ class Nouns(Strict):
     """A pack's words for the reply, in the customer's language when the pack translates
     them (None otherwise, and the phrasebook's own neutral words stand in): what the customer
     calls their case (as the phrase ``your booking``), its reference, the ask, and how each
-    refund destination and offer kind reads."""
+    refund destination, offer kind and fee reads."""
 
     case: str | None = None
     reference: str | None = None
     ask: str | None = None
     destinations: dict[str, str] = Field(default_factory=dict)
     offers: dict[str, str] = Field(default_factory=dict)
+    fees: dict[str, str] = Field(default_factory=dict)
 
 
 class PolicyRef(Strict):

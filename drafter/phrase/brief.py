@@ -44,6 +44,7 @@ class FeeView:
     id: str
     label: str
     amount: str
+    text: str | None = None  # the pack's words for the fee ("the first night")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,13 +196,18 @@ def _refund_view(refund: Refund | None, fmt: LocaleFormatter, nouns: Nouns) -> R
         amount=fmt.money(refund.amount),
         gross=fmt.money(refund.gross),
         destination=refund.destination,
-        fees=tuple(_fee_view(fee, fmt) for fee in refund.fees),
+        fees=tuple(_fee_view(fee, fmt, nouns) for fee in refund.fees),
         destination_text=nouns.destinations.get(refund.destination),
     )
 
 
-def _fee_view(fee: Fee, fmt: LocaleFormatter) -> FeeView:
-    return FeeView(id=fee.id, label=fee.id.replace("_", " "), amount=fmt.money(fee.amount))
+def _fee_view(fee: Fee, fmt: LocaleFormatter, nouns: Nouns) -> FeeView:
+    return FeeView(
+        id=fee.id,
+        label=fee.id.replace("_", " "),
+        amount=fmt.money(fee.amount),
+        text=nouns.fees.get(fee.id),
+    )
 
 
 def _offer_view(offer: Offer, fmt: LocaleFormatter, nouns: Nouns) -> OfferView:

@@ -144,6 +144,8 @@ class DomainDocument(doc.Spec):
     reasons: dict[Token, Prose] = Field(min_length=1)
     destinations: dict[Token, Prose] = Field(min_length=1)
     offer_kinds: dict[Token, Prose] = Field(default_factory=dict)
+    # Fees a refund may keep, with how the reply names each ("the first night").
+    fees: dict[Token, Prose] = Field(default_factory=dict)
     escalation_targets: dict[Token, Prose] = Field(
         default_factory=lambda: {"supervisor": "a supervisor", "legal": "our legal team"}
     )
@@ -181,6 +183,7 @@ class Domain:
     reasons: Mapping[str, str]
     destinations: Mapping[str, str]
     offer_kinds: Mapping[str, str]
+    fees: Mapping[str, str]
     escalation_targets: Mapping[str, str]
     parts: Mapping[str, Type]  # the case's parts, as the expressions see them
     facts: Mapping[str, DomainFact]  # declared facts, in the order they are worked out
@@ -271,6 +274,7 @@ class Domain:
             ask=words.get("asks", {}).get(ask),
             destinations=dict(words.get("destinations", {})),
             offers=dict(words.get("offer_kinds", {})),
+            fees=dict(words.get("fees", {})),
         )
 
     def _check_vocabulary(self, request: Request) -> None:
@@ -458,6 +462,7 @@ class _Builder:
             "asks": dict(d.asks),
             "destinations": dict(d.destinations),
             "offer_kinds": dict(d.offer_kinds),
+            "fees": dict(d.fees),
         }
         return Domain(
             id=d.id,
@@ -469,6 +474,7 @@ class _Builder:
             reasons=d.reasons,
             destinations=d.destinations,
             offer_kinds=d.offer_kinds,
+            fees=d.fees,
             escalation_targets=d.escalation_targets,
             parts=parts,
             facts=facts,
@@ -513,6 +519,7 @@ class _Builder:
                 ("asks", d.asks),
                 ("destinations", d.destinations),
                 ("offer_kinds", d.offer_kinds),
+                ("fees", d.fees),
             ):
                 texts = {k: translation.text("nouns", group, k) for k in known}
                 language[group] = {k: v for k, v in texts.items() if v}

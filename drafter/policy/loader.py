@@ -529,6 +529,15 @@ class _Builder:
             (fee, (*loc, "fees", name)) for name, fee in fees
         ]:
             self.bounded(compiled, where, rule)
+        if self.domain is not None:
+            for name, _ in fees:
+                if name not in self.domain.fees:
+                    declared = ", ".join(self.domain.fees) or "none declared"
+                    self.fail(
+                        f"unknown fee '{name}'; the domain's fees are: {declared}",
+                        (*loc, "fees", name),
+                        rule,
+                    )
         known = self.domain.destinations if self.domain else _LEGACY_DESTINATIONS
         if spec.destination not in known:
             self.fail(
