@@ -7,9 +7,13 @@ later rule that might approve.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
@@ -25,7 +29,7 @@ from drafter.policy.model import (
 )
 from drafter.policy.parts import make, policy_ref, shared_text, text_part
 from drafter.policy.trace import ReadOnlyFacts, Recorded, fresh_step, show, trace_steps
-from drafter.policy.types import MISSING, Value
+from drafter.policy.types import MISSING, MONEY, Value
 from drafter.schemas import (
     AskKind,
     Decision,
@@ -83,8 +87,23 @@ class _Run:
         phrase = wording.phrase(self.language)
         text = phrase.text
         for part in phrase.parts:
-            text = text.replace("{" + part.source + "}", show(part.fn(self.env)), 1)
+            value = part.fn(self.env)
+            shown = self.money(value) if part.type == MONEY else show(value)
+            text = text.replace("{" + part.source + "}", shown, 1)
         return text
+
+    def money(self, value: Value) -> str:
+        """An amount in a text, as the customer's locale writes the policy's currency
+        (140,00 € in German); the text must not name the currency again."""
+        if not isinstance(value, Decimal | int) or isinstance(value, bool):
+            return show(value)
+        amount = Decimal(value)
+        if not amount.is_finite():
+            return show(amount)
+        cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        return str(
+            format_currency(cents, self.policy.currency, locale=_locale(self.request.locale))
+        )
 
     def unknown_in(self, wordings: list[Wording]) -> list[str]:
         """The facts whose values the texts' placeholders need but do not have: a text the
@@ -535,6 +554,15 @@ def _offer_size(offer: Offer) -> str:
 
 def _trace(run: _Run) -> list[TraceStep]:
     return trace_steps(run.trace, run.env)
+
+
+@functools.cache
+def _locale(tag: str) -> Locale:
+    """The Babel locale of a request's locale tag (``de-DE``), English when Babel has none."""
+    try:
+        return Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
 
 
 def _check_builtin_vocabulary(request: Request) -> None:
