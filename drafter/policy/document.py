@@ -201,7 +201,9 @@ class Document(Spec):
     summary: Prose | None = None
     inputs: dict[str, InputSpec | None]
     params: dict[RuleId, ParamSpec] = Field(default_factory=dict)
-    # Named conditions, each usable by name in any later condition or rule.
+    # Named amounts (numbers or money), then named conditions, each usable by name in any
+    # later one, in rules and in texts.
+    amounts: dict[RuleId, Expression] = Field(default_factory=dict)
     conditions: dict[RuleId, Expression] = Field(default_factory=dict)
     disclosures: dict[RuleId, Localized] = Field(default_factory=dict)
     forbidden: dict[RuleId, Prose] = Field(default_factory=dict)

@@ -62,7 +62,7 @@ def _params(policy: Policy) -> Iterator[str]:
 def _conditions(policy: Policy) -> Iterator[str]:
     if not policy.scope.conditions:
         return
-    yield "\nNamed conditions, used by name in the rules below:"
+    yield "\nNamed amounts and conditions, used by name below:"
     for name, condition in policy.scope.conditions.items():
         yield f"  - {name}: {_prose(condition.source)}"
 

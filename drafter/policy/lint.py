@@ -174,9 +174,7 @@ def _unused(policy: Policy) -> Iterator[Finding]:
     used = set().union(*(c.conditions for c in compiled))
     for name in policy.scope.conditions:
         if name not in used:
-            yield Finding(
-                "warning", "unused-condition", None, None, f"condition '{name}' is never used"
-            )
+            yield Finding("warning", "unused-condition", None, None, f"'{name}' is never used")
     for name in policy.inputs:
         if name not in facts and name != "amount_paid":  # the engine's refund cap reads it
             yield Finding("warning", "unused-input", None, None, f"input '{name}' is never read")
@@ -308,7 +306,7 @@ _SAMPLED: dict[Type, list[Value]] = {
 def _constants(policy: Policy) -> set[Decimal]:
     numbers: set[Decimal] = set()
     sources = [when.source for _, _, when in _conditions(policy)]
-    sources += [condition.source for condition in policy.scope.conditions.values()]
+    sources += [c.source for c in policy.scope.conditions.values() if c.type == BOOL]
     for source in sources:
         numbers |= {Decimal(t.text) for t in tokenize(source) if t.kind == "number"}
     for param in policy.scope.params.values():

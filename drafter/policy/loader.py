@@ -41,6 +41,7 @@ from drafter.policy.types import (
     DURATION,
     INT,
     MONEY,
+    NUMERIC,
     UNLIMITED,
     EnumType,
     Type,
@@ -336,14 +337,20 @@ class _Builder:
         return node.value
 
     def conditions(self, scope: Scope) -> Scope:
-        """The policy's named conditions, compiled in order: each may use the ones before."""
+        """The policy's named amounts, then its named conditions, compiled in order: each may
+        use the ones before it."""
         compiled: dict[str, Compiled] = {}
-        for name, source in self.document.conditions.items():
-            loc: tuple[int | str, ...] = ("conditions", name)
-            if name in scope.facts or name in scope.params:
-                self.fail(f"condition '{name}' has the same name as a fact or parameter", loc)
+        named = [("amounts", n, s) for n, s in self.document.amounts.items()]
+        named += [("conditions", n, s) for n, s in self.document.conditions.items()]
+        for section, name, source in named:
+            loc: tuple[int | str, ...] = (section, name)
+            if name in scope.facts or name in scope.params or name in compiled:
+                self.fail(f"'{name}' has the same name as a fact, parameter or named one", loc)
             here = Scope(scope.facts, scope.params, dict(compiled))
-            compiled[name] = self.expr(source, loc, name, expect=BOOL, scope=here)
+            expect = BOOL if section == "conditions" else None
+            compiled[name] = self.expr(source, loc, name, expect=expect, scope=here)
+            if section == "amounts" and compiled[name].type not in NUMERIC:
+                self.fail(f"amount '{name}' is {compiled[name].type}, not a number", loc, name)
         return Scope(scope.facts, scope.params, compiled)
 
     def param_values(self, scope: Scope) -> dict[str, Value | Mapping[tuple[str, ...], Value]]:

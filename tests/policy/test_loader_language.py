@@ -71,7 +71,7 @@ def test_a_named_condition_is_used_by_name_and_decides_as_its_expression(
 def test_an_unused_condition_is_a_lint_warning(tmp_path: Path) -> None:
     policy = load_policy(_write(tmp_path, CONDITIONS))
     codes = {(f.code, f.message) for f in lint(policy)}
-    assert ("unused-condition", "condition 'late_and_not_gold' is never used") in codes
+    assert ("unused-condition", "'late_and_not_gold' is never used") in codes
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_an_unused_condition_is_a_lint_warning(tmp_path: Path) -> None:
     [
         ("  late: tier", "expected a bool expression but this is enum"),
         ("  late: eventually and tier == 'gold'\n  eventually: true", "unknown name 'eventually'"),
-        ("  tier: true", "condition 'tier' has the same name as a fact or parameter"),
+        ("  tier: true", "'tier' has the same name as a fact, parameter or named one"),
         ("  late: days_since_delivry > 3", "did you mean 'days_since_delivery'"),
     ],
 )
@@ -236,3 +236,28 @@ def test_a_text_never_tells_the_customer_a_fact_is_unknown(tmp_path: Path) -> No
     told = evaluate(policy, request(order__items__0__condition="opened", **final_sale))
     assert told.rule == "final_sale"
     assert "Final-sale items (opened)" in told.rationale[0].text
+
+
+def test_a_named_amount_is_used_by_name_in_rules_and_texts(tmp_path: Path) -> None:
+    policy = load_policy(
+        _write(
+            tmp_path,
+            ("params:", "amounts:\n  restocking: items_total * restocking_rate\n\nparams:"),
+            (
+                "fees: {restocking: items_total * restocking_rate}",
+                "fees: {restocking: restocking}",
+            ),
+            (
+                "    rationale: Opened items can be returned for a refund minus a restocking fee.",
+                "    rationale: Opened items are refunded minus a restocking fee of {restocking}.",
+            ),
+        )
+    )
+    opened = {"order__items__0__condition": "opened", "order__delivered_on": "2026-11-10"}
+    verdict = evaluate(policy, request(**opened))
+    assert verdict.rule == "opened_item"
+    assert verdict.refund is not None
+    assert [str(f.amount.amount) for f in verdict.refund.fees] == ["13.35"]
+    assert "restocking fee of $13.35" in verdict.rationale[0].text
+    error = _refused(tmp_path, ("params:", "amounts:\n  restocking: tier\n\nparams:"))
+    assert "amount 'restocking' is enum" in str(error)
