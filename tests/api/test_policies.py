@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +55,34 @@ def test_an_unknown_policy_is_404(shipped: tuple[TestClient, dict[str, str]]) ->
     response = client.get("/v1/policies/no-such-policy", headers=auth)
     assert response.status_code == 404
     assert response.json()["type"] == "/problems/not-found"
+
+
+def test_a_pack_policy_serves_its_case_schema_and_decides_over_http(
+    shipped: tuple[TestClient, dict[str, str]],
+) -> None:
+    """The pack's request format reaches the caller, and a request in it is decided; a bad
+    case field is a 422 naming it, never a 500."""
+    client, auth = shipped
+    schema = client.get("/v1/policies/lodging-standard", headers=auth).json()["inputs_schema"]
+    assert schema["x-domain"]["noun"] == "booking"
+    assert schema["properties"]["hours_before_check_in"]["x-source"] == "case.booking.check_in"
+    request_schema = schema["x-request-schema"]
+    assert "booking" in request_schema["properties"]["case"]["properties"]
+    assert request_schema["properties"]["as_of"]["format"] == "date-time"
+    example = json.loads(
+        (SHIPPED / "lodging" / "examples" / "flexible-cancel-early.json").read_text()
+    )
+    decided = client.post(
+        "/v1/verdicts", headers=auth, json={"policy": "lodging-standard", "request": example}
+    )
+    assert decided.status_code == 200, decided.text
+    verdict = decided.json()
+    assert (verdict["decision"], verdict["rule"]) == ("approve", "free_cancellation")
+    assert verdict["nouns"]["reference"] == "BK-55120"
+    example["case"]["booking"]["check_in"] = "2026-12-10T15:00:00"  # no time zone
+    refused = client.post(
+        "/v1/verdicts", headers=auth, json={"policy": "lodging-standard", "request": example}
+    )
+    assert refused.status_code == 422
+    fields = {error["field"] for error in refused.json()["errors"]}
+    assert any(field.endswith("case.booking.check_in") for field in fields), fields
