@@ -695,8 +695,11 @@ def _sum(variable: str, source: Fn, body: Fn, condition: Fn | None, kind: Type) 
         if kept is None:
             return MISSING
         total = zero
-        for value in kept:
-            total = total + value
+        try:
+            for value in kept:
+                total = total + value
+        except _FAILED:
+            return MISSING
         return total  # type: ignore[no-any-return]
 
     return fn
@@ -834,7 +837,9 @@ def _negate(value: Value) -> Value:
 
 # --- operator closures -------------------------------------------------------------------
 
-_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation, OverflowError)
+# Arithmetic on a request's values that cannot be done (a date past year 9999, a division by
+# zero) is unknown, never a crash.
+_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation, OverflowError, ValueError)
 
 
 def _lookup(table: Table, keys: list[Fn]) -> Fn:
