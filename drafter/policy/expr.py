@@ -45,6 +45,7 @@ from drafter.policy.syntax import (
     Binary,
     Call,
     Comprehension,
+    Conditional,
     ExprError,
     Index,
     ListOf,
@@ -53,6 +54,7 @@ from drafter.policy.syntax import (
     Node,
     Parser,
     Unary,
+    Unknown,
     tokenize,
 )
 from drafter.policy.types import (
@@ -245,6 +247,10 @@ class Compiler:
             return self.call(node)
         if isinstance(node, Comprehension):
             return self.comprehension(node)
+        if isinstance(node, Conditional):
+            return self.conditional(node)
+        if isinstance(node, Unknown):
+            raise ExprError("'unknown' is only a branch of 'x if condition else y'", node.column)
         if isinstance(node, Unary):
             return self.unary(node)
         if isinstance(node, Binary):
@@ -499,6 +505,38 @@ class Compiler:
         parts = [source, body, *([condition] if condition else [])]
         return _joined(kind, fn, parts, unbounded=body.unbounded and fold.keeps_bound)
 
+    def conditional(self, node: Conditional) -> Typed:
+        """``a if c else b``: unknown when ``c`` is; a branch may be ``unknown`` (no value)."""
+        condition = self.visit(node.condition)
+        if condition.type != BOOL:
+            raise ExprError(f"'if' needs a bool but found {condition.type}", node.column)
+        branches = [b for b in (node.then, node.otherwise) if not isinstance(b, Unknown)]
+        if not branches:
+            raise ExprError("a conditional needs one branch with a value", node.column)
+        typed = [self.visit(b) for b in branches]
+        kind = typed[0].type
+        if len(typed) == 2 and typed[1].type != kind:
+            if kind in NUMERIC and typed[1].type in NUMERIC:
+                kind = _promote(kind, typed[1].type)
+            else:
+                raise ExprError(
+                    f"both branches must be one type, not {kind} and {typed[1].type}",
+                    node.column,
+                )
+        missing = _const(MISSING)
+        then = typed[0].fn if not isinstance(node.then, Unknown) else missing
+        otherwise = typed[-1].fn if not isinstance(node.otherwise, Unknown) else missing
+        test = condition.fn
+
+        def fn(env: Env) -> Value:
+            holds = test(env)
+            if holds is MISSING:
+                return MISSING
+            return then(env) if holds else otherwise(env)
+
+        bound = any(t.unbounded for t in typed)
+        return _joined(kind, fn, [condition, *typed], unbounded=bound)
+
     # --- operators -----------------------------------------------------------------------
 
     def unary(self, node: Unary) -> Typed:
@@ -545,13 +583,35 @@ class Compiler:
     def membership(self, node: Binary) -> Typed:
         left = self.visit(node.left)
         if not isinstance(node.right, ListOf):
-            raise ExprError(f"'{node.op}' needs a list such as ['a', 'b']", node.right.column)
+            return self.member_of_list(node, left)
         for item in node.right.items:
             self.check_comparable(left, node.left, item)
         choices = frozenset(item.value for item in node.right.items)
         negated = node.op == "not in"
         fn = _member_of(left, choices, negated=negated)
         return _joined(BOOL, fn, [left])
+
+    def member_of_list(self, node: Binary, left: Typed) -> Typed:
+        """``x in some_list``: a list of the case (``i.id in change.item_ids``)."""
+        items = self.visit(node.right)
+        if not isinstance(items.type, ListType) or isinstance(
+            items.type.element, RecordType | ListType
+        ):
+            raise ExprError(f"'{node.op}' needs a list such as ['a', 'b']", node.right.column)
+        element = items.type.element
+        numbers = left.type in NUMERIC and element in NUMERIC
+        enums = isinstance(left.type, EnumType) and isinstance(element, EnumType)
+        if left.type != element and not numbers and not enums:
+            raise ExprError(f"cannot compare {left.type} with {element}", node.column)
+        negated, value_fn, items_fn = node.op == "not in", left.fn, items.fn
+
+        def fn(env: Env) -> Value:
+            value, found = value_fn(env), items_fn(env)
+            if value is MISSING or found is MISSING:
+                return MISSING
+            return (value in found) != negated  # type: ignore[operator]
+
+        return _joined(BOOL, fn, [left, items])
 
     def check_comparable(self, left: Typed, left_node: Node, right_node: Node) -> None:
         right = self.visit(right_node)

@@ -18,6 +18,7 @@ __all__ = [
     "Binary",
     "Call",
     "Comprehension",
+    "Conditional",
     "ExprError",
     "Index",
     "ListOf",
@@ -27,6 +28,7 @@ __all__ = [
     "Parser",
     "Token",
     "Unary",
+    "Unknown",
     "tokenize",
 ]
 
@@ -50,7 +52,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
-_KEYWORDS = {"and", "or", "not", "in", "true", "false", "for", "if"}
+_KEYWORDS = {"and", "or", "not", "in", "true", "false", "for", "if", "else", "unknown"}
 
 # A number followed by one of these is a length of time: ``24 hours``, ``3 months``.
 UNITS: dict[str, str] = {
@@ -152,6 +154,20 @@ class ListOf(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Unknown(Node):
+    """``unknown``: no value, in a branch of a conditional (a fact that cannot be told)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional(Node):
+    """``then if condition else otherwise``."""
+
+    then: Node
+    condition: Node
+    otherwise: Node
+
+
+@dataclass(frozen=True, slots=True)
 class Unary(Node):
     op: str
     operand: Node
@@ -193,9 +209,18 @@ class Parser:
     def parse(self) -> Node:
         if self.token.kind == "end":
             raise ExprError("empty expression", 1)
-        node = self.parse_or()
+        node = self.parse_conditional()
         if self.token.kind != "end":
             raise ExprError(f"unexpected '{self.token.text}'", self.token.column)
+        return node
+
+    def parse_conditional(self) -> Node:
+        node = self.parse_or()
+        if self.token.text == "if" and self.token.kind == "keyword":
+            column = self.take().column
+            condition = self.parse_or()
+            self.expect("else")
+            return Conditional(column, node, condition, self.parse_conditional())
         return node
 
     def parse_or(self) -> Node:
@@ -274,12 +299,14 @@ class Parser:
             return Literal(token.column, token.text[1:-1])
         if token.kind == "keyword" and token.text in ("true", "false"):
             return Literal(token.column, token.text == "true")
+        if token.kind == "keyword" and token.text == "unknown":
+            return Unknown(token.column)
         if token.kind == "name":
             if self.accept("("):
                 return self.parse_call(token)
             return Name(token.column, token.text)
         if token.text == "(":
-            node = self.parse_or()
+            node = self.parse_conditional()
             self.expect(")")
             return node
         if token.text == "[":

@@ -18,6 +18,7 @@ from drafter.policy.types import (
     INT,
     MISSING,
     MONEY,
+    STR,
     UNLIMITED,
     EnumType,
     ListType,
@@ -29,6 +30,7 @@ from drafter.policy.types import (
 UTC = dt.UTC
 CABIN = EnumType(frozenset({"economy", "business"}))
 MEMBERSHIP = EnumType(frozenset({"none", "gold"}))
+CODES = ListType(STR)
 SEGMENT = RecordType((("flown", BOOL), ("fare", MONEY), ("departs", DATETIME), ("cabin", CABIN)))
 BOOKING = RecordType(
     (
@@ -36,6 +38,7 @@ BOOKING = RecordType(
         ("booked_on", DATE),
         ("nights", INT),
         ("segments", ListType(SEGMENT)),
+        ("codes", CODES),
     )
 )
 SCOPE = Scope(
@@ -75,6 +78,7 @@ def _env(**changes: Value) -> dict[str, Value]:
         "booked_on": dt.date(2026, 11, 30),
         "nights": 3,
         "segments": [_segment(True, "120.00", 8), _segment(False, "80.50", 18)],
+        "codes": ("A1", "B2"),
     }
     env: dict[str, Value] = {
         "booking": booking,
@@ -130,6 +134,15 @@ def run(source: str, **changes: Value) -> Value:
         ("(booking.check_in - as_of) * 2 > 2 days", True),
         ("-1 day < 0 days", True),
         ("min(as_of, booking.check_in) == as_of", True),
+        # Membership in a list of the case, and conditional values with an explicit unknown
+        ("'A1' in booking.codes", True),
+        ("'C3' not in booking.codes", True),
+        ("booking.nights * 2 if passengers > 1 else 0", 6),
+        ("booking.nights if passengers > 5 else unknown", MISSING),
+        (
+            "unknown if count(booking.segments) == 0 else sum(s.fare for s in booking.segments)",
+            Decimal("200.50"),
+        ),
         # Tables keyed by several enums, and unlimited values
         ("bags[membership, cabin]", UNLIMITED),
         ("bags['none', cabin]", 2),
@@ -229,6 +242,11 @@ def test_calendar_months_keep_the_day_or_take_the_last(
         ("bags", "index it, as in bags['none', 'economy']"),
         ("booking.segments == booking.segments", "cannot compare list"),
         ("booking.", "expected a field name after '.'"),
+        ("unknown", "'unknown' is only a branch"),
+        ("1 if passengers else 2", "'if' needs a bool"),
+        ("1 if passengers > 1 else 'x'", "both branches must be one type"),
+        ("1 if passengers > 1", "expected 'else'"),
+        ("passengers in booking.codes", "cannot compare int with str"),
     ],
 )
 def test_rejects_with_a_clear_message(source: str, message: str) -> None:
