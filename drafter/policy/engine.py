@@ -80,14 +80,18 @@ class _Run:
     trace: list[Recorded] = field(default_factory=list)
     waived: frozenset[str] = frozenset()
     cap: Decimal | None = None
+    # Facts a text's placeholder needed but did not have: the verdict asks for them instead.
+    unknown: set[str] = field(default_factory=set)
 
     def say(self, wording: Wording) -> str:
         """The text in the customer's language (English when the policy has no translation),
-        with its placeholders filled."""
+        with its placeholders filled; a placeholder with no value is noted in ``unknown``."""
         phrase = wording.phrase(self.language)
         text = phrase.text
         for part in phrase.parts:
             value = part.fn(self.env)
+            if value is MISSING:
+                self.unknown.update(self.missing(part) or [part.source])
             shown = self.money(value) if part.type == MONEY else show(value)
             text = text.replace("{" + part.source + "}", shown, 1)
         return text
@@ -104,16 +108,6 @@ class _Run:
         return str(
             format_currency(cents, self.policy.currency, locale=_locale(self.request.locale))
         )
-
-    def unknown_in(self, wordings: list[Wording]) -> list[str]:
-        """The facts whose values the texts' placeholders need but do not have: a text the
-        customer reads never says "unknown"."""
-        missing: set[str] = set()
-        for wording in wordings:
-            for part in wording.phrase(self.language).parts:
-                if part.fn(self.env) is MISSING:
-                    missing.update(self.missing(part) or [part.source])
-        return sorted(missing)
 
     def text_part(self, cls: type[T], key: str, wording: Wording) -> T:
         """A Disclosure or Rationale: ``key`` and the wording in the customer's language.
@@ -246,11 +240,13 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
     offers = _offers(run, rule.offers if rule else ())
     if isinstance(offers, _Undecided):
         undecided, rule, decision, refund, offers = offers, None, Decision.needs_info, None, []
+        run.unknown.clear()  # the offers' texts are not said after all
     run.env["decision"] = _DECISION_VALUES[decision]
     run.env["refund_amount"] = refund.amount.amount if refund else NO_REFUND
     escalation = _escalate(run, decision)
     if isinstance(escalation, _Undecided):
         undecided, rule, decision, refund, offers = escalation, None, Decision.needs_info, None, []
+        run.unknown.clear()  # the offers' texts are not said after all
         escalation = None
     if escalation is None:  # a trigger that holds (legal action) takes over from a transfer
         escalation = handover
@@ -259,26 +255,26 @@ def _with_escalation(run: _Run, rule: CompiledRule | None, undecided: _Undecided
         # A disclosure that may be owed (a device's balance stays due) cannot be left out of a
         # reply that pays out: ask for what decides it.
         undecided, rule, decision, refund, offers = pending, None, Decision.needs_info, None, []
+        run.unknown.clear()  # the offers' texts are not said after all
     outcome = _Outcome(decision, rule, refund, offers, escalation, undecided)
-    unknown = run.unknown_in(_wordings(run, outcome, flags))
-    if unknown:  # a text would need a fact nobody gave: ask for it rather than say "unknown"
-        blocked = outcome.escalation.id if outcome.escalation else None
-        where = outcome.rule.id if outcome.rule else (blocked or "texts")
-        outcome = _Outcome(Decision.needs_info, None, None, [], None, _Undecided(where, unknown))
-        flags = [f for f in flags if not run.unknown_in(_flag_wordings(run, f))]
     return _verdict(run, outcome, flags)
 
 
-def _wordings(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> list[Wording]:
-    """Every text the verdict for ``out`` would carry."""
-    say, _ = _said(out, flags)
-    return [text for _, text in _reasons(run, out, flags)] + [
-        run.policy.disclosures[i] for i in say
-    ]
-
-
-def _flag_wordings(run: _Run, flag: CompiledFlag) -> list[Wording]:
-    return [flag.rationale, *(run.policy.disclosures[i] for i in flag.must_say)]
+def _asking(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> Verdict:
+    """The verdict when a text would need a fact nobody gave: ask for it rather than tell the
+    customer it is "unknown". Flags whose own texts need one are left out."""
+    unknown = sorted(run.unknown)
+    where = out.rule.id if out.rule else (out.escalation.id if out.escalation else "texts")
+    asking = _Outcome(Decision.needs_info, None, None, [], None, _Undecided(where, unknown))
+    kept = []
+    for flag in flags:
+        run.unknown.clear()
+        for wording in (flag.rationale, *(run.policy.disclosures[i] for i in flag.must_say)):
+            run.say(wording)
+        if not run.unknown:
+            kept.append(flag)
+    run.unknown.clear()
+    return _verdict(run, asking, kept, asking=True)
 
 
 def _escalate(run: _Run, decision: Decision) -> CompiledEscalation | _Undecided | None:
@@ -381,9 +377,6 @@ def _offer(run: _Run, offer_id: str, spec: CompiledOffer) -> Offer | _Undecided:
         if isinstance(value, _Undecided):
             return value
         sizes.append(value)
-    unknown = run.unknown_in([spec.terms])
-    if unknown:
-        return _Undecided(offer_id, unknown)
     amount, percent, cap = sizes
     if cap is not None and not cap.is_finite():
         cap = None  # an unlimited cap is no cap
@@ -414,10 +407,14 @@ class _Outcome:
     undecided: _Undecided | None
 
 
-def _verdict(run: _Run, out: _Outcome, flags: list[CompiledFlag]) -> Verdict:
+def _verdict(
+    run: _Run, out: _Outcome, flags: list[CompiledFlag], *, asking: bool = False
+) -> Verdict:
     policy = run.policy
     say, never = _disclosures(run, out, flags)
     rationale = _rationale(run, out, flags)
+    if run.unknown and not asking:
+        return _asking(run, out, flags)
     escalation = _escalation(run, out) if out.escalation else None
     decided_by = out.rule.id if out.rule else (out.undecided.rule if out.undecided else "")
     return make(
