@@ -60,6 +60,7 @@ __all__ = [
     "TraceStep",
     "Verdict",
     "Violation",
+    "no_float",
 ]
 
 MAX_AMOUNT = Decimal("10000000")
@@ -82,14 +83,15 @@ def _cents(value: Decimal) -> Decimal:
     return value
 
 
-def _no_float(value: object) -> object:
+def no_float(value: object) -> object:
+    """Refuse a float where a number must be exact: JSON strings or integers only."""
     if isinstance(value, float):
         raise ValueError('must be a string such as "12.50" or an integer, never a float')
     return value
 
 
 # JSON strings ("49.99") or integers. Floats are refused: they cannot hold cents exactly.
-Amount = Annotated[Decimal, Field(strict=False), BeforeValidator(_no_float), AfterValidator(_cents)]
+Amount = Annotated[Decimal, Field(strict=False), BeforeValidator(no_float), AfterValidator(_cents)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2_000)]

@@ -40,7 +40,7 @@ from drafter.errors import PolicyError, RequestError
 from drafter.intake import request_error
 from drafter.policy import document as doc
 from drafter.policy.expr import Compiled, ExprError, Scope, compile_expr
-from drafter.policy.syntax import Attribute, Name, Node, Parser
+from drafter.policy.syntax import Attribute, Name, Node, Parser, parse_duration
 from drafter.policy.syntax import Literal as LiteralNode
 from drafter.policy.translations import load_translations
 from drafter.policy.types import (
@@ -59,7 +59,7 @@ from drafter.policy.types import (
     Type,
     Value,
 )
-from drafter.schemas import Amount, Channel, Nouns, Request
+from drafter.schemas import Amount, Channel, Nouns, Request, no_float
 
 __all__ = ["Domain", "DomainFact", "load_domain"]
 
@@ -683,19 +683,8 @@ def _text_only(value: object) -> object:
 def _duration(value: object) -> object:
     if not isinstance(value, str):
         raise ValueError("must be a string such as '24 hours' or 'PT24H'")
-    try:
-        node = Parser(value).parse()
-    except ExprError:
-        return value  # ISO 8601 (PT24H): pydantic parses it
-    if isinstance(node, LiteralNode) and isinstance(node.value, dt.timedelta):
-        return node.value
-    raise ValueError("must be a duration such as '24 hours' or 'PT24H'")
-
-
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError('must be a string such as "1.5" or an integer, never a float')
-    return value
+    # "24 hours" as in a policy; anything else is left to pydantic's ISO 8601 (PT24H).
+    return parse_duration(value) or value
 
 
 def _finite(value: Decimal) -> Decimal:
@@ -708,7 +697,7 @@ _SCALAR_TYPES: dict[str, Any] = {
     "bool": StrictBool,
     "int": Annotated[int, Field(strict=True, ge=-(10**9), le=10**9)],
     "decimal": Annotated[
-        Decimal, Field(strict=False), BeforeValidator(_no_float), AfterValidator(_finite)
+        Decimal, Field(strict=False), BeforeValidator(no_float), AfterValidator(_finite)
     ],
     "money": Amount,
     "str": Annotated[str, Field(strict=True, max_length=2000)],

@@ -3,7 +3,6 @@ expression, and refuse anything suspicious with ``file:line: rule 'id': message`
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
 import re
@@ -33,7 +32,7 @@ from drafter.policy.model import (
     Policy,
     Wording,
 )
-from drafter.policy.syntax import Literal, Parser
+from drafter.policy.syntax import parse_duration
 from drafter.policy.translations import Translation, load_translations
 from drafter.policy.types import (
     BOOL,
@@ -327,14 +326,11 @@ class _Builder:
 
     def duration(self, value: Any, loc: tuple[int | str, ...]) -> Value:
         """A duration parameter, written as in an expression: ``24 hours``, ``14 days``."""
-        try:
-            node = Parser(str(value)).parse()
-        except ExprError:
-            node = None
-        if not isinstance(node, Literal) or not isinstance(node.value, dt.timedelta):
+        span = parse_duration(str(value))
+        if span is None:
             self.fail(f"expected a duration such as '24 hours' but found {value!r}", loc)
-        assert isinstance(node, Literal)
-        return node.value
+        assert span is not None
+        return span
 
     def conditions(self, scope: Scope) -> Scope:
         """The policy's named amounts, then its named conditions, compiled in order: each may

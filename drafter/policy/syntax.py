@@ -29,6 +29,7 @@ __all__ = [
     "Token",
     "Unary",
     "Unknown",
+    "parse_duration",
     "tokenize",
 ]
 
@@ -343,6 +344,17 @@ class Parser:
                 raise ExprError("lists may hold only literal values", item.column)
             items.append(item)
         return ListOf(column, tuple(items))
+
+
+def parse_duration(text: str) -> dt.timedelta | None:
+    """``24 hours`` as written in a policy or a request, or None when it is not one."""
+    try:
+        node = Parser(text).parse()
+    except ExprError:
+        return None
+    if isinstance(node, Literal) and isinstance(node.value, dt.timedelta):
+        return node.value
+    return None
 
 
 def duration(number: int | Decimal, unit: str, token: Token) -> dt.timedelta | Months:
