@@ -194,7 +194,7 @@ class Domain:
     currency: Compiled | None = None
     # Translated questions: fact -> language -> text.
     translated: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    # The reply's words by language: {case, asks, destinations, offer_kinds}.
+    # The reply's words by language: {case, asks, destinations, offer_kinds, fees}.
     words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def fact_types(self) -> dict[str, Type]:
