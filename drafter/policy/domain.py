@@ -96,6 +96,7 @@ class FieldSpec(doc.Spec):
     fields: dict[Token, Annotated[FieldSpec, BeforeValidator(_shorthand)]] | None = None
     of: Annotated[FieldSpec, BeforeValidator(_shorthand)] | None = None
     max_items: int = Field(100, ge=1, le=1000)
+    unique: Token | None = Field(None, description="A list's record field no two items share.")
     # Bounds of an int or decimal. An int is a count unless it says otherwise: 0 at least.
     min: int | Decimal | None = None
     max: int | Decimal | None = None
@@ -549,7 +550,12 @@ class _Builder:
             if spec.of is None:
                 self.fail("a list needs 'of': the type of its items", loc)
             assert spec.of is not None
+            fields = spec.of.fields or {}
+            if spec.unique is not None and spec.unique not in fields:
+                self.fail("'unique' names a field of the list's records", (*loc, "unique"))
             return ListType(self.part_type(spec.of, (*loc, "of")))
+        if spec.unique is not None:
+            self.fail("'unique' applies to a list of records", (*loc, "unique"))
         for key in ("values", "fields", "of"):
             if getattr(spec, key) is not None:
                 self.fail(f"'{key}' does not apply to a {spec.type}", (*loc, key))
@@ -717,7 +723,10 @@ def _field_type(name: str, spec: FieldSpec) -> Any:
     if spec.type == "list":
         assert spec.of is not None
         item = _field_type(name, spec.of)
-        return Annotated[list[item], Field(max_length=spec.max_items)]  # type: ignore[valid-type]
+        bounded = Annotated[list[item], Field(max_length=spec.max_items)]  # type: ignore[valid-type]
+        if spec.unique is None:
+            return bounded
+        return Annotated[bounded, AfterValidator(_unique_by(spec.unique))]
     if spec.type == "int":
         low = 0 if spec.min is None else spec.min
         high = 10**9 if spec.max is None else spec.max
@@ -726,6 +735,19 @@ def _field_type(name: str, spec: FieldSpec) -> Any:
         number = _SCALAR_TYPES["decimal"]
         return Annotated[number, Field(ge=spec.min, le=spec.max)]
     return _SCALAR_TYPES[spec.type]
+
+
+def _unique_by(key: str) -> Callable[[list[BaseModel]], list[BaseModel]]:
+    def check(items: list[BaseModel]) -> list[BaseModel]:
+        seen: set[object] = set()
+        for item in items:
+            value = getattr(item, key)
+            if value in seen:
+                raise ValueError(f"two items have the {key} '{value}'")
+            seen.add(value)
+        return items
+
+    return check
 
 
 def _record_model(name: str, fields: Mapping[str, FieldSpec]) -> type[BaseModel]:
