@@ -128,13 +128,17 @@ def _comment(record: DraftRecord) -> str:
 
 
 def export_cases(
-    store: AuditStore, out_dir: Path, *, outcomes: Sequence[str] = EXPORTED_OUTCOMES
+    store: AuditStore,
+    out_dir: Path,
+    *,
+    outcomes: Sequence[str] = EXPORTED_OUTCOMES,
+    tenant: str | None = None,
 ) -> list[Path]:
-    """Write one case file per draft whose latest feedback has one of ``outcomes``; returns
-    the files written, oldest draft first."""
+    """Write one case file per draft (of ``tenant``, or of all) whose latest feedback has one
+    of ``outcomes``; returns the files written, oldest draft first."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for record in store.drafts_with_feedback(outcomes):
+    for record in store.drafts_with_feedback(outcomes, tenant):
         path = out_dir / f"{record.draft.id}.yaml"
         body = yaml.safe_dump(case_file(record), sort_keys=False, allow_unicode=True, width=100)
         path.write_text(_comment(record) + body, encoding="utf-8")
@@ -176,20 +180,23 @@ class RuleFriction:
         return self.share("edited") + self.share("rejected")
 
 
-def friction_report(store: AuditStore, *, since: dt.datetime | None = None) -> list[RuleFriction]:
+def friction_report(
+    store: AuditStore, *, since: dt.datetime | None = None, tenant: str | None = None
+) -> list[RuleFriction]:
     """Per (policy, rule): decisions, declines, fallback rate and the share of drafts agents
-    edited or rejected, most friction first."""
+    edited or rejected, most friction first; of one tenant's rows, or of all."""
+    where = _Where(since, tenant)
     rules: dict[tuple[str, str], RuleFriction] = {}
 
     def entry(policy: str, rule: str) -> RuleFriction:
         return rules.setdefault((policy, rule), RuleFriction(policy, rule))
 
-    latest = _latest_outcomes(store, since)
-    for policy, rule, decision in _verdicts(store, since):
+    latest = _latest_outcomes(store, where)
+    for policy, rule, decision in _verdicts(store, where):
         item = entry(policy, rule)
         item.verdicts += 1
         item.decisions[decision] += 1
-    for draft_id, policy, rule, decision, fallback in _drafts(store, since):
+    for draft_id, policy, rule, decision, fallback in _drafts(store, where):
         item = entry(policy, rule)
         item.drafts += 1
         item.decisions[decision] += 1
@@ -199,30 +206,45 @@ def friction_report(store: AuditStore, *, since: dt.datetime | None = None) -> l
     return sorted(rules.values(), key=lambda r: (-r.friction, -r.reviewed, -r.drafts, r.rule))
 
 
-def _verdicts(store: AuditStore, since: dt.datetime | None) -> Iterator[Any]:
-    query = select(VerdictRow.policy_id, VerdictRow.rule, VerdictRow.decision)
-    if since is not None:
-        query = query.where(VerdictRow.created_at >= since)
+@dataclass(frozen=True)
+class _Where:
+    since: dt.datetime | None
+    tenant: str | None
+
+    def apply(self, query: Any, table: type[VerdictRow | DraftRow | FeedbackRow]) -> Any:
+        if self.since is not None:
+            query = query.where(table.created_at >= self.since)
+        if self.tenant is not None:
+            query = query.where(table.tenant == self.tenant)
+        return query
+
+
+def _verdicts(store: AuditStore, where: _Where) -> Iterator[Any]:
+    query = where.apply(
+        select(VerdictRow.policy_id, VerdictRow.rule, VerdictRow.decision), VerdictRow
+    )
     with store.session() as session:
         yield from session.execute(query.execution_options(yield_per=5_000))
 
 
-def _drafts(store: AuditStore, since: dt.datetime | None) -> Iterator[Any]:
-    query = select(
-        DraftRow.id, DraftRow.policy_id, DraftRow.rule, DraftRow.decision, DraftRow.fallback
+def _drafts(store: AuditStore, where: _Where) -> Iterator[Any]:
+    query = where.apply(
+        select(
+            DraftRow.id, DraftRow.policy_id, DraftRow.rule, DraftRow.decision, DraftRow.fallback
+        ),
+        DraftRow,
     )
-    if since is not None:
-        query = query.where(DraftRow.created_at >= since)
     with store.session() as session:
         yield from session.execute(query.execution_options(yield_per=5_000))
 
 
-def _latest_outcomes(store: AuditStore, since: dt.datetime | None) -> dict[str, str]:
-    query = select(FeedbackRow.draft_id, FeedbackRow.outcome).order_by(
-        FeedbackRow.created_at, FeedbackRow.id
+def _latest_outcomes(store: AuditStore, where: _Where) -> dict[str, str]:
+    query = where.apply(
+        select(FeedbackRow.draft_id, FeedbackRow.outcome).order_by(
+            FeedbackRow.created_at, FeedbackRow.id
+        ),
+        FeedbackRow,
     )
-    if since is not None:
-        query = query.where(FeedbackRow.created_at >= since)
     latest: dict[str, str] = defaultdict(str)
     with store.session() as session:
         for draft_id, outcome in session.execute(query.execution_options(yield_per=5_000)):

@@ -1,6 +1,9 @@
 """API keys: created once, shown once, stored as a SHA-256 of the secret, checked in constant
 time, and each with its own rate limit.
 
+Every key belongs to a tenant: what it stores belongs to that tenant, and it reads only its
+tenant's data.
+
 A key looks like ``drk_<id>_<secret>``. The id is public (it names the key in lists, logs and
 the audit store); the secret carries 256 bits of randomness, so a plain SHA-256 is the right
 hash (a slow password hash protects low-entropy secrets and would only add latency here).
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -37,6 +41,7 @@ class ApiKey:
     id: str
     name: str
     rate_limit_per_minute: int
+    tenant: str = "default"
 
 
 def _digest(token: str) -> str:
@@ -56,23 +61,35 @@ def parse_key(token: str) -> str:
     return key_id
 
 
-def create_key(store: AuditStore, name: str, *, rate_limit_per_minute: int) -> tuple[str, ApiKey]:
-    """Make and store a new key; returns the token (shown once, never stored) and the key."""
+TENANT = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+
+
+def create_key(
+    store: AuditStore, name: str, *, rate_limit_per_minute: int, tenant: str = "default"
+) -> tuple[str, ApiKey]:
+    """Make and store a new key of ``tenant``; returns the token (shown once, never stored)
+    and the key."""
     if not name.strip() or len(name) > 200:
         raise UserError("a key needs a name of 1 to 200 characters")
+    if not TENANT.fullmatch(tenant):
+        raise UserError(
+            "a tenant is 1 to 100 lowercase letters, digits, '-' or '_', starting with a letter "
+            "or digit"
+        )
     if not 1 <= rate_limit_per_minute <= 1_000_000:
         raise UserError("the rate limit must be between 1 and 1000000 requests per minute")
     key_id = secrets.token_hex(6)
     token = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     row = ApiKeyRow(
         id=key_id,
+        tenant=tenant,
         name=name.strip(),
         secret_sha256=_digest(token),
         rate_limit_per_minute=rate_limit_per_minute,
         created_at=utcnow(),
     )
     store.insert([row])
-    return token, ApiKey(key_id, row.name, rate_limit_per_minute)
+    return token, ApiKey(key_id, row.name, rate_limit_per_minute, tenant)
 
 
 class KeyRing:
@@ -101,7 +118,7 @@ class KeyRing:
             raise AuthError("the API key is not valid")
         if row.revoked_at is not None:
             raise AuthError(f"the API key was revoked at {utc(row.revoked_at):%Y-%m-%d %H:%M}Z")
-        key = ApiKey(row.id, row.name, row.rate_limit_per_minute)
+        key = ApiKey(row.id, row.name, row.rate_limit_per_minute, row.tenant)
         if self.cache_seconds > 0:
             self._cache[key_id] = (time.monotonic() + self.cache_seconds, digest, key)
         return key

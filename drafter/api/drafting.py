@@ -69,7 +69,7 @@ class DraftCall:
         body = self.body
         channel = (body.channel or body.request.channel).value
         return DraftFacts(
-            key_id=self.caller.id,
+            caller=self.caller,
             idempotency_key=self.idempotency_key,
             body_sha256=self.body_sha256,
             policy_id=body.policy,

@@ -27,6 +27,9 @@ def export(
         list[str] | None,
         typer.Option(help="Outcomes to export; repeat for several. Default: edited, rejected."),
     ] = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="Only this tenant's drafts (default: every tenant).")
+    ] = None,
 ) -> None:
     """Write one eval case per draft whose latest feedback is edited or rejected."""
     outcomes = outcome or list(EXPORTED_OUTCOMES)
@@ -34,5 +37,5 @@ def export(
     if unknown:
         raise typer.BadParameter(f"unknown outcome {', '.join(unknown)}", param_hint="--outcome")
     with opened_store(Settings()) as store:
-        written = export_cases(store, out, outcomes=outcomes)
+        written = export_cases(store, out, outcomes=outcomes, tenant=tenant)
     typer.echo(f"wrote {len(written)} case(s) to {out}")

@@ -32,15 +32,22 @@ def create(
         int | None,
         typer.Option("--rate-limit", help="Requests per minute (default: the settings')."),
     ] = None,
+    tenant: Annotated[
+        str,
+        typer.Option(
+            help="The team the key belongs to: it reads and writes only this tenant's drafts."
+        ),
+    ] = "default",
 ) -> None:
     """Create a key and print it. It cannot be shown again."""
     settings = Settings()
     limit = rate_limit if rate_limit is not None else settings.rate_limit_per_minute
     with opened_store(settings) as store:
-        token, key = create_key(store, name, rate_limit_per_minute=limit)
+        token, key = create_key(store, name, rate_limit_per_minute=limit, tenant=tenant)
     typer.echo(token)
     Console(stderr=True).print(
-        f"Created key [bold]{key.id}[/] ({key.name}, {limit} requests/minute). "
+        f"Created key [bold]{key.id}[/] ({key.name}, tenant {key.tenant}, {limit} "
+        "requests/minute). "
         "Store it now: only its hash is kept.",
         highlight=False,
     )
@@ -54,11 +61,11 @@ def list_keys(as_json: AsJson = False) -> None:
     if as_json:
         typer.echo(json.dumps([_key_json(row) for row in rows], indent=2))
         return
-    table = Table("id", "name", "limit/min", "created", "state")
+    table = Table("id", "tenant", "name", "limit/min", "created", "state")
     for row in rows:
         state = f"revoked {_when(row.revoked_at)}" if row.revoked_at else "active"
         limit = str(row.rate_limit_per_minute)
-        table.add_row(row.id, row.name, limit, _when(row.created_at), state)
+        table.add_row(row.id, row.tenant, row.name, limit, _when(row.created_at), state)
     Console().print(table)
 
 
@@ -69,6 +76,7 @@ def _when(moment: dt.datetime) -> str:
 def _key_json(row: ApiKeyRow) -> dict[str, object]:
     return {
         "id": row.id,
+        "tenant": row.tenant,
         "name": row.name,
         "rate_limit_per_minute": row.rate_limit_per_minute,
         "created_at": _when(row.created_at),

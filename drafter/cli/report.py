@@ -22,13 +22,16 @@ def report(
     days: Annotated[
         int | None, typer.Option(help="Only the last N days (default: everything).", min=1)
     ] = None,
+    tenant: Annotated[
+        str | None, typer.Option(help="Only this tenant's rows (default: every tenant).")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Per rule: decisions, declines, fallback rate, and the share of drafts agents edited or
     rejected, most friction first."""
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days) if days else None
     with opened_store(Settings()) as store:
-        rows = friction_report(store, since=since)
+        rows = friction_report(store, since=since, tenant=tenant)
     if as_json:
         typer.echo(json.dumps([_as_json(row) for row in rows], indent=2))
     else:

@@ -6,9 +6,10 @@ writer thread (writes), and the CLI calls it directly. Nothing here knows about 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
-import random
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,18 +20,50 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from drafter.store.tables import ApiKeyRow, Base, DraftRow, FeedbackRow
 
-__all__ = ["AuditStore", "DraftRecord", "new_id", "utc", "utcnow"]
+__all__ = ["AuditStore", "DraftRecord", "new_id", "random_part", "utc", "utcnow"]
 
 
-# Seeded once from the OS. os.urandom() is a system call that releases the GIL, and under load
-# a thread that gives up the GIL waits for it again: two such calls per request cost more than
-# everything else a verdict does. Ids need to be unique, not secret: every read needs a key.
-_RANDOM = random.Random(os.urandom(32))
+class _Entropy:
+    """Bytes of the operating system's CSPRNG, read 4 KiB at a time.
+
+    Ids must be unguessable: a draft id is all another caller would need to try. os.urandom()
+    is a system call that releases the GIL, and under load a thread that gives up the GIL waits
+    for it again, so one call per id cost more than a whole verdict. One call serves 256 ids;
+    each id's bytes are fresh CSPRNG output that no other id or answer reveals."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buffer = b""
+        self._at = 0
+
+    def take(self, count: int) -> bytes:
+        with self._lock:
+            if self._at + count > len(self._buffer):
+                self._buffer, self._at = os.urandom(self.SIZE), 0
+            start, self._at = self._at, self._at + count
+            return self._buffer[start : self._at]
+
+    def forget(self) -> None:
+        self._lock = threading.Lock()
+        self._buffer, self._at = b"", 0
+
+
+_ENTROPY = _Entropy()
+# A forked worker must never hand out the bytes its parent had read ahead.
+os.register_at_fork(after_in_child=_ENTROPY.forget)
+
+
+def random_part() -> str:
+    """128 random bits from the CSPRNG, as 26 lowercase base32 characters."""
+    return base64.b32encode(_ENTROPY.take(16)).decode().rstrip("=").lower()
 
 
 def new_id(prefix: str) -> str:
-    """A unique id that sorts by creation time: prefix, 12 hex digits of ms, 16 random."""
-    return f"{prefix}_{int(time.time() * 1000):012x}{_RANDOM.getrandbits(64):016x}"
+    """A unique, unguessable id that sorts by creation time: the prefix, 11 hex digits of
+    milliseconds, then 128 random bits. At most 40 characters for a two-letter prefix."""
+    return f"{prefix}_{int(time.time() * 1000):011x}{random_part()}"
 
 
 def utcnow() -> dt.datetime:
@@ -92,10 +125,12 @@ class AuditStore:
         with self.session() as session:
             return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)))
 
-    def draft(self, draft_id: str) -> DraftRecord | None:
+    def draft(self, draft_id: str, tenant: str) -> DraftRecord | None:
+        """The draft with its feedback, or None when ``tenant`` has no such draft: another
+        tenant's draft is not found, the same as one that does not exist."""
         with self.session() as session:
             row = session.get(DraftRow, draft_id)
-            if row is None:
+            if row is None or row.tenant != tenant:
                 return None
             return DraftRecord(row, self._feedback(session, draft_id))
 
@@ -106,17 +141,18 @@ class AuditStore:
         with self.session() as session:
             return session.scalars(query).first()
 
-    def draft_exists(self, draft_id: str) -> bool:
-        with self.session() as session:
-            return session.scalar(select(DraftRow.id).where(DraftRow.id == draft_id)) is not None
-
-    def drafts_with_feedback(self, outcomes: Sequence[str]) -> Iterator[DraftRecord]:
-        """Drafts whose latest feedback has one of the outcomes, oldest first."""
+    def drafts_with_feedback(
+        self, outcomes: Sequence[str], tenant: str | None = None
+    ) -> Iterator[DraftRecord]:
+        """Drafts (of ``tenant``, or of every tenant) whose latest feedback has one of the
+        outcomes, oldest first."""
         query = (
             select(DraftRow)
             .where(DraftRow.id.in_(select(FeedbackRow.draft_id).distinct()))
             .order_by(DraftRow.created_at, DraftRow.id)
         )
+        if tenant is not None:
+            query = query.where(DraftRow.tenant == tenant)
         with self.session() as session:
             for row in session.scalars(query):
                 feedback = self._feedback(session, row.id)

@@ -88,9 +88,10 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Upgrade the database to the newest schema (a no-op when it is current)."""
-    command.upgrade(_alembic_config(engine), "head")
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to the newest schema, or to ``revision`` (a no-op when it is
+    there already)."""
+    command.upgrade(_alembic_config(engine), revision)
 
 
 def head_revision() -> str | None:

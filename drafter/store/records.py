@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from drafter.keys import ApiKey
 from drafter.pipeline import Reply
 from drafter.schemas import Request, Verdict
 from drafter.store.audit import new_id, utcnow
@@ -26,14 +27,15 @@ def request_json(request: Request, *, redact: bool) -> str:
 
 
 def verdict_row(
-    key_id: str, request: Request, verdict: Verdict, verdict_json: str, *, redact: bool
+    caller: ApiKey, request: Request, verdict: Verdict, verdict_json: str, *, redact: bool
 ) -> NewRow:
     return NewRow(
         VERDICTS,
         {
             "id": new_id("vd"),
             "created_at": utcnow(),
-            "key_id": key_id,
+            "tenant": caller.tenant,
+            "key_id": caller.id,
             "policy_id": verdict.policy.id,
             "policy_version": verdict.policy.version,
             "policy_sha256": verdict.policy.sha256,
@@ -47,15 +49,17 @@ def verdict_row(
 
 
 def feedback_row(
-    key_id: str, draft_id: str, outcome: str, final_text: str, reason: str, *, redact: bool
+    caller: ApiKey, draft_id: str, outcome: str, final_text: str, reason: str, *, redact: bool
 ) -> NewRow:
+    """Feedback on a draft of the caller's tenant, recording which key gave it."""
     return NewRow(
         FEEDBACK,
         {
             "id": new_id("fb"),
             "draft_id": draft_id,
             "created_at": utcnow(),
-            "key_id": key_id,
+            "tenant": caller.tenant,
+            "key_id": caller.id,
             "outcome": outcome,
             "final_text": redact_text(final_text) if redact else final_text,
             "reason": redact_text(reason) if redact else reason,
@@ -68,7 +72,7 @@ def feedback_row(
 class DraftFacts:
     """What the API knows about a draft request besides the reply."""
 
-    key_id: str
+    caller: ApiKey
     idempotency_key: str | None
     body_sha256: str
     policy_id: str
@@ -86,7 +90,8 @@ def draft_row(facts: DraftFacts, reply: Reply, reply_json: str, *, redact: bool)
         {
             "id": new_id("dr"),
             "created_at": utcnow(),
-            "key_id": facts.key_id,
+            "tenant": facts.caller.tenant,
+            "key_id": facts.caller.id,
             "idempotency_key": facts.idempotency_key,
             "body_sha256": facts.body_sha256,
             "policy_id": facts.policy_id,

@@ -1,5 +1,8 @@
 """The audit store's tables (SQLAlchemy 2, typed mappings).
 
+Every row belongs to the tenant of the key that wrote it, and reads are scoped to the caller's
+tenant: another tenant's draft is not found, exactly like one that does not exist.
+
 Full documents (request, verdict, reply) are stored as JSON text exactly as the API returned
 them, so an audit reads back byte for byte; the scalar columns beside them (decision, rule,
 fallback, outcome) exist for the report and for indexes.
@@ -37,6 +40,7 @@ class ApiKeyRow(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(100), server_default="default")
     name: Mapped[str] = mapped_column(String(200))
     secret_sha256: Mapped[str] = mapped_column(String(64))
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer)
@@ -51,6 +55,7 @@ class VerdictRow(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_TIME, index=True)
+    tenant: Mapped[str] = mapped_column(String(100), server_default="default")
     key_id: Mapped[str] = mapped_column(String(32))
     policy_id: Mapped[str] = mapped_column(String(200))
     policy_version: Mapped[str] = mapped_column(String(100))
@@ -70,10 +75,12 @@ class DraftRow(Base):
     __table_args__ = (
         UniqueConstraint("key_id", "idempotency_key", name="uq_drafts_idempotency"),
         Index("ix_drafts_policy_rule", "policy_id", "rule"),
+        Index("ix_drafts_tenant_created_at", "tenant", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_TIME, index=True)
+    tenant: Mapped[str] = mapped_column(String(100), server_default="default")
     key_id: Mapped[str] = mapped_column(String(32))
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     body_sha256: Mapped[str] = mapped_column(String(64))
@@ -104,6 +111,7 @@ class FeedbackRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC_TIME)
+    tenant: Mapped[str] = mapped_column(String(100), server_default="default")
     key_id: Mapped[str] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(20))
     final_text: Mapped[str] = mapped_column(Text)

@@ -49,7 +49,7 @@ def test_a_json_draft_is_stored_as_returned(
     assert stored["policy"]["version"] == reply["verdict"]["policy"]["version"]
     assert stored["request"]["message"] == ticket["message"]
     assert stored["feedback"] == []
-    row = store_of(client).draft(answer["id"])
+    row = store_of(client).draft(answer["id"], "default")
     assert row is not None
     assert (row.draft.model, row.draft.provider) == ("scripted-model", "openai")
     assert row.draft.template_version == reply["template_version"]
@@ -73,7 +73,7 @@ def test_the_channel_field_overrides_the_request(
 ) -> None:
     client, auth = drafting
     answer = client.post("/v1/drafts", headers=auth, json=body(ticket, channel="chat")).json()
-    row = store_of(client).draft(answer["id"])
+    row = store_of(client).draft(answer["id"], "default")
     assert row is not None
     assert row.draft.channel == "chat"
 

@@ -109,6 +109,7 @@ def _stored_draft(record: DraftRecord) -> dict[str, Any]:
             {
                 "id": item.id,
                 "created_at": utc(item.created_at).isoformat(),
+                "key_id": item.key_id,
                 "outcome": item.outcome,
                 "final_text": item.final_text,
                 "reason": item.reason,
@@ -119,8 +120,8 @@ def _stored_draft(record: DraftRecord) -> dict[str, Any]:
 
 
 @router.get("/{draft_id}", summary="A stored draft with its feedback")
-async def get_draft(draft_id: str, _caller: Caller, services: ServicesDep) -> JSONResponse:
-    record = await run_in_threadpool(services.store.draft, draft_id)
+async def get_draft(draft_id: str, caller: Caller, services: ServicesDep) -> JSONResponse:
+    record = await run_in_threadpool(services.store.draft, draft_id, caller.tenant)
     if record is None:
         raise NotFoundError("draft", draft_id)
     return JSONResponse(_stored_draft(record))
@@ -135,12 +136,12 @@ async def get_draft(draft_id: str, _caller: Caller, services: ServicesDep) -> JS
 async def add_feedback(
     draft_id: str, caller: Caller, body: FeedbackBody, services: ServicesDep
 ) -> JSONResponse:
-    record = await run_in_threadpool(services.store.draft, draft_id)
+    record = await run_in_threadpool(services.store.draft, draft_id, caller.tenant)
     if record is None:
         raise NotFoundError("draft", draft_id)
     final_text = _final_text(body, record)
     row = feedback_row(
-        caller.id,
+        caller,
         draft_id,
         body.outcome,
         final_text,

@@ -31,7 +31,7 @@ async def create_verdict(caller: Caller, body: VerdictBody, services: ServicesDe
     redact = services.settings.redact_pii
     # Committed before the answer leaves: the audit log never misses a verdict it gave.
     await services.writer.write(
-        [verdict_row(caller.id, body.request, verdict, content, redact=redact)]
+        [verdict_row(caller, body.request, verdict, content, redact=redact)]
     )
     metrics.VERDICTS.labels(verdict.decision.value).inc()
     return Response(content, media_type="application/json")
