@@ -2,9 +2,10 @@
 
 The table is a return window of six rules: final sale and custom items are declined; anything
 past the tier's window is declined; unopened items are refunded in full, opened ones minus a
-restocking fee; the rest is declined. It is written once as a drafter policy and once as a JDM
-decision table (hit policy "first"; seven rows, as the window by tier takes two), and both
-decide the same requests, which must agree.
+restocking fee; the rest is declined. It is written once as a drafter policy (in a pack with
+the retail domain, whose requests carry the order under ``case``) and once as a JDM decision
+table (hit policy "first"; seven rows, as the window by tier takes two), and both decide the
+same requests, which must agree.
 
 Two paths are timed, in one process, interleaved round by round so both see the same machine:
 - evaluate: a parsed request in, a decision out (drafter: ``evaluate`` on a validated
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import tempfile
 import time
@@ -33,6 +35,9 @@ import zen
 
 from drafter.intake import parse_request
 from drafter.policy import evaluate, load_policy
+
+# The policy reads the retail pack's facts: it is written beside a copy of its domain.
+RETAIL_DOMAIN = Path(__file__).resolve().parents[1] / "policies" / "retail" / "domain.yaml"
 
 POLICY = """\
 id: return-window
@@ -144,24 +149,26 @@ def requests() -> list[dict[str, Any]]:
             {
                 "as_of": "2026-11-20",
                 "customer": {"id": f"c{index}", "name": "Bench", "tier": tier},
-                "order": {
-                    "id": f"o{index}",
-                    "status": "delivered",
-                    "currency": "USD",
-                    "placed_on": "2026-08-01",
-                    "delivered_on": delivered,
-                    "items": [
-                        {
-                            "id": "i1",
-                            "name": "Shoes",
-                            "price": "80.00",
-                            "condition": condition,
-                            "final_sale": final_sale,
-                            "custom": custom,
-                        }
-                    ],
-                    "shipping_fee": "0.00",
-                    "payments": [{"method_id": "m1", "amount": "80.00", "kind": "payment"}],
+                "case": {
+                    "order": {
+                        "id": f"o{index}",
+                        "status": "delivered",
+                        "currency": "USD",
+                        "placed_on": "2026-08-01",
+                        "delivered_on": delivered,
+                        "items": [
+                            {
+                                "id": "i1",
+                                "name": "Shoes",
+                                "price": "80.00",
+                                "condition": condition,
+                                "final_sale": final_sale,
+                                "custom": custom,
+                            }
+                        ],
+                        "shipping_fee": "0.00",
+                        "payments": [{"method_id": "m1", "amount": "80.00", "kind": "payment"}],
+                    }
                 },
                 "ask": {"kind": "return", "reason": "changed_mind"},
             }
@@ -170,12 +177,13 @@ def requests() -> list[dict[str, Any]]:
 
 
 def zen_input(request: dict[str, Any], as_of_days: Callable[[str], int]) -> dict[str, Any]:
-    item = request["order"]["items"][0]
+    order = request["case"]["order"]
+    item = order["items"][0]
     return {
         "tier": request["customer"]["tier"],
         "finalSale": item["final_sale"],
         "custom": item["custom"],
-        "days": as_of_days(request["order"]["delivered_on"]),
+        "days": as_of_days(order["delivered_on"]),
         "condition": item["condition"],
         "itemsTotal": float(item["price"]),
     }
@@ -194,7 +202,10 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "return-window.yaml"
+        pack = Path(folder) / "retail"  # a pack's folder is named after its domain
+        pack.mkdir()
+        shutil.copy(RETAIL_DOMAIN, pack / "domain.yaml")
+        path = pack / "return-window.yaml"
         path.write_text(POLICY)
         policy = load_policy(path)
     decision = zen.ZenEngine().create_decision(json.dumps(jdm()))
@@ -248,12 +259,12 @@ def main() -> None:
 
     results: dict[str, Any] = {"requests": n, "rounds": args.rounds, "mismatches": mismatches}
     for name, pairs in samples.items():
-        mine = statistics.median(p[0] for p in pairs) / 1000
-        theirs = statistics.median(p[1] for p in pairs) / 1000
+        drafter_us = statistics.median(p[0] for p in pairs) / 1000
+        zen_us = statistics.median(p[1] for p in pairs) / 1000
         results[name] = {
-            "drafter_us": round(mine, 2),
-            "zen_us": round(theirs, 2),
-            "zen_over_drafter": round(theirs / mine, 2),
+            "drafter_us": round(drafter_us, 2),
+            "zen_us": round(zen_us, 2),
+            "zen_over_drafter": round(zen_us / drafter_us, 2),
         }
     if args.json:
         print(json.dumps(results, indent=2))

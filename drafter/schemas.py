@@ -2,7 +2,7 @@
 ComplianceReport out of the phrasing stage.
 
 All are strict pydantic models that refuse unknown fields. Money is ``Decimal``: amounts in a
-request are in the order's (or subscription's) currency; amounts in a verdict carry it.
+request are in its case's currency; amounts in a verdict carry it.
 JSON floats are refused for money, so no amount ever passes through binary floating point.
 """
 
@@ -20,7 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    model_validator,
 )
 
 __all__ = [
@@ -35,19 +34,14 @@ __all__ = [
     "Draft",
     "DraftClaims",
     "Escalation",
-    "Evidence",
-    "ExchangeLine",
     "Fee",
     "GrantedException",
     "Handoff",
-    "Item",
+    "Mention",
     "Money",
     "Need",
     "Nouns",
     "Offer",
-    "Order",
-    "Payment",
-    "PaymentMethod",
     "PolicyRef",
     "Provenance",
     "Rationale",
@@ -55,7 +49,6 @@ __all__ = [
     "Refund",
     "Request",
     "Signals",
-    "Subscription",
     "Tone",
     "TraceStep",
     "Verdict",
@@ -172,134 +165,18 @@ class Decision(StrEnum):
 # --- Request -----------------------------------------------------------------------------
 
 
-class PaymentMethod(Strict):
-    id: Id
-    kind: Literal["card", "paypal", "gift_card", "bank", "store_credit", "other"]
-    balance: Amount | None = Field(None, description="Remaining balance, for gift cards.")
-
-
 class Customer(Strict):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
     tier: Annotated[str, Field(min_length=1, max_length=50)] | None = None
     tenure_days: Count | None = None
     refunds_last_12_months: Count | None = None
-    payment_methods: list[PaymentMethod] = Field(default_factory=list, max_length=50)
-
-
-class Item(Strict):
-    id: Id
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    product_id: Id | None = None
-    category: Annotated[str, Field(max_length=100)] | None = None
-    price: Amount
-    quantity: Annotated[int, Field(ge=1, le=10_000)] = 1
-    condition: Literal["unopened", "opened", "used"] | None = None
-    # Tri-state: None means the caller did not say, and a policy that reads the flag asks
-    # rather than assuming the item is returnable (missing facts fail closed).
-    final_sale: bool | None = Field(None, description="Sold as final sale; unset means unstated.")
-    custom: bool | None = Field(
-        None, description="Made to order or personalized; unset means unstated."
-    )
-
-
-class Payment(Strict):
-    method_id: Id
-    amount: Amount
-    kind: Literal["payment", "refund"] | None = Field(
-        None,
-        description="A charge or a refund already made; unset means unstated, and then what "
-        "was paid is unknown.",
-    )
-
-
-class Order(Strict):
-    id: Id
-    status: Annotated[str, Field(min_length=1, max_length=50)]
-    currency: Currency
-    placed_on: dt.date | None = None
-    expected_delivery_on: dt.date | None = None
-    delivered_on: dt.date | None = None
-    items: list[Item] = Field(min_length=1, max_length=500)
-    shipping_fee: Amount | None = Field(
-        None, description="Shipping charged on the order; unset means unstated, not free."
-    )
-    payments: list[Payment] = Field(default_factory=list, max_length=100)
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Order:
-        if self.placed_on and self.delivered_on and self.delivered_on < self.placed_on:
-            raise ValueError("delivered_on: is before placed_on")
-        ids = [item.id for item in self.items]
-        if len(ids) != len(set(ids)):
-            raise ValueError("items: item ids must be unique within the order")
-        return self
-
-
-class Subscription(Strict):
-    id: Id
-    plan: Literal["monthly", "annual"]
-    status: Literal["trialing", "active", "past_due", "cancelled"]
-    currency: Currency
-    price: Amount = Field(description="Price of one billing period.")
-    started_on: dt.date
-    period_start: dt.date
-    period_end: dt.date
-    trial_end: dt.date | None = None
-    usage_consumed: Amount | None = Field(
-        None,
-        description="Value of usage already consumed this period (credits, seats); unset "
-        "means unstated, not zero.",
-    )
-    retention_offers_used: Count | None = Field(
-        None, description="Retention offers the customer has had; unset means unstated."
-    )
-
-    @model_validator(mode="after")
-    def _period_in_order(self) -> Subscription:
-        if self.period_end <= self.period_start:
-            raise ValueError("period_end: must be after period_start")
-        if self.period_start < self.started_on:
-            raise ValueError("period_start: is before started_on")
-        return self
-
-
-class ExchangeLine(Strict):
-    item_id: Id
-    new_item_id: Id
-    new_product_id: Id | None = None
-    new_price: Amount | None = None
-    new_available: bool | None = None
 
 
 class Ask(Strict):
-    kind: Token = Field(
-        description="What the customer asks for: one of the policy's ask kinds (for the "
-        "retail and SaaS policies, an AskKind)."
-    )
+    kind: Token = Field(description="What the customer asks for: one of the policy's ask kinds.")
     reason: Token | None = Field(None, description="One of the policy's reasons.")
-    item_ids: list[Id] = Field(
-        default_factory=list, max_length=500, description="Empty means the whole order."
-    )
     amount: Amount | None = Field(None, description="The amount the customer asks for.")
-    refund_to: Id | None = Field(
-        None, description="A payment method id, or 'store_credit'; empty means unstated."
-    )
-    payment_method_id: Id | None = Field(
-        None,
-        description="The new payment method (modify_payment) or the one that settles a "
-        "price difference (exchange, modify_items).",
-    )
-    exchanges: list[ExchangeLine] = Field(default_factory=list, max_length=500)
-
-
-class Evidence(Strict):
-    photos: bool | None = None
-    defect_confirmed: bool | None = None
-    misuse_found: bool | None = None
-    carrier_damage_confirmed: bool | None = None
-    duplicate_charge_confirmed: bool | None = None
-    company_error_confirmed: bool | None = None
 
 
 class Signals(Strict):
@@ -330,58 +207,20 @@ class Request(Strict):
         "datetime."
     )
     customer: Customer
-    order: Order | None = None
-    subscription: Subscription | None = None
     case: dict[str, Any] | None = Field(
         None,
-        description="The domain's data (a booking, a contract), checked against the schema "
-        "of the policy's pack (GET /v1/policies/{id}).",
+        description="The domain's data (an order, a booking, a contract), checked against the "
+        "schema of the policy's pack (GET /v1/policies/{id}).",
     )
     ask: Ask
-    evidence: Evidence = Field(default_factory=Evidence)
     signals: Signals = Field(default_factory=Signals)
     exception: GrantedException | None = None
     message: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)] = ""
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Request:
-        for field, day in self._dates():
-            if day is not None and day > self.today:
-                raise ValueError(f"{field}: {day} is after as_of ({self.as_of})")
-        if self.order is not None:
-            known = {item.id for item in self.order.items}
-            for index, item_id in enumerate(self.ask.item_ids):
-                if item_id not in known:
-                    raise ValueError(f"ask.item_ids.{index}: '{item_id}' is not in the order")
-            for index, line in enumerate(self.ask.exchanges):
-                if line.item_id not in known:
-                    raise ValueError(
-                        f"ask.exchanges.{index}.item_id: '{line.item_id}' is not in the order"
-                    )
-        return self
-
-    def _dates(self) -> list[tuple[str, dt.date | None]]:
-        dates: list[tuple[str, dt.date | None]] = []
-        if self.order is not None:
-            dates += [("order.placed_on", self.order.placed_on)]
-            dates += [("order.delivered_on", self.order.delivered_on)]
-        if self.subscription is not None:
-            dates += [("subscription.started_on", self.subscription.started_on)]
-            dates += [("subscription.period_start", self.subscription.period_start)]
-        return dates
 
     @property
     def today(self) -> dt.date:
         """The day of ``as_of``, in its own time zone."""
         return self.as_of.date() if isinstance(self.as_of, dt.datetime) else self.as_of
-
-    @property
-    def currency(self) -> str | None:
-        if self.order is not None:
-            return self.order.currency
-        if self.subscription is not None:
-            return self.subscription.currency
-        return None
 
 
 # --- Verdict -----------------------------------------------------------------------------
@@ -448,14 +287,32 @@ class Escalation(Strict):
     summary: Handoff
 
 
+class Mention(Strict):
+    """One thing the model is told about the case (``order_reference``: ``o-5001``). A
+    ``token`` comes from a closed list and is shown as it is; other text is quoted."""
+
+    label: str
+    value: str | list[str]
+    token: bool = False
+
+
 class Nouns(Strict):
     """A pack's words for the reply, in the customer's language when the pack translates
     them (None otherwise, and the phrasebook's own neutral words stand in): what the customer
     calls their case (as the phrase ``your booking``), its reference, the ask, and how each
-    refund destination, offer kind and fee reads."""
+    refund destination, offer kind and fee reads. ``mentions`` are what the model is told about
+    the case, and ``ids`` the case's own ids, which a reply may name."""
 
     case: str | None = None
     reference: str | None = None
+    mentions: list[Mention] = Field(default_factory=list)
+    ids: list[str] = Field(default_factory=list)
+
+    @property
+    def details(self) -> list[str]:
+        """The listed things the model is told of (an order's items), which a reply names."""
+        return [v for m in self.mentions if isinstance(m.value, list) for v in m.value]
+
     ask: str | None = None
     destinations: dict[str, str] = Field(default_factory=dict)
     offers: dict[str, str] = Field(default_factory=dict)

@@ -45,7 +45,7 @@ def test_an_installed_drafter_decides_and_drafts_from_its_bundled_files(
 ) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    request = ROOT / "policies" / "examples" / "late-return.json"
+    request = ROOT / "policies" / "retail" / "examples" / "late-return.json"
     env = {**os.environ, "PYTHONPATH": str(site), "DRAFTER_PROVIDER": "template"}
     code = (
         "import sys; from drafter.cli import main; "

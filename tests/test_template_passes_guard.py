@@ -37,7 +37,7 @@ from drafter.policy import Policy, PolicyRegistry, evaluate, load_policy
 from drafter.policy.tables import build_request, load_table
 from drafter.schemas import Channel, ComplianceReport, Tone, Verdict
 from drafter.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import SHOP
 from tests.policy.strategies import requests
 
 LOCALES = ("en", "es", "fr", "de")
@@ -86,7 +86,7 @@ def _table_requests(path: Path) -> tuple[dict[str, Any], ...]:
 @functools.cache
 def subjects() -> tuple[Subject, ...]:
     registry = PolicyRegistry(Settings().policies_dir)
-    found = [(load_policy(FIXTURES / "mini-store.yaml"), FIXTURES / "mini-store.tests.yaml")]
+    found = [(load_policy(SHOP / "mini-store.yaml"), SHOP / "mini-store.tests.yaml")]
     found += [(registry.get(i), registry.tests_path(i)) for i in registry.ids()]
     return tuple(Subject(policy, _table_requests(path)) for policy, path in found)
 

@@ -135,12 +135,9 @@ def _request_ids(ctx: Context) -> set[str]:
     """Ids of the ticket, which a message and a draft both name legitimately."""
     request = ctx.request
     ids = {request.ticket_id or "", request.customer.id}
-    if request.order is not None:
-        ids |= {request.order.id, *(item.id for item in request.order.items)}
-    if request.subscription is not None:
-        ids.add(request.subscription.id)
-    if ctx.verdict.nouns is not None and ctx.verdict.nouns.reference:
-        ids.add(ctx.verdict.nouns.reference)
+    nouns = ctx.verdict.nouns
+    if nouns is not None:  # the case's own ids: its reference, an order's items
+        ids |= {nouns.reference or "", *nouns.ids}
     return {i.upper().lstrip("#") for i in ids if i}
 
 

@@ -110,12 +110,9 @@ def _digit_count(raw: str) -> int:
 def _request_digits(ctx: Context) -> set[str]:
     request = ctx.request
     ids = [request.ticket_id, request.customer.id]
-    if request.order is not None:
-        ids += [request.order.id, *(item.id for item in request.order.items)]
-    if request.subscription is not None:
-        ids.append(request.subscription.id)
-    if ctx.verdict.nouns is not None:  # a pack's case reference (a booking id)
-        ids.append(ctx.verdict.nouns.reference)
+    nouns = ctx.verdict.nouns
+    if nouns is not None:  # the case's own ids: its reference, an order's items
+        ids += [nouns.reference, *nouns.ids]
     return {re.sub(r"\D", "", i) for i in ids if i} - {""}
 
 

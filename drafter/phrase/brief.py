@@ -20,7 +20,7 @@ from babel import Locale
 
 from drafter.phrase.formatting import LocaleFormatter, language_of
 from drafter.phrase.markers import expected_markers
-from drafter.schemas import Decision, Fee, Item, Nouns, Offer, Refund, Request, Verdict
+from drafter.schemas import Decision, Fee, Mention, Nouns, Offer, Refund, Request, Verdict
 
 __all__ = [
     "Brief",
@@ -98,13 +98,12 @@ class Brief:
     decision: str
     customer_name: str
     ticket_id: str | None
-    order_id: str | None
-    subscription_plan: str | None
-    # A pack's words (None for the built-in retail and SaaS policies, or when the pack does
-    # not translate them): the case as "your booking", its reference, the ask.
+    # The pack's words (None when it does not translate them): the case as "your booking",
+    # its reference, the ask; what the model is told about the case, and the items it lists.
     case_phrase: str | None
     reference: str | None
     ask_noun: str | None
+    mentions: tuple[Mention, ...]
     items: tuple[str, ...]
     ask_kind: str
     ask_reason: str | None
@@ -148,12 +147,11 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         decision=verdict.decision.value,
         customer_name=request.customer.name,
         ticket_id=request.ticket_id,
-        order_id=request.order.id if request.order else None,
-        subscription_plan=request.subscription.plan if request.subscription else None,
         case_phrase=nouns.case,
         reference=nouns.reference,
         ask_noun=nouns.ask,
-        items=tuple(item.name for item in _asked_items(request)),
+        mentions=tuple(nouns.mentions),
+        items=tuple(nouns.details),
         ask_kind=request.ask.kind,
         ask_reason=request.ask.reason,
         refund=refund,
@@ -180,13 +178,6 @@ def fence_message(text: str) -> CustomerMessage:
     cleaned, removed = _INVISIBLE.subn("", text)
     fence = hashlib.sha256(cleaned.encode()).hexdigest()[:10]
     return CustomerMessage(text=cleaned.strip(), fence=fence, removed=removed)
-
-
-def _asked_items(request: Request) -> list[Item]:
-    if request.order is None:
-        return []
-    wanted = set(request.ask.item_ids)
-    return [item for item in request.order.items if not wanted or item.id in wanted]
 
 
 def _refund_view(refund: Refund | None, fmt: LocaleFormatter, nouns: Nouns) -> RefundView | None:

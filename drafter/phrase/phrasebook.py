@@ -156,7 +156,7 @@ class Phrasebook:
         """The request's own names the model may write: the customer's name (and each part of
         it), the references, the items, and the phrasebook's name for the request."""
         names = [brief.customer_name, *brief.customer_name.split(), *brief.items]
-        names += [name for name in (brief.order_id, brief.ticket_id, brief.reference) if name]
+        names += [name for name in (brief.ticket_id, brief.reference) if name]
         names.append(self.line(brief, "ask_noun"))
         return tuple(dict.fromkeys(name for name in names if name))
 

@@ -40,7 +40,7 @@ from drafter.errors import PolicyError, RequestError
 from drafter.intake import request_error
 from drafter.policy import document as doc
 from drafter.policy.expr import Compiled, ExprError, Scope, compile_expr
-from drafter.policy.syntax import Attribute, Name, Node, Parser, parse_duration
+from drafter.policy.syntax import Attribute, Comprehension, Name, Node, Parser, parse_duration
 from drafter.policy.syntax import Literal as LiteralNode
 from drafter.policy.translations import load_translations
 from drafter.policy.types import (
@@ -59,7 +59,7 @@ from drafter.policy.types import (
     Type,
     Value,
 )
-from drafter.schemas import Amount, Channel, Nouns, Request, no_float
+from drafter.schemas import Amount, Channel, Mention, Nouns, Request, no_float
 
 __all__ = ["Domain", "DomainFact", "load_domain"]
 
@@ -153,6 +153,11 @@ class DomainDocument(doc.Spec):
     case: dict[Token, Annotated[FieldSpec, BeforeValidator(_shorthand)]] = Field(min_length=1)
     checks: list[CheckSpec] = Field(default_factory=list)
     facts: dict[Token, FactSpec] = Field(min_length=1)
+    # What the model is told about the case, in this order (``order_reference: order.id``);
+    # without it, the case's noun and reference.
+    mentions: dict[Token, doc.Expression] = Field(default_factory=dict)
+    # The case's own ids (the order's and its items'), which a reply may name.
+    ids: list[doc.Expression] = Field(default_factory=list)
 
 
 # --- the compiled domain -----------------------------------------------------------------
@@ -197,6 +202,8 @@ class Domain:
     translated: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # The reply's words by language: {case, asks, destinations, offer_kinds, fees}.
     words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    mentions: tuple[tuple[str, Compiled], ...] = ()
+    ids: tuple[Compiled, ...] = ()
 
     def fact_types(self) -> dict[str, Type]:
         """Every fact a policy of this domain may read."""
@@ -223,7 +230,7 @@ class Domain:
         declared = self.facts.get(fact)
         if declared is None:
             return (ENVELOPE_SOURCES.get(fact, fact),)
-        paths = [f"case.{path}" for path in declared.reads]
+        paths = [p if p.split(".")[0] in self.envelope else f"case.{p}" for p in declared.reads]
         paths += [ENVELOPE_SOURCES[r] for r in sorted(declared.roots) if r in ENVELOPE_SOURCES]
         return tuple(dict.fromkeys(paths)) or (fact,)
 
@@ -264,14 +271,18 @@ class Domain:
             {name: env[name] for name in names if name in env},
             currency if isinstance(currency, str) else None,
             reference if isinstance(reference, str) else None,
+            tuple(_mention(label, c.type, c(env)) for label, c in self.mentions),
+            tuple(i for c in self.ids for i in _strings(c(env))),
         )
 
-    def nouns(self, language: str, ask: str, reference: str | None) -> Nouns:
+    def nouns(self, language: str, ask: str, case: CaseRead) -> Nouns:
         """The reply's words in ``language``; what the pack does not translate is left out."""
         words = self.words.get(language, {})
         return Nouns(
             case=words.get("case"),
-            reference=reference,
+            reference=case.reference,
+            mentions=[m for m in case.mentions if m.value],
+            ids=list(dict.fromkeys(case.ids)),
             ask=words.get("asks", {}).get(ask),
             destinations=dict(words.get("destinations", {})),
             offers=dict(words.get("offer_kinds", {})),
@@ -302,6 +313,28 @@ class CaseRead:
     facts: dict[str, Value]
     currency: str | None
     reference: str | None
+    mentions: tuple[Mention, ...] = ()
+    ids: tuple[str, ...] = ()
+
+
+def _strings(value: Value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple):
+        return tuple(str(v) for v in value if v is not None and v is not MISSING)
+    return ()
+
+
+def _mention(label: str, kind: Type, value: Value) -> Mention:
+    """One thing the model is told; a value from a closed list is shown as it is, free text
+    quoted."""
+    token = isinstance(kind, EnumType) or (
+        isinstance(kind, ListType) and isinstance(kind.element, EnumType)
+    )
+    shown: str | list[str] = list(_strings(value)) if isinstance(kind, ListType) else ""
+    if not isinstance(kind, ListType) and value is not MISSING and value is not None:
+        shown = str(value)
+    return Mention(label=label, value=shown, token=token)
 
 
 def _not_one_of(value: str, known: Mapping[str, str]) -> str:
@@ -457,6 +490,14 @@ class _Builder:
             (self.expr(check.when, scope, ("checks", i, "when"), BOOL), check.field, check.message)
             for i, check in enumerate(d.checks)
         )
+        told = Scope({**envelope, **parts, **{n: f.type for n, f in facts.items()}})
+        mentions = tuple(
+            (label, self.told(source, told, ("mentions", label)))
+            for label, source in d.mentions.items()
+        )
+        ids = tuple(
+            self.told(source, told, ("ids", i), only_text=True) for i, source in enumerate(d.ids)
+        )
         translated, words = self.translations({**facts, **dict.fromkeys(ENVELOPE_QUESTIONS)})
         words["en"] = {
             "case": f"your {d.noun}",
@@ -486,7 +527,22 @@ class _Builder:
             currency=self.path_expr(d.currency, scope, ("currency",)),
             translated=translated,
             words=words,
+            mentions=mentions,
+            ids=ids,
         )
+
+    def told(
+        self, source: Any, scope: Scope, loc: tuple[Any, ...], *, only_text: bool = False
+    ) -> Compiled:
+        """A mention or an id: one value, or a list of values (``list(i.id for i in ...)``)."""
+        compiled = self.expr(source, scope, loc)
+        kind = compiled.type
+        single = kind.element if isinstance(kind, ListType) else kind
+        allowed = (STR,) if only_text else (STR, INT, DATE)
+        if not (single in allowed or (not only_text and isinstance(single, EnumType))):
+            what = "text" if only_text else "text, a number, a date or a word from a list"
+            self.fail(f"{loc[-1]}: must be {what}, or a list of them, not {kind}", loc)
+        return compiled
 
     def translations(
         self, facts: Mapping[str, object]
@@ -647,11 +703,27 @@ def _paths(source: str, scope: Scope) -> tuple[str, ...]:
     except ExprError:
         return ()
     found: list[str] = []
+    # A comprehension's variable stands for an element of its list: ``i.final_sale`` over
+    # ``order.items`` reads ``order.items[].final_sale``.
+    elements: dict[str, str] = {}
 
     def visit(node: object) -> None:
+        if isinstance(node, Comprehension):
+            source = _dotted(node.source)
+            if source is not None and source.split(".")[0] in scope.facts:
+                elements[node.variable] = f"{source}[]"
+            for part in (node.body, node.condition, node.source):
+                if part is not None:
+                    visit(part)
+            elements.pop(node.variable, None)
+            return
         if isinstance(node, Attribute):
             path = _dotted(node)
-            if path is not None and path.split(".")[0] in scope.facts:
+            head, _, rest = (path or "").partition(".")
+            if path is not None and head in elements:
+                found.append(f"{elements[head]}.{rest}")
+                return
+            if path is not None and head in scope.facts:
                 found.append(path)
                 return
         if isinstance(node, Node) and not isinstance(node, Name | LiteralNode):

@@ -17,7 +17,6 @@ from babel.numbers import format_currency
 
 from drafter.errors import ExceptionGrantError, RequestError
 from drafter.policy.expr import Compiled
-from drafter.policy.facts import extract
 from drafter.policy.model import (
     CompiledEscalation,
     CompiledException,
@@ -31,7 +30,6 @@ from drafter.policy.parts import make, policy_ref, shared_text, text_part
 from drafter.policy.trace import ReadOnlyFacts, Recorded, fresh_step, show, trace_steps
 from drafter.policy.types import MISSING, MONEY, Value
 from drafter.schemas import (
-    AskKind,
     Decision,
     Disclosure,
     Escalation,
@@ -41,7 +39,6 @@ from drafter.schemas import (
     Need,
     Nouns,
     Offer,
-    Reason,
     Refund,
     Request,
     TraceStep,
@@ -139,17 +136,12 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
         RequestError: the request does not fit the policy (currency, enum values).
         ExceptionGrantError: it carries an exception the policy does not allow.
     """
-    nouns: Nouns | None = None
-    if policy.domain is not None:
-        case = policy.domain.read(request, policy.fact_names)
-        env, currency = case.facts, case.currency
-        where = f"case.{policy.domain.currency.source}" if policy.domain.currency else ""
-        nouns = policy.domain.nouns(request.locale[:2], request.ask.kind, case.reference)
-    else:
-        _check_builtin_vocabulary(request)
-        env, currency = extract(request, policy.fact_names), request.currency
-        where = "order.currency" if request.order is not None else "subscription.currency"
-    _check_fit(policy, (currency, where), env)
+    domain = policy.domain
+    case = domain.read(request, policy.fact_names)
+    env = case.facts
+    where = f"case.{domain.currency.source}" if domain.currency else ""
+    nouns = domain.nouns(request.locale[:2], request.ask.kind, case)
+    _check_fit(policy, (case.currency, where), env)
     run = _Run(policy, request, env, request.locale[:2], nouns)
     _apply_exception(run)
     try:
@@ -324,8 +316,7 @@ def _plain(value: Decimal) -> Decimal:
 
 def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
     assert rule.refund is not None
-    bounded = run.policy.domain is not None or run.request.order is not None
-    if bounded and run.env.get("amount_paid") is MISSING:
+    if run.env.get("amount_paid") is MISSING:
         # What was paid bounds every order refund; when it is unknown (no payments listed, or a
         # row that does not say charge or refund) the bound cannot be checked: fail closed.
         return _Undecided(rule.id, ["amount_paid"])
@@ -560,22 +551,6 @@ def _locale(tag: str) -> Locale:
         return Locale.parse(tag, sep="-")
     except (UnknownLocaleError, ValueError):
         return Locale.parse("en")
-
-
-def _check_builtin_vocabulary(request: Request) -> None:
-    """A request to a built-in (retail or SaaS) policy asks in the built-in words."""
-    if request.ask.kind not in _ASK_KINDS:
-        raise RequestError(_not_one_of(request.ask.kind, _ASK_KINDS), field="ask.kind")
-    if request.ask.reason is not None and request.ask.reason not in _REASONS:
-        raise RequestError(_not_one_of(request.ask.reason, _REASONS), field="ask.reason")
-
-
-_ASK_KINDS = frozenset(AskKind)
-_REASONS = frozenset(Reason)
-
-
-def _not_one_of(value: str, known: frozenset[str]) -> str:
-    return f"'{value}' is not one of {', '.join(sorted(known))}"
 
 
 def _check_fit(policy: Policy, currency: tuple[str | None, str], env: dict[str, Value]) -> None:

@@ -780,6 +780,16 @@ def _extreme(
     return compile_extreme
 
 
+def _listed(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+    values = _values(variable, source, body, condition)
+
+    def fn(env: Env) -> Value:
+        kept = values(env)
+        return MISSING if kept is None else tuple(kept)
+
+    return fn
+
+
 def _summable(kind: Type) -> Type | None:
     return kind if kind in NUMERIC or kind == DURATION else None
 
@@ -788,6 +798,12 @@ _FOLDS: dict[str, _Fold] = {
     "any": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _quantifier(True)),
     "all": _Fold("needs a bool", lambda k: BOOL if k == BOOL else None, _quantifier(False)),
     "count": _Fold("counts anything", lambda k: INT, _count),
+    # The body's values, for what a reply may mention (``list(i.name for i in order.items)``).
+    "list": _Fold(
+        "needs single values",
+        lambda k: None if isinstance(k, RecordType | ListType) else ListType(k),
+        _listed,
+    ),
     "sum": _Fold("needs numbers or durations", _summable, _sum, keeps_bound=True),
     "min": _Fold(
         "needs ordered values",

@@ -1,14 +1,13 @@
 """The JSON Schema of a policy's inputs (``drafter policy schema``), from which the browser
 extension builds its facts form. Each property names the request field it comes from
 (``x-source``) and any other field it reads (``x-also-reads``), so the form offers every field
-whose absence would leave the fact missing. A pack's policy also carries the schema of the
-request's ``case`` part and the domain's closed lists."""
+whose absence would leave the fact missing. It also carries the schema of the request's
+``case`` part and the domain's closed lists."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drafter.policy.facts import CATALOGUE
 from drafter.policy.model import Policy
 from drafter.policy.types import (
     BOOL,
@@ -21,7 +20,7 @@ from drafter.policy.types import (
     EnumType,
     Type,
 )
-from drafter.schemas import AskKind, Reason, Request
+from drafter.schemas import Request
 
 __all__ = ["inputs_schema"]
 
@@ -41,32 +40,27 @@ def inputs_schema(policy: Policy) -> dict[str, Any]:
         "x-request-schema": _request_schema(policy),
     }
     domain = policy.domain
-    if domain is not None:
-        schema["x-domain"] = {
-            "id": domain.id,
-            "noun": domain.noun,
-            "asks": dict(domain.asks),
-            "reasons": dict(domain.reasons),
-            "case-schema": domain.case_schema(),
-        }
+    schema["x-domain"] = {
+        "id": domain.id,
+        "noun": domain.noun,
+        "asks": dict(domain.asks),
+        "reasons": dict(domain.reasons),
+        "case-schema": domain.case_schema(),
+    }
     return schema
 
 
 def _request_schema(policy: Policy) -> dict[str, Any]:
-    """The Request's schema; for a pack's policy, with the domain's case schema in place of
-    the free-form ``case`` object, so a form can reach ``case.booking.check_in``."""
+    """The Request's schema, with the domain's case schema in place of the free-form ``case``
+    object, so a form can reach ``case.booking.check_in``."""
     schema = Request.model_json_schema()
     # The ask's kind and reason are words of the policy's vocabulary: list them.
     ask = schema["$defs"]["Ask"]["properties"]
     domain = policy.domain
-    kinds = sorted(domain.asks) if domain else sorted(AskKind)
-    reasons = sorted(domain.reasons) if domain else sorted(Reason)
-    ask["kind"]["enum"] = kinds
+    ask["kind"]["enum"] = sorted(domain.asks)
     for branch in ask["reason"].get("anyOf", []):
         if branch.get("type") == "string":
-            branch["enum"] = reasons
-    if domain is None:
-        return schema
+            branch["enum"] = sorted(domain.reasons)
     if any("now" in domain.reads_of(name) for name in policy.inputs):
         # The policy counts hours: a date alone would be refused.
         schema["properties"]["as_of"] = {
@@ -83,12 +77,8 @@ def _request_schema(policy: Policy) -> dict[str, Any]:
 
 
 def _property(policy: Policy, name: str, kind: Type) -> dict[str, Any]:
-    if policy.domain is not None:
-        sources = policy.domain.sources(name)
-        question = policy.domain.question(name, "en")
-    else:
-        fact = CATALOGUE[name]
-        sources, question = (fact.source, *fact.also), fact.question
+    sources = policy.domain.sources(name)
+    question = policy.domain.question(name, "en")
     schema: dict[str, Any] = {"title": question, "x-source": sources[0]}
     if len(sources) > 1:
         schema["x-also-reads"] = list(sources[1:])

@@ -19,8 +19,7 @@ from decimal import Decimal
 from typing import Literal
 
 from drafter.policy.expr import Compiled, Table, tokenize
-from drafter.policy.facts import OUTCOME_FACTS
-from drafter.policy.model import CompiledRule, Policy
+from drafter.policy.model import OUTCOME_FACTS, CompiledRule, Policy
 from drafter.policy.types import (
     BOOL,
     DATE,

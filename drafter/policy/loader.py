@@ -19,9 +19,9 @@ from drafter.errors import PolicyError
 from drafter.policy import document as doc
 from drafter.policy.domain import Domain, load_domain
 from drafter.policy.expr import Compiled, ExprError, Scope, Table, compile_expr
-from drafter.policy.facts import CATALOGUE, OUTCOME_FACTS
 from drafter.policy.lint import never_fires
 from drafter.policy.model import (
+    OUTCOME_FACTS,
     CompiledEscalation,
     CompiledException,
     CompiledFlag,
@@ -41,6 +41,7 @@ from drafter.policy.types import (
     INT,
     MONEY,
     NUMERIC,
+    STR,
     UNLIMITED,
     EnumType,
     Type,
@@ -52,10 +53,6 @@ __all__ = ["load_policy", "parse_policy"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _SECTIONS = ("gates", "outcomes", "escalations", "flags", "exceptions")
-
-# The built-in retail and SaaS vocabulary, for policies outside a pack.
-_LEGACY_DESTINATIONS = ("original_payment", "store_credit", "gift_card", "requested_method")
-_LEGACY_TARGETS = ("supervisor", "legal")
 
 
 def load_policy(path: Path) -> Policy:
@@ -77,8 +74,14 @@ def parse_policy(data: bytes, path: Path) -> Policy:
             line=doc.line_of(raw, ("id",)),
         )
     pack = path.parent / "domain.yaml"
-    domain = load_domain(pack) if pack.is_file() else None
-    translations = load_translations(path.parent) if domain else []
+    if not pack.is_file():
+        raise PolicyError(
+            "a policy lives in a pack: a folder with the domain.yaml that declares the facts it "
+            "reads (drafter pack new NAME makes one)",
+            file=str(path),
+        )
+    domain = load_domain(pack)
+    translations = load_translations(path.parent)
     builder = _Builder(document, raw, path, hashlib.sha256(data).hexdigest(), domain, translations)
     policy = builder.build()
     for translation in translations:
@@ -139,7 +142,7 @@ class _Builder:
         raw: doc.YamlMap,
         path: Path,
         sha: str,
-        domain: Domain | None = None,
+        domain: Domain,
         translations: Sequence[Translation] = (),
     ) -> None:
         self.document, self.raw, self.path, self.sha = document, raw, path, sha
@@ -201,15 +204,11 @@ class _Builder:
         )
 
     def fact_sources(self, inputs: Mapping[str, Type]) -> dict[str, str]:
-        if self.domain is None:
-            return {name: CATALOGUE[name].source for name in inputs}
         return {name: self.domain.sources(name)[0] for name in inputs}
 
     def catalogue(self) -> dict[str, Type]:
-        """The facts this policy may read: its pack's, or the built-in ones."""
-        if self.domain is not None:
-            return self.domain.fact_types()
-        return {name: fact.type for name, fact in CATALOGUE.items()}
+        """The facts this policy may read: its pack's."""
+        return self.domain.fact_types()
 
     # --- inputs and parameters -----------------------------------------------------------
 
@@ -221,16 +220,17 @@ class _Builder:
             if kind is None:
                 close = difflib.get_close_matches(name, catalogue, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                where = f" of domain '{self.domain.id}'" if self.domain else ""
+                where = f" of domain '{self.domain.id}'"
                 self.fail(f"unknown fact '{name}'{where}{hint}", ("inputs", name))
                 continue
             inputs[name] = self.input_type(name, kind, spec)
-        if self.domain is not None:  # the engine bounds every refund by it
-            inputs.setdefault("amount_paid", catalogue["amount_paid"])
+        inputs.setdefault("amount_paid", catalogue["amount_paid"])  # it bounds every refund
         return inputs
 
     def input_type(self, name: str, base: Type, spec: doc.InputSpec | None) -> Type:
         values = spec.values if spec else None
+        if base == STR and values is not None:  # the policy names the values it knows
+            return EnumType(frozenset(values))
         if not isinstance(base, EnumType):
             if values is not None:
                 self.fail(f"'{name}' is {base}, not an enum; remove 'values'", ("inputs", name))
@@ -378,7 +378,7 @@ class _Builder:
         self, text: str | Mapping[str, str], loc: tuple[int | str, ...], rule: str
     ) -> Wording:
         """Customer-facing text, each translation with its placeholders compiled."""
-        if self.domain is not None and not isinstance(text, str):
+        if not isinstance(text, str):
             self.fail(
                 "a pack's policy is written in English only; put each translation in "
                 "translations/<language>.yaml",
@@ -438,7 +438,7 @@ class _Builder:
                     return None
                 return self.expr(source, (*loc, key), name, expect=kind)  # noqa: B023
 
-            if self.domain is not None and spec.kind not in self.domain.offer_kinds:
+            if spec.kind not in self.domain.offer_kinds:
                 kinds = ", ".join(self.domain.offer_kinds) or "none declared"
                 self.fail(f"unknown offer kind '{spec.kind}'; use one of: {kinds}", (*loc, "kind"))
             amount = optional(spec.amount, "amount", MONEY)
@@ -504,7 +504,7 @@ class _Builder:
         )
 
     def check_target(self, target: str, loc: tuple[int | str, ...], rule: str) -> None:
-        targets = self.domain.escalation_targets if self.domain else _LEGACY_TARGETS
+        targets = self.domain.escalation_targets
         if target not in targets:
             self.fail(
                 f"unknown escalation target '{target}'; use one of: {', '.join(targets)}",
@@ -532,16 +532,15 @@ class _Builder:
             (fee, (*loc, "fees", name)) for name, fee in fees
         ]:
             self.bounded(compiled, where, rule)
-        if self.domain is not None:
-            for name, _ in fees:
-                if name not in self.domain.fees:
-                    declared = ", ".join(self.domain.fees) or "none declared"
-                    self.fail(
-                        f"unknown fee '{name}'; the domain's fees are: {declared}",
-                        (*loc, "fees", name),
-                        rule,
-                    )
-        known = self.domain.destinations if self.domain else _LEGACY_DESTINATIONS
+        for name, _ in fees:
+            if name not in self.domain.fees:
+                declared = ", ".join(self.domain.fees) or "none declared"
+                self.fail(
+                    f"unknown fee '{name}'; the domain's fees are: {declared}",
+                    (*loc, "fees", name),
+                    rule,
+                )
+        known = self.domain.destinations
         if spec.destination not in known:
             self.fail(
                 f"unknown destination '{spec.destination}'; use one of: {', '.join(known)}",

@@ -9,11 +9,12 @@ from typing import Literal
 
 from drafter.policy.domain import Domain
 from drafter.policy.expr import Compiled, Scope
-from drafter.policy.facts import question as catalogue_question
 from drafter.policy.trace import RuleSteps
-from drafter.policy.types import EnumType, Type, Value
+from drafter.policy.types import MONEY, EnumType, Type, Value
+from drafter.schemas import Decision
 
 __all__ = [
+    "OUTCOME_FACTS",
     "CompiledEscalation",
     "CompiledException",
     "CompiledFlag",
@@ -24,6 +25,13 @@ __all__ = [
     "Policy",
     "Wording",
 ]
+
+
+# Facts that only escalation triggers and flags may read: the outcome already decided.
+OUTCOME_FACTS: dict[str, Type] = {
+    "decision": EnumType(frozenset(Decision)),
+    "refund_amount": MONEY,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +161,13 @@ class Policy:
     flags: tuple[CompiledFlag, ...]
     exceptions: Mapping[str, CompiledException]
     needs_info_rationale: Wording
+    # The pack's domain: the facts the policy reads and the words of its replies.
+    domain: Domain
     # The facts evaluation reads: the inputs, and what the engine itself needs.
     fact_names: frozenset[str] = field(default_factory=frozenset)
     # Where each fact comes from in a request (``order.delivered_on``): the field a request
     # error names when a fact's value is outside the policy's vocabulary.
     fact_sources: Mapping[str, str] = field(default_factory=dict)
-    # The pack's domain; None for a policy written against the built-in retail and SaaS facts.
-    domain: Domain | None = None
     # Inputs whose vocabulary the policy defines, so a request must stay inside it.
     enum_inputs: tuple[tuple[str, EnumType], ...] = ()
     # Verdict parts that are the same for every request (frozen models of strings), by key;
@@ -168,9 +176,7 @@ class Policy:
 
     def question(self, fact: str, language: str) -> str:
         """What to ask the customer for a missing fact."""
-        if self.domain is not None:
-            return self.domain.question(fact, language)
-        return catalogue_question(fact, language)
+        return self.domain.question(fact, language)
 
     def forget_shared(self) -> None:
         """Drop the verdict parts and trace steps kept for reuse (benchmarks, tests)."""

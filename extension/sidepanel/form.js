@@ -101,15 +101,27 @@ function rowsField(field) {
   return wrapper;
 }
 
-const SECTIONS = { ticket: "Ticket", message: "The customer's message", customer: "Customer", order: "Order", subscription: "Subscription", ask: "What is asked" };
+const SECTIONS = { ticket: "Ticket", message: "The customer's message", customer: "Customer", ask: "What is asked", change: "What the ask is about" };
+
+/** The heading a field goes under: its Request part, or for the case, the case's part (order). */
+function sectionOf(path) {
+  const parts = path.split(".");
+  if (path === "message") return "message";
+  if (parts.length === 1) return "ticket";
+  return parts[0] === "case" && parts.length > 2 ? parts[1] : parts[0];
+}
+
+function headingOf(part) {
+  return SECTIONS[part] ?? part.charAt(0).toUpperCase() + part.slice(1).replaceAll("_", " ");
+}
 
 /** Replace `container`'s children with the plan's fields, under a heading per Request part. */
 export function renderForm(container, plan) {
   const nodes = [];
   let section = null;
   for (const field of plan.fields) {
-    const part = field.path === "message" ? "message" : field.path.split(".").length > 1 ? field.path.split(".")[0] : "ticket";
-    if (part !== section) nodes.push(element("h3", { class: "section" }, SECTIONS[part] ?? part));
+    const part = sectionOf(field.path);
+    if (part !== section) nodes.push(element("h3", { class: "section" }, headingOf(part)));
     section = part;
     nodes.push(field.widget === "rows" ? rowsField(field) : labelled(field, control(field.widget, field.schema)));
   }
@@ -155,12 +167,12 @@ export function ticketValues(ticket, today) {
     "customer.id": ticket.customer?.email,
     message: ticket.message,
     "ask.kind": ticket.ask,
-    "order.id": ticket.orderNumber,
-    "order.currency": ticket.currency,
-    "order.placed_on": dates.placed_on,
-    "order.delivered_on": dates.delivered_on,
-    "order.expected_delivery_on": dates.expected_delivery_on,
-    "order.items": (ticket.items ?? []).map((item, i) => ({ id: String(i + 1), ...item })),
+    "case.order.id": ticket.orderNumber,
+    "case.order.currency": ticket.currency,
+    "case.order.placed_on": dates.placed_on,
+    "case.order.delivered_on": dates.delivered_on,
+    "case.order.expected_delivery_on": dates.expected_delivery_on,
+    "case.order.items": (ticket.items ?? []).map((item, i) => ({ id: String(i + 1), ...item })),
   };
 }
 

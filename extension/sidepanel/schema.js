@@ -2,7 +2,7 @@
 // which Request fields the agent must see, in what order, with which widget and label.
 //
 // Each input property names, in `x-source`, the Request path its fact is read from
-// ("order.delivered_on", "order.items[].condition"); `x-request-schema` is the full Request
+// ("case.order.delivered_on", "case.order.items[].condition"); `x-request-schema` is the full Request
 // schema. The plan holds every field an input reads, the fields every request needs, and the
 // required siblings of any object it touches (an order needs an id, status, currency, items),
 // so what the form sends is a Request the server can check. Nothing here touches the DOM.
@@ -89,7 +89,7 @@ export function factsOf(inputsSchema) {
   }));
 }
 
-/** The top-level field a source fills: "order.items[].condition" → "order.items". */
+/** The field a source fills: "case.order.items[].condition" → "case.order.items". */
 export function fieldOf(source) {
   return source.split("[]")[0];
 }
@@ -156,7 +156,7 @@ function fieldFor(root, path, facts) {
   return field;
 }
 
-// A free-text Request field (order.status) that a policy reads as an enum fact: say which
+// A free-text Request field (case.order.status) that a policy reads as an enum fact: say which
 // values the policy tells apart, without forcing them (the field may hold other values).
 function hintFor(schema, exactReaders) {
   const values = exactReaders.find((f) => f.values)?.values;

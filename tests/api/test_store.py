@@ -160,4 +160,4 @@ def test_redacted_requests_still_parse(ticket: dict[str, object]) -> None:
     stored = request_json(request, redact=True)
     again = Request.model_validate_json(stored)
     assert again.message == "Call me on [phone], or write to [email]"
-    assert again.order == request.order
+    assert again.case == request.case

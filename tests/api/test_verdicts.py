@@ -61,7 +61,7 @@ def test_dates_are_read_as_json_strings_in_strict_mode(
 def test_a_float_amount_is_refused_with_its_field_path(
     client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
 ) -> None:
-    ticket["order"]["items"][0]["price"] = 89.5
+    ticket["case"]["order"]["items"][0]["price"] = 89.5
     response = client.post(
         "/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket}
     )
@@ -69,8 +69,8 @@ def test_a_float_amount_is_refused_with_its_field_path(
     problem = response.json()
     assert response.headers["content-type"] == "application/problem+json"
     assert problem["type"] == "/problems/invalid-request"
-    assert problem["errors"][0]["field"] == "order.items.0.price"
-    assert problem["errors"][0]["pointer"] == "/request/order/items/0/price"
+    assert problem["errors"][0]["field"] == "case.order.items.0.price"
+    assert problem["errors"][0]["pointer"] == "/request/case/order/items/0/price"
     assert "never a float" in problem["errors"][0]["message"]
 
 
@@ -90,11 +90,11 @@ def test_every_problem_in_the_body_is_listed(
 def test_a_cross_field_error_names_the_field(
     client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
 ) -> None:
-    ticket["order"]["delivered_on"] = "2026-12-01"  # after as_of
+    ticket["case"]["order"]["delivered_on"] = "2026-12-01"  # after as_of
     problem = client.post(
         "/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket}
     ).json()
-    assert problem["errors"][0]["field"] == "order.delivered_on"
+    assert problem["errors"][0]["field"] == "case.order.delivered_on"
     assert "after as_of" in problem["errors"][0]["message"]
 
 

@@ -41,9 +41,9 @@ def ready_panel(page: Page, extension: Extension) -> Page:
 
 def fill_zendesk_facts(panel: Page) -> None:
     """What the agent adds that the Zendesk page does not show."""
-    panel.locator('[data-path="order.status"]').fill("delivered")
+    panel.locator('[data-path="case.order.status"]').fill("delivered")
     panel.locator('[data-path="ask.kind"]').select_option("return")
-    panel.locator('[data-path="ask.refund_to"]').fill("store_credit")
+    panel.locator('[data-path="case.change.refund_to"]').fill("store_credit")
 
 
 def panel_request(panel: Page) -> dict[str, Any]:
@@ -117,9 +117,9 @@ def test_facts_form_follows_the_served_schema(
         field = panel.locator(f'[data-path="{prop["x-source"].split("[]")[0]}"]')
         expect(field).to_have_count(1)
         assert name in str(field.get_attribute("data-facts")).split()
-    labels = panel.locator('[data-field="order.status"] label')
+    labels = panel.locator('[data-field="case.order.status"] label')
     expect(labels).to_have_text(schema["properties"]["order_status"]["title"])
-    expect(panel.locator('[data-path="order.id"]')).to_have_value("A10482")
+    expect(panel.locator('[data-path="case.order.id"]')).to_have_value("A10482")
     expect(panel.locator('[data-field="customer.name"]')).to_contain_class("from-page")
     panel.screenshot(path=artifact("panel-facts.png"), full_page=True)
 
@@ -154,12 +154,14 @@ def test_server_errors_mark_the_fields_they_name(
 ) -> None:
     panel = ready_panel(open_site("zendesk"), extension)
     fill_zendesk_facts(panel)
-    panel.locator('[data-path="order.currency"]').fill("dollars")
+    panel.locator('[data-path="case.order.currency"]').fill("dollars")
     panel.click("#check")
     expect(panel.locator("#error .error")).to_be_visible()
-    expect(panel.locator('[data-path="order.currency"]')).to_have_attribute("aria-invalid", "true")
-    expect(panel.locator('[data-field="order.currency"] .field-error')).to_contain_text(
-        "order.currency"
+    expect(panel.locator('[data-path="case.order.currency"]')).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(panel.locator('[data-field="case.order.currency"] .field-error')).to_contain_text(
+        "case.order.currency"
     )
 
 
@@ -217,7 +219,7 @@ def test_regenerate_with_tone_and_rejection_feedback(
     open_site: Callable[[str], Page], extension: Extension, server: LiveServer
 ) -> None:
     panel = ready_panel(open_site("helpscout"), extension)
-    panel.locator('[data-path="order.status"]').fill("delivered")
+    panel.locator('[data-path="case.order.status"]').fill("delivered")
     panel.locator('[data-path="ask.kind"]').select_option("return")
     first = start_draft(panel)
     panel.select_option("#tone", "brief")

@@ -98,17 +98,19 @@ def test_form_plan_shows_every_field_the_policy_reads(
         "message",
     ]:
         assert path in paths
-    for path in ["order.id", "order.status", "order.currency", "order.items"]:
+    for path in ["case.order.id", "case.order.status", "case.order.currency", "case.order.items"]:
         assert path in paths
-    # nothing the policy does not read: tau-retail knows no subscriptions, evidence or signals
+    # nothing the policy does not read: tau-retail reads no evidence or signals
     assert not [
-        p for p in paths if p.split(".")[0] in {"subscription", "evidence", "signals", "exception"}
+        p
+        for p in paths
+        if p.split(".")[0] in {"signals", "exception"} or p.startswith("case.evidence")
     ]
     # fields come in the Request's own order
     assert (
         paths.index("channel")
         < paths.index("customer.name")
-        < paths.index("order.id")
+        < paths.index("case.order.id")
         < paths.index("ask.kind")
     )
 
@@ -117,7 +119,7 @@ def test_form_plan_widgets_and_labels_follow_the_schemas(
     extension_page: Page, schema: dict[str, Any]
 ) -> None:
     fields = {f["path"]: f for f in plan_of(extension_page, schema)["fields"]}
-    status = fields["order.status"]
+    status = fields["case.order.status"]
     assert (status["widget"], status["label"]) == (
         "text",
         schema["properties"]["order_status"]["title"],
@@ -131,8 +133,10 @@ def test_form_plan_widgets_and_labels_follow_the_schemas(
     assert fields["ask.kind"]["widget"] == "select"
     assert fields["as_of"]["widget"] == "date"
     assert fields["message"]["widget"] == "longtext"
-    assert fields["ask.refund_to"]["hint"].startswith("A payment method id, or 'store_credit'")
-    items = fields["order.items"]
+    assert fields["case.change.refund_to"]["hint"].startswith(
+        "A payment method's id, or store_credit"
+    )
+    items = fields["case.order.items"]
     assert items["widget"] == "rows"
     columns = {c["name"]: c for c in items["columns"]}
     assert list(columns) == [
@@ -151,8 +155,8 @@ def test_form_plan_widgets_and_labels_follow_the_schemas(
     # unstated is not "no": the agent chooses yes, no or not known, and not known stays missing
     assert columns["final_sale"]["widget"] == "tristate"
     assert columns["custom"]["widget"] == "tristate"
-    assert fields["order.shipping_fee"]["widget"] == "amount"
-    exchanges = {c["name"]: c for c in fields["ask.exchanges"]["columns"]}
+    assert fields["case.order.shipping_fee"]["widget"] == "amount"
+    exchanges = {c["name"]: c for c in fields["case.change.exchanges"]["columns"]}
     assert exchanges["new_available"]["widget"] == "tristate"
     assert (
         exchanges["new_available"]["label"] == schema["properties"]["exchange_available"]["title"]
@@ -164,7 +168,7 @@ def test_form_plan_refuses_a_source_that_is_not_a_request_field(
     extension_page: Page, schema: dict[str, Any]
 ) -> None:
     broken = json.loads(json.dumps(schema))
-    broken["properties"]["order_status"]["x-source"] = "order.state"
+    broken["properties"]["order_status"]["x-source"] = "case.order.state"
     error = extension_page.evaluate(
         """async (schema) => {
           const { formPlan } = await import('/sidepanel/schema.js');
@@ -172,7 +176,7 @@ def test_form_plan_refuses_a_source_that_is_not_a_request_field(
         }""",
         broken,
     )
-    assert error == "schema: 'order.state' is not a Request field"
+    assert error == "schema: 'case.order.state' is not a Request field"
 
 
 TICKET = {
@@ -222,7 +226,7 @@ def test_form_prefills_from_the_page_and_reads_back_a_request_the_engine_decides
     form = extension_page.locator("#facts")
     assert form.locator('[data-path="customer.name"]').input_value() == "Ana Souza"
     assert (
-        form.locator('[data-path="order.delivered_on"]').count() == 0
+        form.locator('[data-path="case.order.delivered_on"]').count() == 0
     )  # tau-retail reads no dates
     from_page = form.locator(".field.from-page, fieldset.from-page").evaluate_all(
         "(nodes) => nodes.map((n) => n.dataset.field)"
@@ -235,27 +239,25 @@ def test_form_prefills_from_the_page_and_reads_back_a_request_the_engine_decides
             "customer.id",
             "message",
             "ask.kind",
-            "order.id",
-            "order.currency",
-            "order.items",
+            "case.order.id",
+            "case.order.currency",
+            "case.order.items",
         ]
     )
     # the agent supplies what the page could not show
-    form.locator('[data-path="order.status"]').fill("delivered")
-    form.locator('[data-path="ask.refund_to"]').fill("store_credit")
-    first_item = form.locator('[data-path="order.items"] .row').first
+    form.locator('[data-path="case.order.status"]').fill("delivered")
+    form.locator('[data-path="case.change.refund_to"]').fill("store_credit")
+    first_item = form.locator('[data-path="case.order.items"] .row').first
     first_item.locator('[data-col="condition"]').select_option("unopened")
     first_item.locator('[data-col="final_sale"]').select_option("false")
     first_item.locator('[data-col="custom"]').select_option("false")
-    form.locator('[data-path="order.shipping_fee"]').fill("0.00")
+    form.locator('[data-path="case.order.shipping_fee"]').fill("0.00")
 
     result = read(extension_page)
 
     assert result["problems"] == []
     request = parse_request(json.dumps(result["request"]))  # the real intake accepts it
-    assert request.order is not None
-    assert request.order.items[0].price == request.order.items[0].price.__class__("149.00")
-    assert result["request"]["order"]["items"][0] == {
+    assert result["request"]["case"]["order"]["items"][0] == {
         "id": "1",
         "name": "Trailhead 2 hiking boots",
         "price": "149.00",
@@ -264,7 +266,7 @@ def test_form_prefills_from_the_page_and_reads_back_a_request_the_engine_decides
         "final_sale": False,
         "custom": False,
     }
-    assert result["request"]["order"]["shipping_fee"] == "0.00"
+    assert result["request"]["case"]["order"]["shipping_fee"] == "0.00"
     verdict = evaluate(PolicyRegistry(Settings().policies_dir).get(POLICY), request)
     assert verdict.policy.id == POLICY
 
@@ -274,13 +276,14 @@ def test_empty_facts_stay_missing_and_bad_values_name_their_field(
 ) -> None:
     render(extension_page, schema, {**TICKET, "items": [], "orderNumber": None, "currency": None})
     form = extension_page.locator("#facts")
-    form.locator('[data-path="order.items"] button.add').click()
-    form.locator('[data-path="order.items"] .row [data-col="price"]').fill("12.5.0")
+    form.locator('[data-path="case.order.items"] button.add').click()
+    form.locator('[data-path="case.order.items"] .row [data-col="price"]').fill("12.5.0")
     result = read(extension_page)
     assert result["problems"] == [
-        {"field": "order.items.0.price", "message": 'must be an amount such as "49.99"'}
+        {"field": "case.order.items.0.price", "message": 'must be an amount such as "49.99"'}
     ]
-    assert "refund_to" not in result["request"]["ask"]  # left empty: missing, not defaulted
+    # left empty: missing, not defaulted
+    assert "refund_to" not in result["request"]["case"].get("change", {})
 
 
 def test_server_errors_mark_the_fields_they_name(
@@ -293,20 +296,20 @@ def test_server_errors_mark_the_fields_they_name(
           return markErrors(document.getElementById('facts'), errors);
         }""",
         [
-            {"field": "request.order.items.0.price", "message": "must not be negative"},
-            {"field": "order.status", "message": "is required"},
+            {"field": "request.case.order.items.0.price", "message": "must not be negative"},
+            {"field": "case.order.status", "message": "is required"},
             {"field": "locale", "message": "is not a locale"},
         ],
     )
     assert unplaced == [{"field": "locale", "message": "is not a locale"}]
     invalid = extension_page.locator("[aria-invalid=true]")
     assert invalid.evaluate_all("(nodes) => nodes.map((n) => n.dataset.path ?? n.dataset.col)") == [
-        "order.status",
+        "case.order.status",
         "price",
     ]
     assert extension_page.locator(".field-error").all_text_contents() == [
-        "order.status: is required",
-        "order.items.0.price: must not be negative",
+        "case.order.status: is required",
+        "case.order.items.0.price: must not be negative",
     ]
 
 

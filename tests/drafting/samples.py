@@ -16,8 +16,10 @@ from drafter.schemas import (
     Escalation,
     Fee,
     Handoff,
+    Mention,
     Money,
     Need,
+    Nouns,
     Offer,
     PolicyRef,
     Rationale,
@@ -39,6 +41,26 @@ NO_FAULT = Disclosure(
 )
 
 
+# What the retail pack tells the reply about the order (its words are left to the phrasebook).
+NOUNS = Nouns(
+    reference="W-2378156",
+    mentions=[
+        Mention(label="order_reference", value="W-2378156"),
+        Mention(label="items_concerned", value=["Trail running shoes"]),
+    ],
+    ids=["W-2378156", "i1"],
+)
+
+
+# How the retail pack calls the order in each language (the German is dative, after "zu").
+CASE_WORDS = {
+    "en": "your order",
+    "es": "su pedido",
+    "fr": "votre commande",
+    "de": "Ihrer Bestellung",
+}
+
+
 def usd(amount: str) -> Money:
     return Money(amount=Decimal(amount), currency="USD")
 
@@ -58,26 +80,29 @@ def request(
             "locale": locale,
             "as_of": "2026-11-20",
             "customer": {"id": "c1", "name": "Ana Ruiz", "tier": "standard"},
-            "order": {
-                "id": "W-2378156",
-                "status": "delivered",
-                "currency": "USD" if locale == "en" else "EUR",
-                "placed_on": "2026-09-28",
-                "delivered_on": "2026-10-02",
-                "items": [
-                    {
-                        "id": "i1",
-                        "name": "Trail running shoes",
-                        "price": "59.00",
-                        "condition": "opened",
-                        "final_sale": False,
-                        "custom": False,
-                    }
-                ],
-                "shipping_fee": "0.00",
-                "payments": [{"method_id": "card-1", "amount": "59.00", "kind": "payment"}],
+            "case": {
+                "order": {
+                    "id": "W-2378156",
+                    "status": "delivered",
+                    "currency": "USD" if locale == "en" else "EUR",
+                    "placed_on": "2026-09-28",
+                    "delivered_on": "2026-10-02",
+                    "items": [
+                        {
+                            "id": "i1",
+                            "name": "Trail running shoes",
+                            "price": "59.00",
+                            "condition": "opened",
+                            "final_sale": False,
+                            "custom": False,
+                        }
+                    ],
+                    "shipping_fee": "0.00",
+                    "payments": [{"method_id": "card-1", "amount": "59.00", "kind": "payment"}],
+                },
+                "change": {"item_ids": ["i1"]},
             },
-            "ask": {"kind": "refund", "reason": "changed_mind", "item_ids": ["i1"], **ask},
+            "ask": {"kind": "refund", "reason": "changed_mind", **ask},
             "message": message,
         },
         strict=False,
@@ -90,6 +115,7 @@ def _trace(rule: str, stage: str = "outcome") -> list[TraceStep]:
 
 def approve(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
     return Verdict(
+        nouns=NOUNS,
         decision=Decision.approve,
         rule="within_window",
         currency=money("0").currency,
@@ -108,6 +134,7 @@ def approve(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
 
 def partial(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
     return Verdict(
+        nouns=NOUNS,
         decision=Decision.partial,
         rule="opened_item",
         currency=money("0").currency,
@@ -140,6 +167,7 @@ def partial(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
 
 def decline(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
     return Verdict(
+        nouns=NOUNS,
         decision=Decision.decline,
         rule="outside_window",
         currency=money("0").currency,
@@ -173,6 +201,7 @@ def decline(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
 
 def escalate_legal(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
     return Verdict(
+        nouns=NOUNS,
         decision=Decision.escalate,
         rule="legal_threat",
         currency=money("0").currency,
@@ -201,6 +230,7 @@ def escalate_legal(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
 
 def needs_info(money=usd) -> Verdict:  # type: ignore[no-untyped-def]
     return Verdict(
+        nouns=NOUNS,
         decision=Decision.needs_info,
         rule="needs_info",
         currency=money("0").currency,
@@ -226,4 +256,8 @@ def case(
 ) -> tuple[Request, Verdict]:
     """The request and verdict for one decision, in a locale (EUR outside English) and channel."""
     money = usd if locale == "en" else eur
-    return request(locale=locale, channel=channel, message=message), VERDICTS[decision](money)
+    verdict = VERDICTS[decision](money)
+    nouns = NOUNS.model_copy(update={"case": CASE_WORDS[locale[:2]]})
+    return request(locale=locale, channel=channel, message=message), verdict.model_copy(
+        update={"nouns": nouns}
+    )

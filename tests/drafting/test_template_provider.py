@@ -173,11 +173,11 @@ def test_a_forbidden_claim_gets_the_neutral_line_of_empathy(renderer, locale):
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_short_chat_reply_still_names_the_order(renderer, locale):
     # Disclosures long enough to push the chat reply into its short form.
-    verdict = VERDICTS["approve"](usd)
+    asked, verdict = case("approve", locale, "chat")
     long_text = " ".join(["Refunds reach your original payment method in five to ten days."] * 8)
     disclosure = verdict.must_say[0].model_copy(update={"text": long_text})
     verdict = verdict.model_copy(update={"must_say": [disclosure]})
-    brief = build_brief(request(locale=locale, channel="chat"), verdict)
+    brief = build_brief(asked, verdict)
     body = templated(renderer, brief).body
     opening = body.split("\n\n")[1]
     assert "W-2378156" in opening
@@ -188,7 +188,7 @@ def test_a_short_chat_reply_still_names_the_order(renderer, locale):
 def test_only_email_has_a_subject_and_claims_match_the_verdict(renderer):
     email, _, verdict = reply_for(renderer, "decline", "en", "email")
     chat, _, _ = reply_for(renderer, "decline", "en", "chat")
-    assert email.subject == "Your request for a refund: order W-2378156"
+    assert email.subject == "Your request for a refund: W-2378156"
     assert chat.subject is None
     assert email.claims.decision == verdict.decision
     offers = [m for m in email.claims.markers if m.startswith("offer:")]

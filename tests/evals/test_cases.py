@@ -65,14 +65,16 @@ _CASE = """\
 policy: tau-retail
 base:
   as_of: 2024-06-01
-  customer: {id: c1, name: Ana Ruiz, payment_methods: [{id: card_1, kind: card}]}
-  order:
-    id: "#W1"
-    status: pending
-    currency: USD
-    items: [{id: "1", name: Lamp, price: "40.00", final_sale: false, custom: false}]
-    shipping_fee: "0.00"
-    payments: [{method_id: card_1, amount: "40.00", kind: payment}]
+  customer: {id: c1, name: Ana Ruiz}
+  case:
+    payment_methods: [{id: card_1, kind: card}]
+    order:
+      id: "#W1"
+      status: pending
+      currency: USD
+      items: [{id: "1", name: Lamp, price: "40.00", final_sale: false, custom: false}]
+      shipping_fee: "0.00"
+      payments: [{method_id: card_1, amount: "40.00", kind: payment}]
   ask: {kind: cancel, reason: no_longer_needed}
 cases:
   - id: one
@@ -90,7 +92,7 @@ def test_a_case_whose_verdict_differs_is_refused_with_its_line(
     with pytest.raises(CaseFileError) as caught:
         load_cases(path.parent, registry)
     message = str(caught.value)
-    assert f"{path}:14:" in message  # the line of "- id: one"
+    assert f"{path}:16:" in message  # the line of "- id: one"
     assert "decision: expected 'decline', got 'approve'" in message
 
 
@@ -111,7 +113,7 @@ def test_an_unknown_situation_is_refused(tmp_path: Path, registry: PolicyRegistr
 def test_a_bad_request_names_the_field(tmp_path: Path, registry: PolicyRegistry) -> None:
     text = _CASE.replace("DECISION", "approve").replace('price: "40.00"', "price: -3")
     path = _write(tmp_path / "cases", text)
-    with pytest.raises(CaseFileError, match=r"request\.order\.items\.0\.price"):
+    with pytest.raises(CaseFileError, match=r"case\.order\.items\.0\.price"):
         load_cases(path.parent, registry)
 
 

@@ -19,6 +19,7 @@ from drafter.guard import Allowlist
 from drafter.phrase.brief import build_brief
 from drafter.phrase.phrasebook import Composed
 from drafter.phrase.prompting import PromptRenderer
+from drafter.policy import PolicyRegistry
 from drafter.schemas import ComplianceReport, Request, Verdict
 from drafter.settings import Settings
 
@@ -49,6 +50,11 @@ def _renderer() -> PromptRenderer:
     return PromptRenderer.from_settings(Settings())
 
 
+@functools.cache
+def _registry() -> PolicyRegistry:
+    return PolicyRegistry(Settings().policies_dir)
+
+
 def _as_json(value: Any) -> str:
     return json.dumps(value, default=str)
 
@@ -62,7 +68,11 @@ def scenario(
     if message is not None:
         raw["message"] = message
     request = Request.model_validate_json(_as_json(raw))
-    return request, Verdict.model_validate_json(_as_json(entry["verdict"]))
+    verdict = Verdict.model_validate_json(_as_json(entry["verdict"]))
+    # A verdict carries its pack's nouns: the order's reference and items, which a reply names.
+    domain = _registry().get(verdict.policy.id).domain
+    nouns = domain.nouns(request.locale[:2], request.ask.kind, domain.read(request, frozenset()))
+    return request, verdict.model_copy(update={"nouns": nouns})
 
 
 def compose(body: str, request: Request, verdict: Verdict, *, complete: bool = True) -> Composed:

@@ -48,14 +48,9 @@ def outcome(policy: Policy, body: str) -> dict[str, str | None]:
 
 
 def _examples() -> Iterator[tuple[str, str, str]]:
-    for path in sorted((Settings().policies_dir / "examples").glob("*.json")):
-        policy_id = "saas-subscription" if path.name.startswith("saas-") else "retail-standard"
-        yield f"example/{path.stem}", policy_id, path.read_text(encoding="utf-8")
     # A pack's examples, against each policy of the pack.
     for policy_id in REGISTRY.ids():
         pack = REGISTRY.path(policy_id).parent
-        if pack == Settings().policies_dir:
-            continue
         for path in sorted((pack / "examples").glob("*.json")):
             yield f"example/{policy_id}/{path.stem}", policy_id, path.read_text(encoding="utf-8")
 
@@ -126,7 +121,7 @@ def sample() -> Iterator[tuple[str, str, str]]:
     yield from _evals()
     yield from _tau()
     for policy_id in REGISTRY.ids():
-        if REGISTRY.get(policy_id).domain is None:  # the strategies draw retail and SaaS requests
+        if REGISTRY.get(policy_id).domain.id in ("retail", "saas"):  # what the strategies draw
             yield from _random(policy_id)
 
 

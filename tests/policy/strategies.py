@@ -1,4 +1,8 @@
-"""Hypothesis strategies for requests that fit a given policy's vocabulary."""
+"""Hypothesis strategies for requests that fit a given policy's vocabulary.
+
+A request's case holds the parts of an order (retail) or a subscription (SaaS) pack: what is
+drawn is cut down to the parts and fields the policy's domain declares, so a smaller pack (the
+test shop) gets only what it knows."""
 
 from __future__ import annotations
 
@@ -8,8 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from drafter.policy.model import Policy
-from drafter.policy.types import EnumType
-from drafter.schemas import AskKind, Reason
+from drafter.policy.types import EnumType, ListType, RecordType, Type
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -95,11 +98,52 @@ def subscriptions(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
     }
 
 
+EVIDENCE = (
+    "photos",
+    "defect_confirmed",
+    "misuse_found",
+    "carrier_damage_confirmed",
+    "duplicate_charge_confirmed",
+    "company_error_confirmed",
+)
+
+
+def fit(value: Any, kind: Type) -> Any:
+    """``value`` without the record fields that ``kind`` does not declare, at any depth."""
+    if isinstance(kind, RecordType) and isinstance(value, dict):
+        fields = dict(kind.fields)
+        return {k: fit(v, fields[k]) for k, v in value.items() if k in fields}
+    if isinstance(kind, ListType) and isinstance(value, list):
+        return [fit(v, kind.element) for v in value]
+    return value
+
+
+@st.composite
+def cases(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
+    """The request's ``case``: the parts the policy's domain declares, with only their fields."""
+    parts = policy.domain.parts
+    drawn: dict[str, Any] = {}
+    if "order" in parts:
+        drawn["order"] = draw(orders(policy))
+    if "subscription" in parts:
+        drawn["subscription"] = draw(subscriptions(policy))
+    drawn["payment_methods"] = [
+        {"id": "card-1", "kind": "card"},
+        {"id": "gift-1", "kind": "gift_card", "balance": "25.00"},
+    ]
+    drawn["change"] = {
+        "item_ids": [],
+        "refund_to": draw(_maybe(st.sampled_from(["card-1", "store_credit", "gift-1"]))),
+    }
+    drawn["evidence"] = {name: draw(_maybe(st.booleans())) for name in EVIDENCE}
+    return {name: fit(part, parts[name]) for name, part in drawn.items() if name in parts}
+
+
 @st.composite
 def requests(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
-    """A request as JSON-ready data, using the policy's enum values where it has them."""
-    has_subscription = "plan" in policy.inputs
-    order = None if has_subscription else draw(orders(policy))
+    """A request as JSON-ready data, using the policy's enum values and its domain's asks and
+    reasons."""
+    domain = policy.domain
     data: dict[str, Any] = {
         "as_of": AS_OF.isoformat(),
         "customer": {
@@ -108,30 +152,12 @@ def requests(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
             "tier": draw(_maybe(st.sampled_from(_values(policy, "tier", ["standard"])))),
             "tenure_days": draw(_maybe(st.integers(0, 3000))),
             "refunds_last_12_months": draw(_maybe(st.integers(0, 6))),
-            "payment_methods": [
-                {"id": "card-1", "kind": "card"},
-                {"id": "gift-1", "kind": "gift_card", "balance": "25.00"},
-            ],
         },
-        "order": order,
-        "subscription": draw(subscriptions(policy)) if has_subscription else None,
+        "case": draw(cases(policy)),
         "ask": {
-            "kind": draw(st.sampled_from([k.value for k in AskKind])),
-            "reason": draw(_maybe(st.sampled_from([r.value for r in Reason]))),
-            "item_ids": [],
+            "kind": draw(st.sampled_from(sorted(domain.asks))),
+            "reason": draw(_maybe(st.sampled_from(sorted(domain.reasons)))),
             "amount": draw(_maybe(cents(0, 50_000))),
-            "refund_to": draw(_maybe(st.sampled_from(["card-1", "store_credit", "gift-1"]))),
-        },
-        "evidence": {
-            name: draw(_maybe(st.booleans()))
-            for name in (
-                "photos",
-                "defect_confirmed",
-                "misuse_found",
-                "carrier_damage_confirmed",
-                "duplicate_charge_confirmed",
-                "company_error_confirmed",
-            )
         },
         "signals": {
             name: draw(st.booleans())
@@ -142,21 +168,16 @@ def requests(draw: st.DrawFn, policy: Policy) -> dict[str, Any]:
 
 
 # Optional facts a property test may remove, as paths into the request data.
-REMOVABLE = [
+REMOVABLE: list[tuple[str, ...]] = [
     ("customer", "tier"),
     ("customer", "tenure_days"),
     ("customer", "refunds_last_12_months"),
-    ("order", "delivered_on"),
-    ("order", "placed_on"),
-    ("order", "expected_delivery_on"),
+    ("case", "order", "delivered_on"),
+    ("case", "order", "placed_on"),
+    ("case", "order", "expected_delivery_on"),
     ("ask", "reason"),
     ("ask", "amount"),
-    ("ask", "refund_to"),
-    ("evidence", "photos"),
-    ("evidence", "defect_confirmed"),
-    ("evidence", "misuse_found"),
-    ("evidence", "carrier_damage_confirmed"),
-    ("evidence", "duplicate_charge_confirmed"),
-    ("evidence", "company_error_confirmed"),
-    ("subscription", "trial_end"),
+    ("case", "change", "refund_to"),
+    *(("case", "evidence", name) for name in EVIDENCE),
+    ("case", "subscription", "trial_end"),
 ]

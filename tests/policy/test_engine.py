@@ -13,9 +13,9 @@ from drafter.intake import parse_request
 from drafter.policy import evaluate, load_policy
 from drafter.policy.tables import run_table
 from drafter.schemas import Decision, Request
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SHOP, shop_pack
 
-POLICY = load_policy(FIXTURES / "mini-store.yaml")
+POLICY = load_policy(SHOP / "mini-store.yaml")
 BASE: dict[str, Any] = json.loads((FIXTURES / "request.json").read_text())
 
 
@@ -31,14 +31,14 @@ def request(**changes: Any) -> Request:
 
 
 def test_the_fixture_table_passes_and_reaches_every_rule() -> None:
-    report = run_table(POLICY, FIXTURES / "mini-store.tests.yaml")
+    report = run_table(POLICY, SHOP / "mini-store.tests.yaml")
     assert [r.problems for r in report.failed] == []
     assert report.uncovered == []
 
 
 def test_same_input_gives_byte_identical_json() -> None:
     first = evaluate(POLICY, request()).model_dump_json()
-    again = evaluate(load_policy(FIXTURES / "mini-store.yaml"), request()).model_dump_json()
+    again = evaluate(load_policy(SHOP / "mini-store.yaml"), request()).model_dump_json()
     assert first == again
     assert json.loads(first)["policy"]["sha256"] == POLICY.sha256
 
@@ -52,7 +52,7 @@ def test_trace_shows_each_rule_with_the_facts_it_saw() -> None:
 
 
 def test_missing_fact_fails_closed_with_a_question() -> None:
-    verdict = evaluate(POLICY, request(order__delivered_on=None))
+    verdict = evaluate(POLICY, request(case__order__delivered_on=None))
     assert verdict.decision == Decision.needs_info
     assert [n.fact for n in verdict.needs] == ["days_since_delivery"]
     assert verdict.needs[0].question == "When was the order delivered?"
@@ -64,9 +64,9 @@ def test_escalation_hands_off_a_summary_a_supervisor_can_act_on() -> None:
     verdict = evaluate(
         POLICY,
         request(
-            order__delivered_on="2026-11-10",
-            order__items__0__price="400.00",
-            order__payments__0__amount="400.00",
+            case__order__delivered_on="2026-11-10",
+            case__order__items__0__price="400.00",
+            case__order__payments__0__amount="400.00",
         ),
     )
     assert verdict.decision == Decision.escalate
@@ -79,7 +79,9 @@ def test_escalation_hands_off_a_summary_a_supervisor_can_act_on() -> None:
 
 
 def test_legal_threat_escalates_even_when_facts_are_missing() -> None:
-    verdict = evaluate(POLICY, request(order__delivered_on=None, signals={"legal_threat": True}))
+    verdict = evaluate(
+        POLICY, request(case__order__delivered_on=None, signals={"legal_threat": True})
+    )
     assert verdict.decision == Decision.escalate
     assert verdict.escalation is not None
     assert verdict.escalation.target == "legal"
@@ -88,7 +90,8 @@ def test_legal_threat_escalates_even_when_facts_are_missing() -> None:
 
 def test_refund_is_capped_at_what_was_paid() -> None:
     verdict = evaluate(
-        POLICY, request(order__delivered_on="2026-11-10", order__payments__0__amount="50.00")
+        POLICY,
+        request(case__order__delivered_on="2026-11-10", case__order__payments__0__amount="50.00"),
     )
     assert verdict.refund is not None
     assert str(verdict.refund.amount.amount) == "50.00"
@@ -123,8 +126,8 @@ def test_exceptions_outside_the_policy_are_refused(exception: dict[str, Any], fi
 
 
 def test_exception_role_must_be_allowed(tmp_path: Path) -> None:
-    text = (FIXTURES / "mini-store.yaml").read_text()
-    path = tmp_path / "mini-store.yaml"
+    text = (SHOP / "mini-store.yaml").read_text()
+    path = shop_pack(tmp_path) / "mini-store.yaml"
     path.write_text(text.replace("{agent: 50, supervisor: 500}", "{supervisor: 500}"))
     with pytest.raises(ExceptionGrantError, match="may be granted only by: supervisor") as caught:
         evaluate(load_policy(path), request(exception=_exception()))
@@ -133,8 +136,8 @@ def test_exception_role_must_be_allowed(tmp_path: Path) -> None:
 
 def test_currency_must_match_the_policy() -> None:
     with pytest.raises(RequestError, match="does not match policy") as caught:
-        evaluate(POLICY, request(order__currency="EUR"))
-    assert caught.value.field == "order.currency"
+        evaluate(POLICY, request(case__order__currency="EUR"))
+    assert caught.value.field == "case.order.currency"
 
 
 def test_enum_value_outside_the_policy_names_the_field() -> None:
@@ -155,5 +158,5 @@ def test_customer_facing_texts_follow_the_locale_when_translated() -> None:
 
 
 def test_questions_for_missing_facts_follow_the_locale() -> None:
-    verdict = evaluate(POLICY, request(order__delivered_on=None, locale="fr"))
+    verdict = evaluate(POLICY, request(case__order__delivered_on=None, locale="fr"))
     assert verdict.needs[0].question == "Quand la commande a-t-elle été livrée ?"

@@ -8,14 +8,14 @@ import pytest
 
 from drafter.errors import PolicyError, UnknownPolicyError
 from drafter.policy import PolicyRegistry, load_policy
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SHOP, shop_pack
 
-MINI = (FIXTURES / "mini-store.yaml").read_text()
+MINI = (SHOP / "mini-store.yaml").read_text()
 
 
 def _load_variant(tmp_path: Path, old: str, new: str) -> PolicyError:
     assert old in MINI, old
-    path = tmp_path / "mini-store.yaml"
+    path = shop_pack(tmp_path) / "mini-store.yaml"
     path.write_text(MINI.replace(old, new, 1))
     with pytest.raises(PolicyError) as caught:
         load_policy(path)
@@ -96,7 +96,7 @@ def test_rule_errors_name_file_line_and_rule(
     error = _load_variant(tmp_path, old, new)
     assert error.rule == rule
     assert message in str(error)
-    assert str(error).startswith(f"{tmp_path / 'mini-store.yaml'}:{error.line}:")
+    assert str(error).startswith(f"{shop_pack(tmp_path) / 'mini-store.yaml'}:{error.line}:")
     start = MINI[: MINI.index(old)].count("\n") + 1
     assert error.line is not None
     assert start - 12 <= error.line <= start + 3  # the rule's own lines, not the file's top
@@ -108,9 +108,10 @@ def test_rule_errors_name_file_line_and_rule(
         (
             "  days_since_delivery: {}",
             "  days_since_delivry: {}",
-            "unknown fact 'days_since_delivry' (did you mean 'days_since_delivery'?)",
+            "unknown fact 'days_since_delivry' of domain 'shop' "
+            "(did you mean 'days_since_delivery'?)",
         ),
-        ("  tier: {values: [standard, gold]}", "  tier: {}", "'tier' needs 'values'"),
+        ("  tier: {values: [standard, gold]}", "  tier: {}", "'by: tier' must name an enum input"),
         ("  any_final_sale: {}", "  any_final_sale: {values: [a]}", "not an enum"),
         ("values: {standard: 30, gold: 60}", "values: {standard: 30}", "must cover exactly"),
         (
@@ -156,17 +157,17 @@ def test_unknown_policy_id_lists_the_known_ones() -> None:
 def test_loaded_policy_carries_its_content_hash() -> None:
     import hashlib
 
-    policy = load_policy(FIXTURES / "mini-store.yaml")
-    assert policy.sha256 == hashlib.sha256((FIXTURES / "mini-store.yaml").read_bytes()).hexdigest()
+    policy = load_policy(SHOP / "mini-store.yaml")
+    assert policy.sha256 == hashlib.sha256((SHOP / "mini-store.yaml").read_bytes()).hexdigest()
 
 
-def test_translations_must_include_english(tmp_path: Path) -> None:
+def test_a_pack_s_policy_is_written_in_english_only(tmp_path: Path) -> None:
     error = _load_variant(
         tmp_path,
-        "      en: Items can be returned within",
-        "      fr: Items can be returned within",
+        "    rationale: Items can be returned within",
+        "    rationale:\n      fr: Les articles\n      en: Items can be returned within",
     )
-    assert "translations must include 'en'" in str(error)
+    assert "written in English only" in str(error)
     assert error.rule == "outside_window"
 
 
@@ -229,14 +230,14 @@ def test_a_comparison_of_two_facts_loads_without_any_numeric_constant(
 ) -> None:
     # With no number in the policy, the dead-rule check once tried 0 alone for every money
     # fact, so `items_total < order_total` was never true and the load said "can never fire".
-    path = tmp_path / "two-totals.yaml"
+    path = shop_pack(tmp_path) / "two-totals.yaml"
     path.write_text(_NO_CONSTANTS.replace("{condition}", condition))
     policy = load_policy(path)
     assert [gate.id for gate in policy.gates] == ["some_items_only"]
 
 
 def test_a_comparison_that_is_never_true_still_stops_the_load(tmp_path: Path) -> None:
-    path = tmp_path / "two-totals.yaml"
+    path = shop_pack(tmp_path) / "two-totals.yaml"
     path.write_text(_NO_CONSTANTS.replace("{condition}", "items_total < items_total"))
     with pytest.raises(PolicyError, match="can never fire") as caught:
         load_policy(path)

@@ -14,10 +14,10 @@ from drafter.policy.explain import explain
 from drafter.policy.lint import lint
 from drafter.policy.types import UNLIMITED
 from drafter.schemas import Decision
-from tests.conftest import FIXTURES
+from tests.conftest import SHOP, shop_pack
 from tests.policy.test_engine import request
 
-MINI = (FIXTURES / "mini-store.yaml").read_text()
+MINI = (SHOP / "mini-store.yaml").read_text()
 
 
 def _write(tmp_path: Path, *edits: tuple[str, str]) -> Path:
@@ -25,7 +25,7 @@ def _write(tmp_path: Path, *edits: tuple[str, str]) -> Path:
     for old, new in edits:
         assert old in text, old
         text = text.replace(old, new, 1)
-    path = tmp_path / "mini-store.yaml"
+    path = shop_pack(tmp_path) / "mini-store.yaml"
     path.write_text(text)
     return path
 
@@ -58,8 +58,8 @@ def test_a_named_condition_is_used_by_name_and_decides_as_its_expression(
             ),
         )
     )
-    original = load_policy(FIXTURES / "mini-store.yaml")
-    for changes in ({}, {"order__delivered_on": "2026-11-01"}, {"customer__tier": "gold"}):
+    original = load_policy(SHOP / "mini-store.yaml")
+    for changes in ({}, {"case__order__delivered_on": "2026-11-01"}, {"customer__tier": "gold"}):
         mine, theirs = evaluate(policy, request(**changes)), evaluate(original, request(**changes))
         assert (mine.decision, mine.rule) == (theirs.decision, theirs.rule)
     # The trace shows the facts under the name, as it would for the expression itself.
@@ -113,7 +113,7 @@ def test_a_table_keyed_by_two_enums_with_an_unlimited_value(tmp_path: Path) -> N
     offer = {o.id: o for o in standard.offers}["goodwill_discount"]
     assert offer.cap is not None
     assert str(offer.cap.amount) == "10.00"
-    late = {"order__placed_on": "2026-06-01", "order__delivered_on": "2026-07-01"}
+    late = {"case__order__placed_on": "2026-06-01", "case__order__delivered_on": "2026-07-01"}
     gold = evaluate(policy, request(customer__tier="gold", **late))
     assert gold.rule == "outside_window"
     offer = {o.id: o for o in gold.offers}["goodwill_discount"]
@@ -172,7 +172,7 @@ def test_a_duration_parameter_is_written_as_in_an_expression(tmp_path: Path) -> 
 
 
 def test_evaluation_is_unchanged_for_the_fixture() -> None:
-    verdict = evaluate(load_policy(FIXTURES / "mini-store.yaml"), request())
+    verdict = evaluate(load_policy(SHOP / "mini-store.yaml"), request())
     assert verdict.decision == Decision.decline
 
 
@@ -185,7 +185,7 @@ TRANSFER = (
 
 def test_a_transfer_hands_the_request_to_a_person(tmp_path: Path) -> None:
     policy = load_policy(_write(tmp_path, TRANSFER))
-    verdict = evaluate(policy, request(order__status="cancelled"))
+    verdict = evaluate(policy, request(case__order__status="cancelled"))
     assert (verdict.decision, verdict.rule) == (Decision.escalate, "order_cancelled")
     assert verdict.escalation is not None
     assert verdict.escalation.target == "supervisor"
@@ -196,7 +196,9 @@ def test_a_transfer_hands_the_request_to_a_person(tmp_path: Path) -> None:
     assert verdict.refund is None
     assert verdict.offers == []
     # An escalation trigger that holds takes over, with its own target.
-    legal = evaluate(policy, request(order__status="cancelled", signals={"legal_threat": True}))
+    legal = evaluate(
+        policy, request(case__order__status="cancelled", signals={"legal_threat": True})
+    )
     assert legal.escalation is not None
     assert legal.escalation.target == "legal"
     assert "transfer to supervisor" in explain(policy)
@@ -228,12 +230,15 @@ def test_a_text_never_tells_the_customer_a_fact_is_unknown(tmp_path: Path) -> No
     old = "    rationale: Final-sale items are priced to clear and cannot be refunded."
     new = "    rationale: Final-sale items ({item_condition}) are priced to clear."
     policy = load_policy(_write(tmp_path, (old, new)))
-    final_sale = {"order__items__0__final_sale": True, "order__delivered_on": "2026-11-10"}
-    asked = evaluate(policy, request(order__items__0__condition=None, **final_sale))
+    final_sale = {
+        "case__order__items__0__final_sale": True,
+        "case__order__delivered_on": "2026-11-10",
+    }
+    asked = evaluate(policy, request(case__order__items__0__condition=None, **final_sale))
     assert asked.decision == Decision.needs_info
     assert [n.fact for n in asked.needs] == ["item_condition"]
     assert all("unknown" not in r.text for r in asked.rationale)
-    told = evaluate(policy, request(order__items__0__condition="opened", **final_sale))
+    told = evaluate(policy, request(case__order__items__0__condition="opened", **final_sale))
     assert told.rule == "final_sale"
     assert "Final-sale items (opened)" in told.rationale[0].text
 
@@ -253,7 +258,10 @@ def test_a_named_amount_is_used_by_name_in_rules_and_texts(tmp_path: Path) -> No
             ),
         )
     )
-    opened = {"order__items__0__condition": "opened", "order__delivered_on": "2026-11-10"}
+    opened = {
+        "case__order__items__0__condition": "opened",
+        "case__order__delivered_on": "2026-11-10",
+    }
     verdict = evaluate(policy, request(**opened))
     assert verdict.rule == "opened_item"
     assert verdict.refund is not None

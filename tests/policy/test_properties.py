@@ -17,10 +17,10 @@ from drafter.intake import parse_request
 from drafter.policy import Policy, PolicyRegistry, evaluate, load_policy
 from drafter.schemas import Decision, Verdict
 from drafter.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import SHOP
 from tests.policy.strategies import REMOVABLE, requests
 
-POLICIES = [load_policy(FIXTURES / "mini-store.yaml")] + [
+POLICIES = [load_policy(SHOP / "mini-store.yaml")] + [
     PolicyRegistry(Settings().policies_dir).get(i)
     for i in PolicyRegistry(Settings().policies_dir).ids()
 ]
@@ -74,11 +74,12 @@ def test_refund_is_never_negative_nor_more_than_paid(policy: Policy, data: st.Da
     if verdict is None or verdict.refund is None:
         return
     assert verdict.refund.amount.amount >= 0
-    if request["order"] and request["order"]["payments"]:
-        paid = sum(Decimal(p["amount"]) for p in request["order"]["payments"])
+    order, subscription = request["case"].get("order"), request["case"].get("subscription")
+    if order and order["payments"]:
+        paid = sum(Decimal(p["amount"]) for p in order["payments"])
         assert verdict.refund.amount.amount <= paid
-    if request["subscription"]:
-        assert verdict.refund.amount.amount <= Decimal(request["subscription"]["price"])
+    if subscription:
+        assert verdict.refund.amount.amount <= Decimal(subscription["price"])
 
 
 @each_policy
@@ -109,12 +110,16 @@ def test_removing_a_fact_never_turns_a_decline_into_an_approval(
     verdict = _verdict(policy, request)
     if verdict is None or verdict.decision != Decision.decline:
         return
-    for section, field in REMOVABLE:
-        if not request.get(section) or field not in request[section]:
-            continue
+    for path in REMOVABLE:
+        *sections, field = path
         reduced = copy.deepcopy(request)
-        reduced[section][field] = None
+        part: Any = reduced
+        for section in sections:
+            part = part.get(section) if isinstance(part, dict) else None
+        if not part or field not in part:
+            continue
+        part[field] = None
         after = _verdict(policy, reduced)
         assert after is None or after.decision not in (Decision.approve, Decision.partial), (
-            f"removing {section}.{field} turned {verdict.rule} into {after.rule}"
+            f"removing {'.'.join(path)} turned {verdict.rule} into {after.rule}"
         )

@@ -12,13 +12,12 @@ from decimal import Decimal
 import pytest
 
 from drafter.intake import parse_request
-from drafter.policy import Policy, evaluate, load_policy, trace
+from drafter.policy import Policy, PolicyRegistry, evaluate, load_policy, trace
 from drafter.policy.expr import Scope, compile_expr
-from drafter.policy.facts import CATALOGUE, extract
 from drafter.policy.trace import ReadOnlyFacts
 from drafter.policy.types import INT, MISSING, MONEY, Value
 from drafter.schemas import Verdict
-from tests.conftest import FIXTURES
+from tests.conftest import ROOT
 from tests.policy.golden import REGISTRY, load
 
 ROWS = [row for row in load() if row["verdict"] is not None and row["policy"] == "retail-standard"]
@@ -125,23 +124,16 @@ def test_fixed_texts_are_shared_and_bounded() -> None:
     assert len(policy.parts) == kept
 
 
-@pytest.mark.parametrize("kind", ["random/retail-standard", "random/saas-subscription", "tau/"])
-def test_fact_read_and_extract_agree_for_field_and_derived_facts(kind: str) -> None:
-    names = frozenset(CATALOGUE)
-    for row in [r for r in load() if r["name"].startswith(kind)][:40]:
-        request = parse_request(row["request"])
-        env = extract(request, names)
-        assert env == {name: CATALOGUE[name].read(request) for name in names}
-        assert all(value is not None for value in env.values())
-
-
 def test_a_field_of_an_unset_part_is_missing_and_enums_give_their_value() -> None:
-    data = json.loads((FIXTURES / "request.json").read_text())
+    data = json.loads((ROOT / "policies" / "retail" / "examples" / "late-return.json").read_text())
+    del data["case"]["order"]
     data["ask"]["reason"] = None
     request = parse_request(json.dumps(data))
-    env = extract(request, frozenset({"plan", "period_price", "reason", "ask", "channel"}))
-    assert env["plan"] is MISSING
-    assert env["period_price"] is MISSING
+    domain = PolicyRegistry(ROOT / "policies").get("retail-standard").domain
+    names = frozenset({"items_total", "order_status", "reason", "ask", "channel"})
+    env = domain.read(request, names).facts
+    assert env["items_total"] is MISSING
+    assert env["order_status"] is MISSING
     assert env["reason"] is MISSING
     assert type(env["ask"]) is str
     assert env["ask"] == data["ask"]["kind"]

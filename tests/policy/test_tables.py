@@ -11,16 +11,18 @@ import yaml
 
 from drafter.policy import load_policy
 from drafter.policy.tables import run_table
-from tests.conftest import FIXTURES
+from tests.conftest import SHOP, shop_pack
 
-POLICY = load_policy(FIXTURES / "mini-store.yaml")
-BASE = yaml.safe_load((FIXTURES / "mini-store.tests.yaml").read_text())["base"]
-LATE = {"order.delivered_on": "2026-10-20"}  # declined, with store credit and a capped discount
+POLICY = load_policy(SHOP / "mini-store.yaml")
+BASE = yaml.safe_load((SHOP / "mini-store.tests.yaml").read_text())["base"]
+LATE = {
+    "case.order.delivered_on": "2026-10-20"
+}  # declined, with store credit and a capped discount
 
 
 def problems(tmp_path: Path, expect: dict[str, Any], changes: dict[str, Any]) -> list[str]:
     table = {"base": BASE, "cases": [{"name": "case", "set": changes, "expect": expect}]}
-    path = tmp_path / "mini-store.tests.yaml"
+    path = shop_pack(tmp_path) / "mini-store.tests.yaml"
     path.write_text(yaml.safe_dump(table, sort_keys=False))
     (result,) = run_table(POLICY, path).results
     return result.problems

@@ -1,5 +1,5 @@
-"""Every customer-facing text of every shipped policy, and every question of the fact
-catalogue, speaks the four supported languages.
+"""Every customer-facing text of every shipped policy, and every question of every
+pack's facts, speaks the four supported languages.
 
 A text a policy leaves in English reaches a Spanish, French or German customer as an English
 sentence inside their reply; a translation that drops or alters a placeholder states a
@@ -15,7 +15,7 @@ import pytest
 
 from drafter.phrase.formatting import SUPPORTED_LANGUAGES
 from drafter.policy import PolicyRegistry
-from drafter.policy.facts import CATALOGUE, question
+from drafter.policy.domain import Domain
 from drafter.policy.model import Policy, Wording
 from drafter.settings import Settings
 
@@ -52,14 +52,24 @@ def test_every_customer_facing_text_is_translated_with_the_same_placeholders(
             assert sorted(_PLACEHOLDER.findall(text)) == english, f"{policy_id} {where} {lang}"
 
 
+def _domains() -> list[Domain]:
+    return list({p.domain.id: p.domain for p in map(_REGISTRY.get, _REGISTRY.ids())}.values())
+
+
 @pytest.mark.parametrize("lang", TRANSLATED)
-def test_every_catalogue_question_is_translated(lang: str) -> None:
-    for name, fact in CATALOGUE.items():
-        asked = question(name, lang)
-        assert asked != fact.question, f"{name}: no '{lang}' question"
-        assert asked.rstrip().endswith("?"), f"{name} ({lang}): {asked!r}"
+def test_every_fact_question_is_translated(lang: str) -> None:
+    for domain in _domains():
+        for name, fact in domain.facts.items():
+            asked = domain.question(name, lang)
+            assert asked != fact.question, f"{domain.id} {name}: no '{lang}' question"
+            assert asked.rstrip().endswith("?"), f"{domain.id} {name} ({lang}): {asked!r}"
 
 
 def test_questions_speak_to_the_customer_not_about_them() -> None:
-    about = [f.question for f in CATALOGUE.values() if re.search(r"\bthe customer\b", f.question)]
+    about = [
+        f.question
+        for domain in _domains()
+        for f in domain.facts.values()
+        if re.search(r"\bthe customer\b", f.question)
+    ]
     assert about == []

@@ -51,10 +51,9 @@ class CaseFacts:
 
     @cached_property
     def item_words(self) -> frozenset[str]:
-        order = self.request.order
-        if order is None:
-            return frozenset()
-        return frozenset(w.lower() for item in order.items for w in _LONG_WORD.findall(item.name))
+        nouns = self.verdict.nouns
+        names = nouns.details if nouns is not None else []
+        return frozenset(w.lower() for name in names for w in _LONG_WORD.findall(name))
 
     @cached_property
     def rationale_words(self) -> tuple[frozenset[str], ...]:

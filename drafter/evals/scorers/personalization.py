@@ -31,17 +31,13 @@ def _references(target: Target) -> list[str]:
     request, text = target.request, _whole(target)
     lower = text.lower()
     ids = [request.ticket_id]
-    if request.order is not None:
-        ids.append(request.order.id)
-    if request.subscription is not None:
-        ids.append(request.subscription.id)
-    if target.verdict.nouns is not None:  # a pack's case: its reference (a booking id)
-        ids.append(target.verdict.nouns.reference)
+    nouns = target.verdict.nouns
+    if nouns is not None:  # the case: its reference (an order or booking id)
+        ids.append(nouns.reference)
     found = [i for i in ids if i and i in text]
-    if request.order is not None:
-        for item in request.order.items:
-            words = [w for w in _ITEM_WORD.findall(item.name) if w.lower() in lower]
-            found += [item.name] if words else []
+    for name in nouns.details if nouns is not None else ():  # an order's items
+        words = [w for w in _ITEM_WORD.findall(name) if w.lower() in lower]
+        found += [name] if words else []
     found += phrases("situations", "plan", target.language).find(text)
     return found
 

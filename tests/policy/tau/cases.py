@@ -52,6 +52,24 @@ _WRONG_FOR_DELIVERED = ["pending", "processed", "cancelled", "exchange_requested
 _BAD_REASONS = ["changed_mind", "other", "late_delivery", "duplicate_charge", "defective"]
 
 
+def _order(payload: Json) -> Json:
+    """The request's order (``case.order``)."""
+    order: Json = payload["case"]["order"]
+    return order
+
+
+def _change(payload: Json) -> Json:
+    """What the request's ask is about (``case.change``), made empty when it names nothing."""
+    change: Json = payload["case"].setdefault("change", {})
+    return change
+
+
+def _methods(payload: Json) -> list[Json]:
+    """The customer's payment methods on file (``case.payment_methods``)."""
+    methods: list[Json] = payload["case"]["payment_methods"]
+    return methods
+
+
 @dataclass(frozen=True)
 class Step:
     """One consequential call of one task, converted before it was applied."""
@@ -67,6 +85,14 @@ class Step:
     @property
     def ask(self) -> str:
         return str(self.payload["ask"]["kind"])
+
+    @property
+    def order(self) -> Json:
+        return _order(self.payload)
+
+    @property
+    def change(self) -> Json:
+        return _change(self.payload)
 
 
 @dataclass(frozen=True)
@@ -114,11 +140,12 @@ def status_rule(ask: str, status: str) -> str:
 
 
 def _approve_rule(payload: Json) -> str:
-    ask = payload["ask"]
-    if ask["kind"] != "return":
-        return _APPROVE_RULES[ask["kind"]]
-    paid_with = {p["method_id"] for p in payload["order"]["payments"] if p["kind"] == "payment"}
-    return "return_to_original_method" if ask["refund_to"] in paid_with else "return_to_gift_card"
+    kind = payload["ask"]["kind"]
+    if kind != "return":
+        return _APPROVE_RULES[kind]
+    paid_with = {p["method_id"] for p in _order(payload)["payments"] if p["kind"] == "payment"}
+    refund_to = _change(payload)["refund_to"]
+    return "return_to_original_method" if refund_to in paid_with else "return_to_gift_card"
 
 
 def task_case(step: Step) -> Case:
@@ -126,12 +153,11 @@ def task_case(step: Step) -> Case:
     name = step.action["name"]
     if step.refused is None:
         why = "the task lists this call and tau's tool accepts it"
-        rule = _approve_rule(step.payload)
         return Case("task", step.task_index, step.action_index, name, step.payload, "approve",
-                    rule, why)  # fmt: skip
+                    _approve_rule(step.payload), why)  # fmt: skip
     why = f"the task lists this call, but tau's own tool refuses it: {step.refused.message}"
     if step.refused.code == "status":
-        rule: str | None = status_rule(step.ask, step.payload["order"]["status"])
+        rule: str | None = status_rule(step.ask, step.order["status"])
     else:
         rule = _REFUSAL_RULES.get(step.refused.code)
     return Case("task", step.task_index, step.action_index, name, step.payload, "decline", rule,
@@ -158,15 +184,15 @@ def _changed(step: Step, change: Callable[[Json], None]) -> Json:
 def _status_flip(step: Step) -> list[Case]:
     wrong = _WRONG_FOR_DELIVERED if step.ask in ("return", "exchange") else _WRONG_FOR_PENDING
     status = wrong[(step.task_index + step.action_index) % len(wrong)]
-    payload = _changed(step, lambda p: p["order"].update(status=status))
+    payload = _changed(step, lambda p: _order(p).update(status=status))
     why = f"order status set to {status!r}"
     return [_case(step, "status", payload, ("decline", status_rule(step.ask, status)), why)]
 
 
 def _other_method(step: Step) -> str:
     """A method on file that neither paid for the order nor is a gift card, else an unknown one."""
-    paid_with = {p["method_id"] for p in step.payload["order"]["payments"]}
-    for method in step.payload["customer"]["payment_methods"]:
+    paid_with = {p["method_id"] for p in step.order["payments"]}
+    for method in _methods(step.payload):
         if method["kind"] != "gift_card" and method["id"] not in paid_with:
             return str(method["id"])
     return UNKNOWN_CARD
@@ -176,7 +202,7 @@ def _destination_flip(step: Step) -> list[Case]:
     if step.ask != "return":
         return []
     target = _other_method(step)
-    payload = _changed(step, lambda p: p["ask"].update(refund_to=target))
+    payload = _changed(step, lambda p: _change(p).update(refund_to=target))
     why = f"refund sent to {target}, neither the original method nor a gift card on file"
     return [
         _case(
@@ -212,8 +238,8 @@ def _other_product(data: TauData, product_id: str) -> tuple[str, Json]:
 def _product_flip(step: Step, data: TauData) -> list[Case]:
     if not _exchanges(step):
         return []
-    line = step.payload["ask"]["exchanges"][0]
-    own = {i["id"]: i["product_id"] for i in step.payload["order"]["items"]}[line["item_id"]]
+    line = step.change["exchanges"][0]
+    own = {i["id"]: i["product_id"] for i in step.order["items"]}[line["item_id"]]
     product_id, variant = _other_product(data, own)
     replacement = {
         "new_item_id": variant["item_id"],
@@ -221,7 +247,7 @@ def _product_flip(step: Step, data: TauData) -> list[Case]:
         "new_price": str(variant["price"]),
         "new_available": True,
     }
-    payload = _changed(step, lambda p: p["ask"]["exchanges"][0].update(replacement))
+    payload = _changed(step, lambda p: _change(p)["exchanges"][0].update(replacement))
     why = f"replacement for {line['item_id']} is {variant['item_id']} of product {product_id}"
     return [_case(step, "other_product", payload, ("decline", "different_product"), why)]
 
@@ -229,24 +255,25 @@ def _product_flip(step: Step, data: TauData) -> list[Case]:
 def _unavailable_flip(step: Step) -> list[Case]:
     if not _exchanges(step):
         return []
-    payload = _changed(step, lambda p: p["ask"]["exchanges"][0].update(new_available=False))
+    payload = _changed(step, lambda p: _change(p)["exchanges"][0].update(new_available=False))
     why = "the first replacement option is out of stock"
     return [_case(step, "unavailable", payload, ("decline", "replacement_unavailable"), why)]
 
 
 def _amount_due(payload: Json) -> Decimal:
     """What the new payment method pays: the whole order, or the exchanges' price difference."""
+    items = _order(payload)["items"]
     if payload["ask"]["kind"] == "modify_payment":
-        return sum((Decimal(i["price"]) for i in payload["order"]["items"]), Decimal(0))
-    prices = {i["id"]: Decimal(i["price"]) for i in payload["order"]["items"]}
-    lines = payload["ask"]["exchanges"]
+        return sum((Decimal(i["price"]) for i in items), Decimal(0))
+    prices = {i["id"]: Decimal(i["price"]) for i in items}
+    lines = _change(payload)["exchanges"]
     return sum((Decimal(x["new_price"]) - prices[x["item_id"]] for x in lines), Decimal(0))
 
 
 def _pay_with_new_gift_card(payload: Json, balance: Decimal) -> None:
     card = {"id": NEW_GIFT_CARD, "kind": "gift_card", "balance": str(balance)}
-    payload["customer"]["payment_methods"].append(card)
-    payload["ask"]["payment_method_id"] = NEW_GIFT_CARD
+    _methods(payload).append(card)
+    _change(payload)["payment_method_id"] = NEW_GIFT_CARD
 
 
 def _gift_card_flips(step: Step) -> list[Case]:
@@ -270,12 +297,12 @@ def _gift_card_flips(step: Step) -> list[Case]:
 def _payment_method_flips(step: Step) -> list[Case]:
     if step.ask not in ("modify_payment", "modify_items", "exchange"):
         return []
-    unknown = _changed(step, lambda p: p["ask"].update(payment_method_id=UNKNOWN_CARD))
+    unknown = _changed(step, lambda p: _change(p).update(payment_method_id=UNKNOWN_CARD))
     cases = [_case(step, "not_on_file", unknown, ("decline", "payment_method_not_on_file"),
                    f"pays with {UNKNOWN_CARD}, which is not on the account")]  # fmt: skip
     if step.ask == "modify_payment":
-        current = step.payload["order"]["payments"][0]["method_id"]
-        same = _changed(step, lambda p: p["ask"].update(payment_method_id=current))
+        current = step.order["payments"][0]["method_id"]
+        same = _changed(step, lambda p: _change(p).update(payment_method_id=current))
         why = f"switches to {current}, the method that already paid"
         cases.append(_case(step, "same_method", same, ("decline", "same_payment_method"), why))
     return cases
@@ -288,8 +315,8 @@ def _follow_ups(step: Step) -> list[tuple[str, Json]]:
     """The four changes one could try after modifying items: cancel, address, payment, items."""
     kwargs = step.action["kwargs"]
     order_id = kwargs["order_id"]
-    paid_with = step.payload["order"]["payments"][0]["method_id"]
-    others = [m["id"] for m in step.payload["customer"]["payment_methods"] if m["id"] != paid_with]
+    paid_with = step.order["payments"][0]["method_id"]
+    others = [m["id"] for m in _methods(step.payload) if m["id"] != paid_with]
     back = {"item_ids": kwargs["new_item_ids"], "new_item_ids": kwargs["item_ids"]}
     return [
         ("cancel_pending_order", {"order_id": order_id, "reason": "no longer needed"}),
@@ -317,7 +344,7 @@ def _repeat_flip(step: Step) -> list[Case]:
     if step.ask not in ("cancel", "return", "exchange"):
         return []
     payload = request_json(step.after, step.user_id, step.action, "flip")
-    status = payload["order"]["status"]
+    status = _order(payload)["status"]
     why = f"the same call again, after it moved the order to {status!r}"
     return [_case(step, "repeat", payload, ("decline", status_rule(step.ask, status)), why)]
 
@@ -327,8 +354,10 @@ def _repeat_flip(step: Step) -> list[Case]:
 
 def _missing_flip(step: Step) -> list[Case]:
     """Dropping the fact the ask turns on must give needs_info, never approve."""
+    if step.ask == "cancel":
+        payload = _changed(step, lambda p: p["ask"].pop("reason"))
+        return [_case(step, "missing", payload, ("needs_info", None), "ask.reason left out")]
     field = {
-        "cancel": "reason",
         "return": "refund_to",
         "modify_payment": "payment_method_id",
         "modify_items": "payment_method_id",
@@ -336,8 +365,9 @@ def _missing_flip(step: Step) -> list[Case]:
     }.get(step.ask)
     if field is None:
         return []
-    payload = _changed(step, lambda p: p["ask"].pop(field))
-    return [_case(step, "missing", payload, ("needs_info", None), f"ask.{field} left out")]
+    payload = _changed(step, lambda p: _change(p).pop(field))
+    why = f"case.change.{field} left out"
+    return [_case(step, "missing", payload, ("needs_info", None), why)]
 
 
 def flips(step: Step, data: TauData) -> list[Case]:

@@ -1,9 +1,11 @@
 """Turn tau-bench retail tasks into drafter ``Request``s.
 
 A tau task is a user plus the tool calls (``actions``) of its reference solution. Each
-consequential call (cancel, modify, return, exchange) becomes one ``Request``: the customer and
-their payment methods from ``users.json``, the order from ``orders.json``, and the ask from the
-call's arguments, with replacement items looked up in ``products.json``.
+consequential call (cancel, modify, return, exchange) becomes one ``Request`` for the retail
+pack: the customer from ``users.json``, and a ``case`` holding the order from ``orders.json``,
+the customer's payment methods on file, and the ``change`` the call asks for (its items,
+replacements and payment method), with replacement items looked up in ``products.json``. The
+``ask`` keeps only the kind of call and its reason.
 
 Calls in one task are applied in sequence to a private copy of the data (``TaskState``; the
 changes each call makes are in ``tau_tools``), so a later call sees the status and gift-card
@@ -150,8 +152,12 @@ def _method(method: Json) -> Json:
 
 def customer_json(user_id: str, user: Json) -> Json:
     name = f"{user['name']['first_name']} {user['name']['last_name']}"
-    methods = [_method(m) for m in user["payment_methods"].values()]
-    return {"id": user_id, "name": name, "payment_methods": methods}
+    return {"id": user_id, "name": name}
+
+
+def methods_json(user: Json) -> list[Json]:
+    """The user's payment methods on file, as the case's ``payment_methods``."""
+    return [_method(m) for m in user["payment_methods"].values()]
 
 
 def item_keys(items: list[Json]) -> list[str]:
@@ -222,34 +228,48 @@ def _exchange_line(data: TauData, line_id: str, new_item_id: str) -> Json:
     return line
 
 
-def ask_json(data: TauData, order: Json, name: str, kwargs: Json) -> Json:
-    """The ``ask`` for one tau tool call."""
+def ask_json(name: str, kwargs: Json) -> Json:
+    """The ``ask`` for one tau tool call: its kind, and the reason of a cancel."""
     if name not in ASK_KINDS:
         raise ConversionError(f"action.name: {name!r} is not a consequential tau action")
     ask: Json = {"kind": ASK_KINDS[name]}
     if "reason" in kwargs:
         ask["reason"] = CANCEL_REASONS.get(kwargs["reason"], "other")
-    if "item_ids" in kwargs:
-        ask["item_ids"] = line_ids(order, kwargs["item_ids"])
-    if "new_item_ids" in kwargs:
-        pairs = zip(ask["item_ids"], kwargs["new_item_ids"], strict=True)
-        ask["exchanges"] = [_exchange_line(data, old, new) for old, new in pairs]
-    if "payment_method_id" in kwargs:
-        key = "refund_to" if ask["kind"] == "return" else "payment_method_id"
-        ask[key] = kwargs["payment_method_id"]
     return ask
+
+
+def change_json(data: TauData, order: Json, name: str, kwargs: Json) -> Json:
+    """The case's ``change`` for one tau tool call: the items, replacements and payment method
+    it names (empty for a call that names none)."""
+    change: Json = {}
+    if "item_ids" in kwargs:
+        change["item_ids"] = line_ids(order, kwargs["item_ids"])
+    if "new_item_ids" in kwargs:
+        pairs = zip(change["item_ids"], kwargs["new_item_ids"], strict=True)
+        change["exchanges"] = [_exchange_line(data, old, new) for old, new in pairs]
+    if "payment_method_id" in kwargs:
+        key = "refund_to" if ASK_KINDS.get(name) == "return" else "payment_method_id"
+        change[key] = kwargs["payment_method_id"]
+    return change
 
 
 def request_json(state: TaskState, user_id: str, action: Json, ticket_id: str) -> Json:
     """The Request, as JSON-ready data, for ``action`` against the current task state."""
     order = state.order(action["kwargs"]["order_id"])
+    user = state.user(user_id)
+    name, kwargs = action["name"], action["kwargs"]
+    ask = ask_json(name, kwargs)
+    case: Json = {"order": order_json(order), "payment_methods": methods_json(user)}
+    change = change_json(state.data, order, name, kwargs)
+    if change:
+        case["change"] = change
     return {
         "ticket_id": ticket_id,
         "channel": "chat",
         "as_of": AS_OF.isoformat(),
-        "customer": customer_json(user_id, state.user(user_id)),
-        "order": order_json(order),
-        "ask": ask_json(state.data, order, action["name"], action["kwargs"]),
+        "customer": customer_json(user_id, user),
+        "case": case,
+        "ask": ask,
     }
 
 

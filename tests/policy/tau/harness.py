@@ -17,7 +17,7 @@ from drafter.policy import Policy, evaluate, load_policy
 from .cases import Case, flips, steps, task_case
 from .convert import TauData, load
 
-POLICY_PATH = Path(__file__).resolve().parents[3] / "policies" / "tau-retail.yaml"
+POLICY_PATH = Path(__file__).resolve().parents[3] / "policies" / "retail" / "tau-retail.yaml"
 REPORT_PATH = Path(__file__).resolve().parent / "REPORT.md"
 
 

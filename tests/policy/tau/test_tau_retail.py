@@ -139,7 +139,7 @@ def test_modifying_items_locks_the_order_for_later_calls(data: convert.TauData) 
     kwargs = {"order_id": action["kwargs"]["order_id"], "reason": "no longer needed"}
     cancel = {"name": "cancel_pending_order", "kwargs": kwargs}
     payload = convert.request_json(state, task["user_id"], cancel, "t")
-    assert payload["order"]["status"] == "pending_item_modified"
+    assert payload["case"]["order"]["status"] == "pending_item_modified"
     assert tau_tools.refusal(state, cancel) is not None
 
 
