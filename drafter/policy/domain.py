@@ -204,6 +204,10 @@ class Domain:
     words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     mentions: tuple[tuple[str, Compiled], ...] = ()
     ids: tuple[Compiled, ...] = ()
+    # The facts to work out for a set of wanted ones (see ``_plan``), kept per set.
+    _plans: dict[frozenset[str], tuple[DomainFact, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def fact_types(self) -> dict[str, Type]:
         """Every fact a policy of this domain may read."""
@@ -258,13 +262,13 @@ class Domain:
                 "as 2026-12-02T10:00:00Z",
                 field="as_of",
             )
-        for name, fact in self.facts.items():
+        for fact in self._plan(names):
             value = fact.compiled(env)
             if fact.values is not None and value is not MISSING and value not in fact.values:
-                where = f"case.{fact.reads[0]}" if fact.reads else name
+                where = f"case.{fact.reads[0]}" if fact.reads else fact.name
                 choices = ", ".join(sorted(fact.values))
                 raise RequestError(f"'{value}' is not one of {choices}", field=where)
-            env[name] = value
+            env[fact.name] = value
         currency = None if self.currency is None else self.currency(env)
         reference = None if self.reference is None else self.reference(env)
         return CaseRead(
@@ -289,6 +293,24 @@ class Domain:
             fees=dict(words.get("fees", {})),
         )
 
+    def _plan(self, names: frozenset[str]) -> tuple[DomainFact, ...]:
+        """The facts to work out, in declared order: the wanted ones, those the case's
+        currency, reference, mentions and ids read, every narrowed fact (a value outside it is
+        refused whoever reads it), and the facts all of these are worked out from. Working out
+        only these, not all the domain declares, is most of an evaluation's speed."""
+        plan = self._plans.get(names)
+        if plan is None:
+            nouns = [c for c in (self.currency, self.reference, *self.ids) if c is not None]
+            nouns += [c for _, c in self.mentions]
+            wanted = set(names).union(*(c.facts for c in nouns))
+            wanted |= {name for name, fact in self.facts.items() if fact.values is not None}
+            for fact in reversed(list(self.facts.values())):  # reads only earlier facts
+                if fact.name in wanted:
+                    wanted |= fact.compiled.facts
+            plan = tuple(f for f in self.facts.values() if f.name in wanted)
+            self._plans[names] = plan
+        return plan
+
     def _check_vocabulary(self, request: Request) -> None:
         if request.ask.kind not in self.asks:
             raise RequestError(_not_one_of(request.ask.kind, self.asks), field="ask.kind")
@@ -304,8 +326,9 @@ class Domain:
         except ValidationError as error:
             problem = request_error(error)
             raise RequestError(problem.detail, field=f"case.{problem.field}") from None
-        parts = {name: getattr(case, name) for name in self.parts}
-        return {name: MISSING if part is None else _plain(part) for name, part in parts.items()}
+        # As expressions read it: records are dicts, and an absent value is None (MISSING).
+        parts = case.model_dump()
+        return {name: MISSING if part is None else part for name, part in parts.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +343,7 @@ class CaseRead:
 def _strings(value: Value) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return tuple(str(v) for v in value if v is not None and v is not MISSING)
     return ()
 
@@ -339,16 +362,6 @@ def _mention(label: str, kind: Type, value: Value) -> Mention:
 
 def _not_one_of(value: str, known: Mapping[str, str]) -> str:
     return f"'{value}' is not one of {', '.join(known)}"
-
-
-def _plain(value: object) -> Value:
-    """A validated case value as expressions read it: records are dicts, lists tuples, and an
-    absent value is ``None`` (read as MISSING)."""
-    if isinstance(value, BaseModel):
-        return {name: _plain(item) for name, item in value.__dict__.items()}
-    if isinstance(value, list):
-        return tuple(_plain(item) for item in value)
-    return value  # type: ignore[return-value]
 
 
 # --- the envelope: what every request carries, whatever the domain ------------------------

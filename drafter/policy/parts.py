@@ -1,7 +1,7 @@
 """Building verdict parts without validation, and sharing the ones every request gets alike.
 
 Validating a whole verdict costs more than evaluating the policy, so the engine builds its
-models directly from values it produced itself; the golden and property tests validate verdicts
+models with pydantic's ``model_construct`` from values it produced itself; the golden and property tests validate verdicts
 strictly, so a wrong type here fails a test rather than reaching a caller. A part whose content
 is fixed by the policy alone (the policy reference, a disclosure or rationale without
 placeholders) is frozen and holds only strings, so a policy's verdicts share one instance.
@@ -21,17 +21,10 @@ __all__ = ["make", "policy_ref", "shared_text", "text_part"]
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T", Disclosure, Rationale)
 
-_new, _set = object.__new__, object.__setattr__
-
 
 def make(cls: type[M], /, **fields: Any) -> M:
     """``cls`` with exactly ``fields`` (every field, always passed), not validated."""
-    instance = _new(cls)
-    _set(instance, "__dict__", fields)
-    _set(instance, "__pydantic_fields_set__", set(fields))
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
-    return instance
+    return cls.model_construct(**fields)
 
 
 def text_part(cls: type[T], key: str, text: str) -> T:

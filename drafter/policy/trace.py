@@ -37,9 +37,6 @@ __all__ = [
 # bytes per rule). Steps that read only enums, flags and counts rarely need more than a few.
 STEP_CACHE_LIMIT = 256
 
-_new, _set = object.__new__, object.__setattr__
-_FIELDS = {"rule", "stage", "result", "facts"}
-
 
 class ReadOnlyFacts(dict[str, str | None]):
     """A trace step's facts; shared between verdicts, so changing them is refused."""
@@ -182,9 +179,4 @@ def trace_steps(recorded: list[Recorded], env: Mapping[str, Value]) -> list[Trac
 
 def fresh_step(rule: str, stage: str, result: str, facts: ReadOnlyFacts) -> TraceStep:
     """A TraceStep built without validation (every field is the engine's own)."""
-    step = _new(TraceStep)
-    _set(step, "__dict__", {"rule": rule, "stage": stage, "result": result, "facts": facts})
-    _set(step, "__pydantic_fields_set__", _FIELDS)
-    _set(step, "__pydantic_extra__", None)
-    _set(step, "__pydantic_private__", None)
-    return step
+    return TraceStep.model_construct(rule=rule, stage=stage, result=result, facts=facts)
