@@ -25,7 +25,6 @@ from pydantic import (
 __all__ = [
     "Amount",
     "Ask",
-    "AskKind",
     "Channel",
     "ComplianceReport",
     "Customer",
@@ -45,7 +44,6 @@ __all__ = [
     "PolicyRef",
     "Provenance",
     "Rationale",
-    "Reason",
     "Refund",
     "Request",
     "Signals",
@@ -126,32 +124,6 @@ class Tone(StrEnum):
     warm = "warm"
     neutral = "neutral"
     brief = "brief"
-
-
-class AskKind(StrEnum):
-    refund = "refund"
-    return_ = "return"
-    exchange = "exchange"
-    cancel = "cancel"
-    modify_items = "modify_items"
-    modify_address = "modify_address"
-    modify_payment = "modify_payment"
-
-
-class Reason(StrEnum):
-    changed_mind = "changed_mind"
-    no_longer_needed = "no_longer_needed"
-    ordered_by_mistake = "ordered_by_mistake"
-    defective = "defective"
-    damaged_in_transit = "damaged_in_transit"
-    wrong_item = "wrong_item"
-    not_as_described = "not_as_described"
-    late_delivery = "late_delivery"
-    duplicate_charge = "duplicate_charge"
-    billing_error = "billing_error"
-    company_error = "company_error"
-    unused_service = "unused_service"
-    other = "other"
 
 
 class Decision(StrEnum):

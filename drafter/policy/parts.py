@@ -1,10 +1,11 @@
 """Building verdict parts without validation, and sharing the ones every request gets alike.
 
 Validating a whole verdict costs more than evaluating the policy, so the engine builds its
-models with pydantic's ``model_construct`` from values it produced itself; the golden and property tests validate verdicts
-strictly, so a wrong type here fails a test rather than reaching a caller. A part whose content
-is fixed by the policy alone (the policy reference, a disclosure or rationale without
-placeholders) is frozen and holds only strings, so a policy's verdicts share one instance.
+models with pydantic's ``model_construct`` from values it produced itself; the golden and
+property tests validate verdicts strictly, so a wrong type here fails a test rather than
+reaching a caller. A part whose content is fixed by the policy alone (the policy reference, a
+disclosure or rationale without placeholders) is frozen and holds only strings, so a policy's
+verdicts share one instance.
 """
 
 from __future__ import annotations
