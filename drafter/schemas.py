@@ -47,6 +47,8 @@ __all__ = [
     "Refund",
     "Request",
     "Signals",
+    "Stage",
+    "StepResult",
     "Tone",
     "TraceStep",
     "Verdict",
@@ -239,10 +241,14 @@ class Need(Strict):
     question: str
 
 
+Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
+StepResult = Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
+
+
 class TraceStep(Strict):
     rule: str
-    stage: Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]
-    result: Literal["fired", "passed", "unknown", "waived", "granted", "capped"]
+    stage: Stage
+    result: StepResult
     facts: dict[str, str | None]
 
 

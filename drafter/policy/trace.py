@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from drafter.policy.expr import Compiled
 from drafter.policy.types import MISSING, Value
-from drafter.schemas import TraceStep
+from drafter.schemas import Stage, StepResult, TraceStep
 
 __all__ = [
     "ReadOnlyFacts",
@@ -65,7 +65,7 @@ class StepKind:
 
     __slots__ = ("built", "names", "pick", "result", "rule", "stage")
 
-    def __init__(self, rule: str, stage: str, result: str, when: Compiled | None) -> None:
+    def __init__(self, rule: str, stage: Stage, result: StepResult, when: Compiled | None) -> None:
         self.rule, self.stage, self.result = rule, stage, result
         self.names: tuple[str, ...] = when.names if when else ()
         self.pick = when.pick if when else _none
@@ -91,7 +91,7 @@ class RuleSteps:
 
     __slots__ = ("fired", "passed", "unknown", "waived")
 
-    def __init__(self, rule: str, stage: str, when: Compiled) -> None:
+    def __init__(self, rule: str, stage: Stage, when: Compiled) -> None:
         self.fired = StepKind(rule, stage, "fired", when)
         self.passed = StepKind(rule, stage, "passed", when)
         self.unknown = StepKind(rule, stage, "unknown", when)
@@ -177,6 +177,6 @@ def trace_steps(recorded: list[Recorded], env: Mapping[str, Value]) -> list[Trac
     return steps
 
 
-def fresh_step(rule: str, stage: str, result: str, facts: ReadOnlyFacts) -> TraceStep:
+def fresh_step(rule: str, stage: Stage, result: StepResult, facts: ReadOnlyFacts) -> TraceStep:
     """A TraceStep built without validation (every field is the engine's own)."""
     return TraceStep.model_construct(rule=rule, stage=stage, result=result, facts=facts)
