@@ -39,6 +39,7 @@ from drafter.evals.scorers.facts import CaseFacts
 from drafter.phrase.prompting import PromptRenderer
 from drafter.phrase.providers import Provider, TemplateProvider, make_provider
 from drafter.phrase.providers.base import Completion
+from drafter.phrase.providers.openai import shown_url
 from drafter.pipeline import Pipeline, Reply
 from drafter.policy import PolicyRegistry
 from drafter.schemas import ComplianceReport, Draft
@@ -109,7 +110,7 @@ def case_result(
 
 def _params(settings: Settings) -> RequestParams:
     return RequestParams(
-        base_url=settings.llm_base_url or "",
+        base_url=shown_url(settings),  # recordings are committed: never a credential
         model=settings.llm_model or "",
         temperature=settings.llm_temperature,
         max_tokens=settings.llm_max_tokens,

@@ -254,3 +254,34 @@ def test_scripted_responder_can_key_on_the_request(llm_server, renderer):
     assert run(complete(settings, spanish)).body == "Hola"
     assert run(complete(settings, english)).body == "Hello"
     assert json.loads(json.dumps(llm_server.script.requests[0].body))["model"] == "test-model"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://agent:pa55word@127.0.0.1:9/v1",
+        "http://127.0.0.1:9/v1?api-key=qs-token-123",
+        "http://agent%40corp:p%40ss@127.0.0.1:9/v1",
+    ],
+)
+def test_an_unreachable_endpoint_is_named_without_its_credentials(prompt, base_url):
+    from drafter.settings import Settings
+
+    settings = Settings(
+        llm_base_url=base_url, llm_model="m", llm_api_key="sk-live-key", llm_deadline_s=1
+    )
+    with pytest.raises(LLMError) as caught:
+        run(complete(settings, prompt))
+    reason = str(caught.value)
+    assert "127.0.0.1:9/v1" in reason
+    for secret in ("pa55word", "agent", "qs-token-123", "p@ss", "p%40ss", "sk-live-key"):
+        assert secret not in reason
+
+
+def test_an_endpoint_that_echoes_the_key_is_quoted_without_it(llm_server, prompt):
+    echo = Fail(401, message="Incorrect API key provided: sk-test-secret")
+    llm_server.script.push(*[echo] * 4)
+    with pytest.raises(LLMError) as caught:
+        run(complete(llm_settings(llm_server), prompt))
+    assert "sk-test-secret" not in str(caught.value)
+    assert "Incorrect API key provided: ***" in str(caught.value)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -39,7 +40,7 @@ from drafter.phrase.prompting import Prompt
 from drafter.phrase.providers.base import Completion, finish_completion
 from drafter.settings import Settings
 
-__all__ = ["DraftStream", "LLMClient", "OpenAIProvider", "make_client"]
+__all__ = ["DraftStream", "LLMClient", "OpenAIProvider", "make_client", "shown_url"]
 
 T = TypeVar("T")
 _SCHEMA_REJECTED = frozenset({400, 422, 500, 501})
@@ -185,8 +186,36 @@ class LLMClient:
 
 
 def _llm_error(error: BaseException, settings: Settings) -> LLMError:
-    """A plain-language LLMError for an SDK, transport or parsing failure."""
-    where = settings.llm_base_url
+    """A plain-language LLMError for an SDK, transport or parsing failure, with no credential
+    in it: its text becomes the fallback reason that callers see and the store keeps."""
+    described = _described(error, settings)
+    for secret in _secrets(settings):
+        described.args = (str(described).replace(secret, "***"),)
+    return described
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """What the endpoint's URL and key hold that no message may show, longest first."""
+    url = urllib.parse.urlsplit(settings.llm_base_url or "")
+    found = [url.password, url.username, url.query, url.fragment]
+    if settings.llm_api_key is not None:
+        found.append(settings.llm_api_key.get_secret_value())
+    found += [urllib.parse.unquote(f) for f in found if f]
+    return sorted({f for f in found if f}, key=len, reverse=True)
+
+
+def shown_url(settings: Settings) -> str:
+    """The endpoint as messages name it: scheme, host, port and path only."""
+    url = urllib.parse.urlsplit(settings.llm_base_url or "")
+    host = url.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if url.port is not None:
+        netloc += f":{url.port}"
+    return urllib.parse.urlunsplit((url.scheme, netloc, url.path, "", ""))
+
+
+def _described(error: BaseException, settings: Settings) -> LLMError:
+    where = shown_url(settings)
     if isinstance(error, _SchemaRejected):
         return LLMError(f"{where} rejected the JSON-schema request: {error}")
     if isinstance(error, openai.APITimeoutError):
