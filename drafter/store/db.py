@@ -9,6 +9,7 @@ its own database.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +63,7 @@ def make_engine(settings: Settings) -> Engine:
 def _sqlite_engine(url: str, settings: Settings) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
-        try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise ConfigError(f"cannot create the database folder: {error}") from None
+        _private_file(Path(path))
     engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"timeout": 30})
     synchronous = settings.sqlite_synchronous
 
@@ -79,6 +77,17 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite does (with the
+    umask's 0644): it holds customers' messages. SQLite gives its -wal and -shm files the
+    database file's mode. A file that already exists keeps the mode its owner gave it."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as error:
+        raise ConfigError(f"cannot create the database file {path}: {error}") from None
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -76,6 +76,20 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
     assert database_url(Settings(data_dir=tmp_path)) == f"sqlite:///{tmp_path / 'drafter.db'}"
 
 
+def test_the_sqlite_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = open_store(Settings(data_dir=data))
+    with store.engine.begin() as connection:  # a write, so the -wal and -shm files exist
+        connection.execute(KEYS.insert(), [key_row("k_mode").values])
+    try:
+        files = sorted(data.iterdir())
+        assert [f.name for f in files] == ["drafter.db", "drafter.db-shm", "drafter.db-wal"]
+        assert {f.stat().st_mode & 0o777 for f in files} == {0o600}
+        assert data.stat().st_mode & 0o777 == 0o700
+    finally:
+        store.engine.dispose()
+
+
 def test_postgresql_urls_get_the_psycopg_driver() -> None:
     settings = Settings(database_url="postgresql://u@127.0.0.1/db")
     assert database_url(settings) == "postgresql+psycopg://u@127.0.0.1/db"
