@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from drafter.errors import PolicyError
 from drafter.keys import KeyRing, RateLimiter
@@ -19,6 +21,9 @@ from drafter.store.writer import GroupWriter
 __all__ = ["Services"]
 
 log = logging.getLogger("drafter.api")
+# /readyz is open without a key, so a flood of it must not cost a flood of database round trips
+# and policy-folder scans: each process checks at most once per this many seconds.
+READY_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -37,6 +42,9 @@ class Services:
     policy_ids: list[str] = field(default_factory=list)
     # Idempotency keys whose first request is still being answered by this process.
     in_flight: set[tuple[str, str]] = field(default_factory=set)
+    # The last readiness checks and when they were made (monotonic seconds).
+    _readiness: tuple[float, dict[str, str]] = (float("-inf"), {})
+    _readiness_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def start(cls, settings: Settings, *, migrate_schema: bool) -> Services:
@@ -79,7 +87,17 @@ class Services:
         return failures
 
     def readiness(self) -> dict[str, str]:
-        """Each dependency and whether it is ready ("ok" or why not)."""
+        """Each dependency and whether it is ready ("ok" or why not), checked at most once per
+        ``READY_CHECK_SECONDS``; concurrent callers wait for one check rather than each making
+        their own."""
+        with self._readiness_lock:
+            checked_at, checks = self._readiness
+            if time.monotonic() - checked_at >= READY_CHECK_SECONDS:
+                checks = self._check_readiness()
+                self._readiness = (time.monotonic(), checks)
+            return dict(checks)
+
+    def _check_readiness(self) -> dict[str, str]:
         checks = {"database": self._database_state(), "policies": "ok"}
         failures = self.load_policies()
         if failures:
@@ -90,8 +108,6 @@ class Services:
 
     def _database_state(self) -> str:
         try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
             current, head = current_revision(self.engine), head_revision()
         except Exception as error:  # any driver error means not ready
             return f"unreachable ({type(error).__name__})"

@@ -9,6 +9,7 @@ its own database.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(_alembic_config(engine), revision)
 
 
+@functools.cache
 def head_revision() -> str | None:
     """The newest migration shipped with this version of drafter."""
     return ScriptDirectory.from_config(

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from drafter.api import create_app
+from drafter.api import services as services_module
 from drafter.settings import Settings
 from tests.api.conftest import ROOT
 
@@ -89,7 +91,8 @@ def test_wrong_method_is_a_problem(client: TestClient, auth: dict[str, str]) -> 
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_readiness_reports_an_unreachable_database(tmp_path: Any) -> None:
+def test_readiness_reports_an_unreachable_database(tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(services_module, "READY_CHECK_SECONDS", 0.0)  # every call checks
     settings = Settings(
         data_dir=tmp_path,
         policies_dir=ROOT / "policies",
@@ -104,6 +107,32 @@ def test_readiness_reports_an_unreachable_database(tmp_path: Any) -> None:
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"].startswith("unreachable")
+
+
+def test_a_flood_of_readiness_calls_costs_one_check(client: TestClient, monkeypatch: Any) -> None:
+    """/readyz is open without a key: 200 calls cost the database round trips and policy
+    scans of one call (each process checks at most once a second)."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    work: list[str] = []
+    scan = services.registry.ids
+    monkeypatch.setattr(services.registry, "ids", lambda: work.append("scan") or scan())
+
+    def query(*args: Any) -> None:
+        work.append(args[2])
+
+    def cost(calls: int) -> list[str]:
+        services._readiness = (float("-inf"), {})
+        work.clear()
+        event.listen(services.engine, "before_cursor_execute", query)
+        try:
+            assert {client.get("/readyz").status_code for _ in range(calls)} == {200}
+        finally:
+            event.remove(services.engine, "before_cursor_execute", query)
+        return list(work)
+
+    one = cost(1)
+    assert one  # the check does query and scan
+    assert cost(200) == one
 
 
 def test_readiness_reports_a_missing_schema(tmp_path: Any) -> None:
