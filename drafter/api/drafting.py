@@ -19,11 +19,13 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy.exc import IntegrityError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 
 from drafter.api import metrics
@@ -52,12 +54,16 @@ class DraftCall:
     idempotency_key: str | None
     path: str
     started: float
+    # The exchange's state (``scope["state"]``): a stream that ends in an error event puts its
+    # status there, so the access log and metrics count the error, not the 200 already sent.
+    state: dict[str, Any]
 
     @classmethod
     def begin(
-        cls, services: Services, caller: ApiKey, body: DraftIn, key: str | None, path: str
+        cls, services: Services, caller: ApiKey, body: DraftIn, key: str | None, http: Request
     ) -> DraftCall:
-        return cls(services, caller, body, key, path, time.perf_counter())
+        state = http.scope.setdefault("state", {})
+        return cls(services, caller, body, key, http.url.path, time.perf_counter(), state)
 
     @cached_property
     def body_sha256(self) -> str:
@@ -196,6 +202,7 @@ class DraftCall:
             self.release()
 
     def _problem_event(self, problem: Problem) -> bytes:
+        self.state[metrics.STREAM_STATUS] = problem.status
         document = problem.body(instance=self.path, request_id=request_id_var.get())
         return sse("error", json.dumps(document))
 

@@ -23,11 +23,17 @@ __all__ = [
     "IN_FLIGHT",
     "REQUESTS",
     "REQUEST_SECONDS",
+    "STREAM_STATUS",
     "VERDICTS",
     "exposition",
 ]
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+# The key in a request's ``scope["state"]`` under which a stream that ended in an error event
+# notes that error's status: its 200 was sent before the error happened, and it is the error
+# that the access log and the request counter must show.
+STREAM_STATUS = "stream_status"
 
 REQUESTS = Counter(
     "drafter_http_requests", "HTTP requests answered.", ["method", "route", "status"]

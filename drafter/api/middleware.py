@@ -61,7 +61,8 @@ class ServiceMiddleware:
             await self._answer(scope, receive, exchange)
         finally:
             metrics.IN_FLIGHT.dec()
-            _account(scope, exchange.status, time.perf_counter() - started)
+            status = state.get(metrics.STREAM_STATUS, exchange.status)
+            _account(scope, status, time.perf_counter() - started)
             request_id_var.reset(token)
 
     async def _answer(self, scope: Scope, receive: Receive, exchange: _Exchange) -> None:

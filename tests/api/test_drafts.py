@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from drafter.store import AuditStore
@@ -148,12 +149,21 @@ def test_a_store_failure_mid_stream_is_an_error_event(
         raise StoreError("the audit store could not be written (OperationalError)")
 
     monkeypatch.setattr(client.app.state.services.writer, "write", broken)  # type: ignore[attr-defined]
+    before = {status: answered("/v1/drafts", status) for status in ("200", "503")}
     events = parse_sse(client.post("/v1/drafts", headers=auth | STREAM, json=body(ticket)).text)
     assert events[-1].event == "error"
     problem = events[-1].json()
     assert problem["status"] == 503
     assert problem["request_id"]
     assert all(e.event != "final" for e in events)  # nothing unrecorded is ever final
+    # Counted as what it was (a 503), not as the 200 its headers said.
+    after = {status: answered("/v1/drafts", status) for status in ("200", "503")}
+    assert (after["200"] - before["200"], after["503"] - before["503"]) == (0, 1)
+
+
+def answered(route: str, status: str) -> float:
+    labels = {"method": "POST", "route": route, "status": status}
+    return REGISTRY.get_sample_value("drafter_http_requests_total", labels) or 0.0
 
 
 def test_drafts_are_counted_and_timed(

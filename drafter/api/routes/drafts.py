@@ -71,7 +71,7 @@ async def create_draft(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    call = DraftCall.begin(services, caller, body, idempotency_key, http.url.path)
+    call = DraftCall.begin(services, caller, body, idempotency_key, http)
     wants_stream = "text/event-stream" in http.headers.get("accept", "")
     call.hold()
     streaming = False
