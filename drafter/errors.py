@@ -12,6 +12,7 @@ HTTP) can map them to a clear message or status without guessing::
     │   ├── UnknownPolicyError  no policy with that id
     │   ├── NotFoundError       no record with that id (a draft, a key)
     │   ├── AuthError           no API key, or a malformed, unknown or revoked one
+    │   ├── ForbiddenError      a valid key whose role does not allow this
     │   ├── RateLimitedError    the key has used its requests for now (retry_after)
     │   └── IdempotencyError    an Idempotency-Key reused with another body, or still running
     └── RuntimeFailure          something outside the caller's control failed
@@ -26,6 +27,7 @@ __all__ = [
     "ConfigError",
     "DrafterError",
     "ExceptionGrantError",
+    "ForbiddenError",
     "IdempotencyError",
     "LLMError",
     "LLMUnreachable",
@@ -115,6 +117,10 @@ class NotFoundError(UserError):
 
 class AuthError(UserError):
     """No API key, or a malformed, unknown or revoked one."""
+
+
+class ForbiddenError(UserError):
+    """A valid key whose role does not allow what it asked for."""
 
 
 class RateLimitedError(UserError):

@@ -2,7 +2,11 @@
 time, and each with its own rate limit.
 
 Every key belongs to a tenant: what it stores belongs to that tenant, and it reads only its
-tenant's data.
+tenant's data. Every key has a role; each role can do what the one before it can:
+
+- ``agent``: ask for verdicts and drafts, read the tenant's drafts, give feedback;
+- ``supervisor``: what an agent can; the drafts list and the console are meant for it;
+- ``admin``: also the service's own figures (``/metrics``), which count every tenant.
 
 A key looks like ``drk_<id>_<secret>``. The id is public (it names the key in lists, logs and
 the audit store); the secret carries 256 bits of randomness, so a plain SHA-256 is the right
@@ -18,8 +22,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
-from drafter.errors import AuthError, RateLimitedError, UserError
+from drafter.errors import AuthError, ForbiddenError, RateLimitedError, UserError
 from drafter.store.audit import AuditStore, utc, utcnow
 from drafter.store.tables import ApiKeyRow
 
@@ -27,11 +32,24 @@ __all__ = [
     "ApiKey",
     "KeyRing",
     "RateLimiter",
+    "Role",
     "create_key",
     "parse_key",
 ]
 
 PREFIX = "drk"
+
+
+class Role(StrEnum):
+    """What a key may do, each role including the ones before it."""
+
+    agent = "agent"
+    supervisor = "supervisor"
+    admin = "admin"
+
+    def allows(self, needed: Role) -> bool:
+        order = list(Role)
+        return order.index(self) >= order.index(needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +60,14 @@ class ApiKey:
     name: str
     rate_limit_per_minute: int
     tenant: str = "default"
+    role: Role = Role.agent
+
+    def require(self, needed: Role) -> None:
+        """Raises ForbiddenError unless this key's role allows ``needed``'s work."""
+        if not self.role.allows(needed):
+            raise ForbiddenError(
+                f"this needs a key with the role {needed} (this key is {self.role})"
+            )
 
 
 def _digest(token: str) -> str:
@@ -65,7 +91,12 @@ TENANT = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 
 
 def create_key(
-    store: AuditStore, name: str, *, rate_limit_per_minute: int, tenant: str = "default"
+    store: AuditStore,
+    name: str,
+    *,
+    rate_limit_per_minute: int,
+    tenant: str = "default",
+    role: Role = Role.agent,
 ) -> tuple[str, ApiKey]:
     """Make and store a new key of ``tenant``; returns the token (shown once, never stored)
     and the key."""
@@ -83,13 +114,14 @@ def create_key(
     row = ApiKeyRow(
         id=key_id,
         tenant=tenant,
+        role=role.value,
         name=name.strip(),
         secret_sha256=_digest(token),
         rate_limit_per_minute=rate_limit_per_minute,
         created_at=utcnow(),
     )
     store.insert([row])
-    return token, ApiKey(key_id, row.name, rate_limit_per_minute, tenant)
+    return token, ApiKey(key_id, row.name, rate_limit_per_minute, tenant, role)
 
 
 class KeyRing:
@@ -118,7 +150,7 @@ class KeyRing:
             raise AuthError("the API key is not valid")
         if row.revoked_at is not None:
             raise AuthError(f"the API key was revoked at {utc(row.revoked_at):%Y-%m-%d %H:%M}Z")
-        key = ApiKey(row.id, row.name, row.rate_limit_per_minute, row.tenant)
+        key = ApiKey(row.id, row.name, row.rate_limit_per_minute, row.tenant, Role(row.role))
         if self.cache_seconds > 0:
             self._cache[key_id] = (time.monotonic() + self.cache_seconds, digest, key)
         return key

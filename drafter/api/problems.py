@@ -26,6 +26,7 @@ from drafter.errors import (
     ConfigError,
     DrafterError,
     ExceptionGrantError,
+    ForbiddenError,
     IdempotencyError,
     LLMError,
     NotFoundError,
@@ -105,6 +106,8 @@ def _other_problem(error: DrafterError) -> Problem:
         return Problem(404, "not-found", str(error))
     if isinstance(error, AuthError):
         return Problem(401, "unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(error, ForbiddenError):
+        return Problem(403, "forbidden", str(error))
     if isinstance(error, RateLimitedError):
         seconds = max(1, int(error.retry_after + 0.999))
         headers = {"Retry-After": str(seconds)}

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from drafter.cli.options import AsJson
 from drafter.errors import NotFoundError
-from drafter.keys import create_key
+from drafter.keys import Role, create_key
 from drafter.settings import Settings
 from drafter.store import opened_store
 from drafter.store.audit import utc
@@ -38,15 +38,22 @@ def create(
             help="The team the key belongs to: it reads and writes only this tenant's drafts."
         ),
     ] = "default",
+    role: Annotated[
+        Role,
+        typer.Option(
+            help="agent: verdicts, drafts and feedback; supervisor: also the drafts list and "
+            "console; admin: also /metrics, which counts every tenant."
+        ),
+    ] = Role.agent,
 ) -> None:
     """Create a key and print it. It cannot be shown again."""
     settings = Settings()
     limit = rate_limit if rate_limit is not None else settings.rate_limit_per_minute
     with opened_store(settings) as store:
-        token, key = create_key(store, name, rate_limit_per_minute=limit, tenant=tenant)
+        token, key = create_key(store, name, rate_limit_per_minute=limit, tenant=tenant, role=role)
     typer.echo(token)
     Console(stderr=True).print(
-        f"Created key [bold]{key.id}[/] ({key.name}, tenant {key.tenant}, {limit} "
+        f"Created key [bold]{key.id}[/] ({key.name}, tenant {key.tenant}, {key.role}, {limit} "
         "requests/minute). "
         "Store it now: only its hash is kept.",
         highlight=False,
@@ -61,11 +68,12 @@ def list_keys(as_json: AsJson = False) -> None:
     if as_json:
         typer.echo(json.dumps([_key_json(row) for row in rows], indent=2))
         return
-    table = Table("id", "tenant", "name", "limit/min", "created", "state")
+    table = Table("id", "tenant", "role", "name", "limit/min", "created", "state")
     for row in rows:
         state = f"revoked {_when(row.revoked_at)}" if row.revoked_at else "active"
         limit = str(row.rate_limit_per_minute)
-        table.add_row(row.id, row.tenant, row.name, limit, _when(row.created_at), state)
+        created = _when(row.created_at)
+        table.add_row(row.id, row.tenant, row.role, row.name, limit, created, state)
     Console().print(table)
 
 
@@ -77,6 +85,7 @@ def _key_json(row: ApiKeyRow) -> dict[str, object]:
     return {
         "id": row.id,
         "tenant": row.tenant,
+        "role": row.role,
         "name": row.name,
         "rate_limit_per_minute": row.rate_limit_per_minute,
         "created_at": _when(row.created_at),

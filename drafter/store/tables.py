@@ -41,6 +41,7 @@ class ApiKeyRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(100), server_default="default")
+    role: Mapped[str] = mapped_column(String(16), server_default="agent")
     name: Mapped[str] = mapped_column(String(200))
     secret_sha256: Mapped[str] = mapped_column(String(64))
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer)

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from drafter.api import create_app
-from drafter.keys import create_key
+from drafter.keys import Role, create_key
 from drafter.settings import Settings
 from drafter.store import AuditStore
 from drafter.testing.llm_server import LLMServer
@@ -100,6 +100,13 @@ def token(store: AuditStore) -> str:
 
 @pytest.fixture
 def auth(token: str) -> dict[str, str]:
+    """An agent's key: the role every helpdesk integration gets by default."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def admin_auth(store: AuditStore) -> dict[str, str]:
+    token, _ = create_key(store, "ops", rate_limit_per_minute=1000, role=Role.admin)
     return {"Authorization": f"Bearer {token}"}
 
 

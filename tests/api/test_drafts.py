@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from drafter.keys import Role, create_key
 from drafter.store import AuditStore
 from drafter.store.tables import DraftRow
 from drafter.testing.llm_server import LLMServer
@@ -171,7 +172,8 @@ def test_drafts_are_counted_and_timed(
 ) -> None:
     client, auth = drafting
     client.post("/v1/drafts", headers=auth, json=body(ticket))
-    text = client.get("/metrics", headers=auth).text
+    admin, _ = create_key(store_of(client), "ops", rate_limit_per_minute=10, role=Role.admin)
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {admin}"}).text
     assert 'drafter_drafts_total{decision="decline",fallback="false"}' in text
     assert "drafter_draft_overhead_seconds_count" in text
 

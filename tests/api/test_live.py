@@ -11,7 +11,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from drafter.keys import create_key
+from drafter.keys import Role, create_key
 from drafter.store import opened_store
 from drafter.testing.llm_server import LLMServer
 from drafter.testing.llm_server import Reply as Scripted
@@ -23,7 +23,7 @@ from tests.api.sse import parse_sse
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     with opened_store(make_settings(database_url, tmp_path)) as store:
-        token, _ = create_key(store, "live", rate_limit_per_minute=10_000)
+        token, _ = create_key(store, "live", rate_limit_per_minute=10_000, role=Role.admin)
     env = {
         "DRAFTER_DATA_DIR": str(tmp_path / "data"),
         "DRAFTER_POLICIES_DIR": str(FIXTURES),

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from drafter.api import create_app
-from drafter.keys import create_key
+from drafter.keys import Role, create_key
 from drafter.store import opened_store
 from tests.api.conftest import make_settings
 
@@ -26,7 +26,7 @@ _FOLDER = Path(tempfile.mkdtemp(prefix="drafter-fuzz-"))
 atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
 SETTINGS = make_settings(f"sqlite:///{_FOLDER / 'fuzz.db'}", _FOLDER)
 with opened_store(SETTINGS) as _store:
-    _TOKEN, _ = create_key(_store, "fuzz", rate_limit_per_minute=10**6)
+    _TOKEN, _ = create_key(_store, "fuzz", rate_limit_per_minute=10**6, role=Role.admin)
 AUTH = {"Authorization": f"Bearer {_TOKEN}"}
 APP = create_app(SETTINGS)
 # Loading the document starts the app's lifespan; the document itself needs the key too.

@@ -144,11 +144,11 @@ def test_readiness_reports_a_missing_schema(tmp_path: Any) -> None:
 
 
 def test_metrics_count_requests_by_route_template(
-    client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
+    client: TestClient, auth: dict[str, str], admin_auth: dict[str, str], ticket: dict[str, Any]
 ) -> None:
     client.get("/v1/policies/mini-store", headers=auth)
     client.post("/v1/verdicts", headers=auth, json={"policy": "mini-store", "request": ticket})
-    text = client.get("/metrics", headers=auth).text
+    text = client.get("/metrics", headers=admin_auth).text
     assert 'route="/v1/policies/{policy_id}"' in text
     assert 'drafter_verdicts_total{decision="decline"}' in text
     assert "drafter_http_request_seconds_bucket" in text

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from drafter.api import metrics
 from drafter.api.deps import Caller, ServicesDep
+from drafter.keys import Role
 
 __all__ = ["router"]
 
@@ -40,9 +41,13 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {metrics.CONTENT_TYPE_LATEST: {}}}},
+    responses={
+        200: {"content": {metrics.CONTENT_TYPE_LATEST: {}}},
+        403: {"description": "The key's role is not admin: the figures count every tenant."},
+    },
 )
-async def prometheus(_caller: Caller, services: ServicesDep) -> Response:
+async def prometheus(caller: Caller, services: ServicesDep) -> Response:
+    caller.require(Role.admin)  # the figures count every tenant's requests
     body = metrics.exposition(services.settings.metrics_dir)
     return Response(body, media_type=metrics.CONTENT_TYPE_LATEST)
 
