@@ -205,9 +205,7 @@ class Domain:
     mentions: tuple[tuple[str, Compiled], ...] = ()
     ids: tuple[Compiled, ...] = ()
     # The facts to work out for a set of wanted ones (see ``_plan``), kept per set.
-    _plans: dict[frozenset[str], tuple[DomainFact, ...]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _plans: dict[frozenset[str], _Plan] = field(default_factory=dict, repr=False, compare=False)
 
     def fact_types(self) -> dict[str, Type]:
         """Every fact a policy of this domain may read."""
@@ -256,13 +254,14 @@ class Domain:
         for condition, where, message in self.checks:
             if condition(env) is False:
                 raise RequestError(message, field=f"case.{where}")
-        if env["now"] is MISSING and any("now" in self.reads_of(name) for name in names):
+        plan = self._plan(names)
+        if env["now"] is MISSING and plan.needs_now:
             raise RequestError(
                 "this policy counts hours, so as_of must be a datetime with a time zone, such "
                 "as 2026-12-02T10:00:00Z",
                 field="as_of",
             )
-        for fact in self._plan(names):
+        for fact in plan.facts:
             value = fact.compiled(env)
             if fact.values is not None and value is not MISSING and value not in fact.values:
                 where = f"case.{fact.reads[0]}" if fact.reads else fact.name
@@ -293,11 +292,11 @@ class Domain:
             fees=dict(words.get("fees", {})),
         )
 
-    def _plan(self, names: frozenset[str]) -> tuple[DomainFact, ...]:
+    def _plan(self, names: frozenset[str]) -> _Plan:
         """The facts to work out, in declared order: the wanted ones, those the case's
         currency, reference, mentions and ids read, every narrowed fact (a value outside it is
-        refused whoever reads it), and the facts all of these are worked out from. Working out
-        only these, not all the domain declares, is most of an evaluation's speed."""
+        refused whoever reads it), and the facts all of these are worked out from; and whether
+        the wanted facts count hours. Kept per set of wanted facts (one per policy)."""
         plan = self._plans.get(names)
         if plan is None:
             nouns = [c for c in (self.currency, self.reference, *self.ids) if c is not None]
@@ -307,7 +306,10 @@ class Domain:
             for fact in reversed(list(self.facts.values())):  # reads only earlier facts
                 if fact.name in wanted:
                     wanted |= fact.compiled.facts
-            plan = tuple(f for f in self.facts.values() if f.name in wanted)
+            plan = _Plan(
+                tuple(f for f in self.facts.values() if f.name in wanted),
+                any("now" in self.reads_of(name) for name in names),
+            )
             self._plans[names] = plan
         return plan
 
@@ -329,6 +331,15 @@ class Domain:
         # As expressions read it: records are dicts, and an absent value is None (MISSING).
         parts = case.model_dump()
         return {name: MISSING if part is None else part for name, part in parts.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What reading a set of facts takes: the facts to work out, in order, and whether any of
+    them counts hours (so a date-only ``as_of`` cannot do)."""
+
+    facts: tuple[DomainFact, ...]
+    needs_now: bool
 
 
 @dataclass(frozen=True, slots=True)
