@@ -237,8 +237,16 @@ class Rationale(Strict):
 
 
 class Need(Strict):
+    """A fact the decision waits for, and the question that asks for it."""
+
     fact: str
     question: str
+    rule: str | None = Field(None, description="The first rule that reads the fact.")
+    depends_on: list[str] = Field(
+        default_factory=list,
+        description="Facts asked for before it whose answers decide whether it matters: empty "
+        "when it is needed whatever they are. A reply asks the customer only the facts with none.",
+    )
 
 
 Stage = Literal["gate", "outcome", "escalation", "flag", "exception", "cap"]

@@ -157,7 +157,8 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         refund=refund,
         offers=offers,
         escalation_target=verdict.escalation.target if verdict.escalation else None,
-        needs=tuple(need.question for need in verdict.needs),
+        # The customer is asked only what is needed whatever their other answers are.
+        needs=tuple(need.question for need in verdict.needs if not need.depends_on),
         must_say=tuple(item.text for item in verdict.must_say),
         must_not_say=tuple(item.text for item in verdict.must_not_say),
         reasons=_unique(rationale.text for rationale in verdict.rationale),

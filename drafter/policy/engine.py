@@ -60,10 +60,26 @@ _PAYS_OUT = frozenset({Decision.approve, Decision.partial})
 
 
 class _Undecided(Exception):
-    """A condition depends on missing facts; carries the rule and the facts."""
+    """A condition depends on missing facts; carries the rule and the facts, and for facts a
+    later rule needs as well: that rule, and the facts asked before whose answers decide
+    whether it matters."""
 
     def __init__(self, rule: str, missing: list[str]) -> None:
         self.rule, self.missing = rule, missing
+        self.needed_by = dict.fromkeys(missing, rule)
+        self.depends_on: dict[str, list[str]] = {}
+
+    def add(self, rule: str, missing: list[str]) -> None:
+        """A later rule's missing facts; when it misses a fact already asked for too, its other
+        facts may not matter once that one is answered (carrier damage matters only if the
+        reason is damage), and say so."""
+        asked = [f for f in missing if f in self.needed_by]
+        for fact in missing:
+            if fact not in self.needed_by:
+                self.missing.append(fact)
+                self.needed_by[fact] = rule
+                if asked:
+                    self.depends_on[fact] = asked
 
 
 @dataclass(slots=True)
@@ -155,23 +171,35 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
 
 
 def _decide(run: _Run) -> CompiledRule:
-    """The first gate that fires (unless waived), else the first outcome that does."""
+    """The first gate that fires (unless waived), else the first outcome that does.
+
+    When a rule cannot be decided, the rules after it are still read, up to the first that
+    fires for certain, and every fact they miss is asked for at once, in the order of the
+    rules that need them: one round of questions rather than one per rule."""
     env, trace, waived = run.env, run.trace, run.waived
+    undecided: _Undecided | None = None
     for rules in (run.policy.gates, run.policy.outcomes):
         for rule in rules:
             if rule.id in waived and rule.stage == "gate":  # exceptions waive gates only
-                trace.append(rule.steps.waived)
+                if undecided is None:
+                    trace.append(rule.steps.waived)
                 continue
             # Inlined run.test: this loop runs some twenty conditions per request.
             value = rule.when.fn(env)
             if value is MISSING:
                 trace.append(rule.steps.unknown)
-                raise _Undecided(rule.id, run.missing(rule.when))
-            if value:
+                if undecided is None:
+                    undecided = _Undecided(rule.id, run.missing(rule.when))
+                else:
+                    undecided.add(rule.id, run.missing(rule.when))
+            elif value:
+                if undecided is not None:
+                    raise undecided
                 trace.append(rule.steps.fired)
                 return rule
-            trace.append(rule.steps.passed)
-    raise _Undecided("no_outcome", [])  # unreachable for a linted policy: fail closed
+            elif undecided is None:
+                trace.append(rule.steps.passed)
+    raise undecided or _Undecided("no_outcome", [])  # no outcome: unreachable when linted
 
 
 def _apply_exception(run: _Run) -> None:
@@ -492,7 +520,16 @@ def _needs(run: _Run, undecided: _Undecided | None) -> list[Need]:
         return []
     missing = undecided.missing or ["details"]
     ask = run.policy.question
-    return [make(Need, fact=name, question=ask(name, run.language)) for name in missing]
+    return [
+        make(
+            Need,
+            fact=name,
+            question=ask(name, run.language),
+            rule=undecided.needed_by.get(name, undecided.rule),
+            depends_on=undecided.depends_on.get(name, []),
+        )
+        for name in missing
+    ]
 
 
 def _escalation(run: _Run, out: _Outcome) -> Escalation:
