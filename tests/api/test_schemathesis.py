@@ -74,7 +74,7 @@ def problem_json_on_errors(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_answers_as_its_document_says(case: Any) -> None:
     case.call_and_validate(headers=AUTH, additional_checks=[problem_json_on_errors])
 
