@@ -510,7 +510,7 @@ def test_the_document_says_money_is_a_string_of_digits_never_a_number(
 
 
 EXPECTED = {
-    ("get", "/metrics"): {"401", "429"},
+    ("get", "/metrics"): {"401", "403", "429"},
     ("get", "/v1/policies"): {"401", "429"},
     ("get", "/v1/policies/{policy_id}"): {"401", "404", "429"},
     ("post", "/v1/verdicts"): {"401", "413", "422", "429"},
