@@ -3,12 +3,15 @@ ComplianceReport out of the phrasing stage.
 
 All are strict pydantic models that refuse unknown fields. Money is ``Decimal``: amounts in a
 request are in its case's currency; amounts in a verdict carry it.
-JSON floats are refused for money, so no amount ever passes through binary floating point.
+JSON floats are refused for money, so no amount ever passes through binary floating point, and
+a string amount is written with the ASCII digits alone (``Decimal`` by itself would also read
+"١٢٣", "1_000", " 12 " and "1e3").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -20,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
 )
 
 __all__ = [
@@ -53,7 +57,7 @@ __all__ = [
     "TraceStep",
     "Verdict",
     "Violation",
-    "no_float",
+    "exact_number",
 ]
 
 MAX_AMOUNT = Decimal("10000000")
@@ -67,24 +71,54 @@ class Strict(BaseModel):
 def _cents(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("must be a finite number")
-    if value < 0:
+    if value.is_signed():  # "-0" too
         raise ValueError("must not be negative")
     if value > MAX_AMOUNT:
         raise ValueError(f"must be at most {MAX_AMOUNT}")
-    if value != value.quantize(Decimal("0.01")):
+    if _decimals(value) > 2:  # "12.500" too: the document says two
         raise ValueError("must have at most two decimal places")
     return value
 
 
-def no_float(value: object) -> object:
-    """Refuse a float where a number must be exact: JSON strings or integers only."""
+def _decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+# What a number written as a string may look like: ASCII digits, a minus sign, a point.
+NUMBER_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+# What an amount may look like, once ``_cents`` has checked it too.
+MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+_NUMBER = re.compile(NUMBER_PATTERN)
+
+
+def exact_number(value: object) -> object:
+    """Let through a JSON integer, or a string of ASCII digits with an optional minus sign and
+    point: never a float, which cannot hold cents exactly, and never what ``Decimal`` alone
+    would also read ("١٢٣", "1_000", " 12 ", "1e3")."""
     if isinstance(value, float):
         raise ValueError('must be a string such as "12.50" or an integer, never a float')
+    if isinstance(value, bool) or (isinstance(value, str) and not _NUMBER.fullmatch(value)):
+        raise ValueError('must be written with the digits 0-9 and a point, such as "12.50"')
     return value
 
 
-# JSON strings ("49.99") or integers. Floats are refused: they cannot hold cents exactly.
-Amount = Annotated[Decimal, Field(strict=False), BeforeValidator(no_float), AfterValidator(_cents)]
+# JSON strings ("49.99") or integers, as the document says.
+Amount = Annotated[
+    Decimal,
+    Field(strict=False),
+    BeforeValidator(exact_number),
+    AfterValidator(_cents),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": MONEY_PATTERN},
+                {"type": "integer", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+            ],
+            "description": f"At most {MAX_AMOUNT}, with at most two decimals; never a float.",
+        }
+    ),
+]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2_000)]

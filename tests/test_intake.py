@@ -44,7 +44,7 @@ def _with(**changes: Any) -> str:
         (_with(case__order__items__0__price="99999999999"), f"{ITEM}.price", "at most"),
         (_with(case__order__items__0__price=12.5), f"{ITEM}.price", "never a float"),
         (_with(case__order__items__0__price="12.345"), f"{ITEM}.price", "two decimal places"),
-        (_with(case__order__items__0__price="NaN"), f"{ITEM}.price", "finite"),
+        (_with(case__order__items__0__price="NaN"), f"{ITEM}.price", "digits 0-9"),
         (_with(case__order__items__0__quantity="2"), f"{ITEM}.quantity", "integer"),
         (_with(case__order__delivered_on="2026-12-01"), "case.order.delivered_on", "after as_of"),
         (_with(case__order__delivered_on="2026-08-01"), "case.order.delivered_on", "before placed"),

@@ -32,6 +32,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     create_model,
     field_validator,
 )
@@ -59,7 +60,15 @@ from drafter.policy.types import (
     Type,
     Value,
 )
-from drafter.schemas import Amount, Channel, Mention, Nouns, Request, no_float
+from drafter.schemas import (
+    NUMBER_PATTERN,
+    Amount,
+    Channel,
+    Mention,
+    Nouns,
+    Request,
+    exact_number,
+)
 
 __all__ = ["Domain", "DomainFact", "load_domain"]
 
@@ -799,7 +808,13 @@ _SCALAR_TYPES: dict[str, Any] = {
     "bool": StrictBool,
     "int": Annotated[int, Field(strict=True, ge=-(10**9), le=10**9)],
     "decimal": Annotated[
-        Decimal, Field(strict=False), BeforeValidator(no_float), AfterValidator(_finite)
+        Decimal,
+        Field(strict=False),
+        BeforeValidator(exact_number),
+        AfterValidator(_finite),
+        WithJsonSchema(
+            {"anyOf": [{"type": "string", "pattern": NUMBER_PATTERN}, {"type": "integer"}]}
+        ),
     ],
     "money": Amount,
     "str": Annotated[str, Field(strict=True, max_length=2000)],

@@ -4,8 +4,9 @@ Every verdict and draft is committed before its response is sent. Committing eac
 transaction would cost one fsync per request; instead one writer thread takes whatever has
 queued up since its last commit, writes it in one transaction, and then wakes each waiting
 request. Under load the batches grow, so throughput rises while the guarantee stays the same.
-A batch that violates a constraint (an Idempotency-Key race) is retried job by job, so only
-the offending request fails.
+A batch the database refuses for its rows (a constraint, an Idempotency-Key race, a value the
+column cannot hold) is retried job by job, so only the offending request fails; only a
+database that is down or unreachable fails every waiting request at once.
 
 Rows travel as plain column dictionaries and are inserted with one Core ``executemany`` per
 table: the writer thread shares the GIL with the event loop, so it must do as little Python
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from drafter.errors import StoreError
 
@@ -96,7 +97,7 @@ class GroupWriter:
             await future
         except IntegrityError:
             raise  # the caller decides: an idempotency race, usually
-        except SQLAlchemyError as error:
+        except Exception as error:
             kind = type(error).__name__
             raise StoreError(f"the audit store could not be written ({kind})") from None
 
@@ -125,31 +126,51 @@ class GroupWriter:
         try:
             with self._connection.begin():
                 _insert(self._connection, rows)
-        except IntegrityError:
-            raise  # the connection is fine; only these rows were refused
-        except Exception:
-            self._connection.close()
-            self._connection = None
-            raise
+        except Exception as error:
+            if _database_down(error):  # reopened for the next batch
+                self._connection.close()
+                self._connection = None
+            raise  # otherwise the connection is fine; only these rows were refused
 
     def _commit(self, batch: list[_Job]) -> None:
         try:
             self._transaction([row for job in batch for row in job.rows])
             outcomes: list[Exception | None] = [None] * len(batch)
-        except IntegrityError:
-            outcomes = [self._commit_one(job) for job in batch]
-        except Exception as error:  # the database is down: every waiting request must know
-            log.error("audit write failed: %s", type(error).__name__)
-            outcomes = [error] * len(batch)
+        except Exception as error:
+            if len(batch) > 1 and not _database_down(error):
+                outcomes = self._commit_each(batch)
+            else:
+                log.error("audit write failed: %s", type(error).__name__)
+                outcomes = [error] * len(batch)
         for job, outcome in zip(batch, outcomes, strict=True):
             job.loop.call_soon_threadsafe(_settle, job.future, outcome)
 
-    def _commit_one(self, job: _Job) -> Exception | None:
-        try:
-            self._transaction(job.rows)
-        except Exception as error:
-            return error
-        return None
+    def _commit_each(self, batch: list[_Job]) -> list[Exception | None]:
+        """One transaction per job, so a bad row fails its own request only; once the
+        database is found down, the rest fail without being tried."""
+        outcomes: list[Exception | None] = []
+        down: Exception | None = None
+        for job in batch:
+            if down is not None:
+                outcomes.append(down)
+                continue
+            try:
+                self._transaction(job.rows)
+                outcomes.append(None)
+            except Exception as error:
+                log.warning("audit write refused one request's rows: %s", type(error).__name__)
+                outcomes.append(error)
+                down = error if _database_down(error) else None
+        return outcomes
+
+
+def _database_down(error: Exception) -> bool:
+    """Whether the database itself failed (unreachable, shut down, out of resources), rather
+    than refusing these rows (a constraint, a value a column cannot hold, text UTF-8 cannot
+    encode)."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _settle(future: asyncio.Future[None], outcome: Exception | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Path
 from fastapi import Request as HttpRequest
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -35,6 +35,9 @@ IdempotencyKey = Annotated[
         description="Repeat a request safely: the same key and body replay the first answer.",
     ),
 ]
+# Ids are printable ASCII (dr_...); anything else, a NUL above all, is refused before the store
+# is asked, since PostgreSQL refuses NUL even in a query.
+DraftId = Annotated[str, Path(pattern=r"^[\x21-\x7e]+$", description="A draft id (dr_...).")]
 
 
 class DraftOut(BaseModel):
@@ -120,7 +123,7 @@ def _stored_draft(record: DraftRecord) -> dict[str, Any]:
 
 
 @router.get("/{draft_id}", summary="A stored draft with its feedback")
-async def get_draft(draft_id: str, caller: Caller, services: ServicesDep) -> JSONResponse:
+async def get_draft(draft_id: DraftId, caller: Caller, services: ServicesDep) -> JSONResponse:
     record = await run_in_threadpool(services.store.draft, draft_id, caller.tenant)
     if record is None:
         raise NotFoundError("draft", draft_id)
@@ -134,7 +137,7 @@ async def get_draft(draft_id: str, caller: Caller, services: ServicesDep) -> JSO
     openapi_extra=body_of(FeedbackIn),
 )
 async def add_feedback(
-    draft_id: str, caller: Caller, body: FeedbackBody, services: ServicesDep
+    draft_id: DraftId, caller: Caller, body: FeedbackBody, services: ServicesDep
 ) -> JSONResponse:
     record = await run_in_threadpool(services.store.draft, draft_id, caller.tenant)
     if record is None:
