@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -512,6 +512,7 @@ class _Builder:
             fact = dataclasses.replace(fact, roots=roots)
             facts[name] = fact
             types[name] = fact.type
+        self.refuse_required_facts(d, Scope(types))
         if "amount_paid" not in facts or facts["amount_paid"].type not in (MONEY, INT, DECIMAL):
             self.fail(
                 "declare the money fact 'amount_paid': what the customer paid, which bounds "
@@ -653,6 +654,28 @@ class _Builder:
                 if getattr(spec, key) is not None:
                     self.fail(f"'{key}' does not apply to a {spec.type}", (*loc, key))
         return SCALARS[spec.type]
+
+    def refuse_required_facts(self, d: DomainDocument, scope: Scope) -> None:
+        """A field a fact reads may not be required: a request without it gets questions (a
+        needs_info verdict), not a refusal. Fields that say which case it is (the reference,
+        the currency, the ids) may be, and so may the fields of a list's items: an item is
+        what the caller listed, and its required fields are what make it one."""
+        sources = [str(x) for x in (d.reference, d.currency, *d.ids) if x is not None]
+        identity = {p for source in sources for p in _paths(source, scope)}
+        read: dict[str, str] = {}
+        for name, spec in d.facts.items():
+            whens = [c.when for c in spec.cases or []]
+            for source in [spec.value, *whens]:
+                for path in _paths(str(source), scope) if source is not None else ():
+                    read.setdefault(path, name)
+        for path, loc in _required_fields(d.case):
+            if path in read and path not in identity:
+                self.fail(
+                    f"'{path}' is required, but fact '{read[path]}' reads it: a request "
+                    "without it should get the fact's question, not a refusal; drop "
+                    "'required' (only the fields that say which case it is may keep it)",
+                    loc,
+                )
 
     def case_model(self, parts: Mapping[str, FieldSpec]) -> type[BaseModel]:
         return _record_model("Case", parts)
@@ -859,6 +882,22 @@ def _unique_by(key: str) -> Callable[[list[BaseModel]], list[BaseModel]]:
         return items
 
     return check
+
+
+def _required_fields(parts: Mapping[str, FieldSpec]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(path, location) of every required field of the case's records, outside lists, as
+    fact sources name them (``order.status``)."""
+    stack: list[tuple[str, tuple[Any, ...], FieldSpec]] = [
+        (name, ("case", name), spec) for name, spec in parts.items()
+    ]
+    while stack:
+        path, loc, spec = stack.pop()
+        for name, inner in (spec.fields or {}).items():
+            if inner.type == "list":
+                continue
+            if inner.required:
+                yield f"{path}.{name}", (*loc, "fields", name)
+            stack.append((f"{path}.{name}", (*loc, "fields", name), inner))
 
 
 def _record_model(name: str, fields: Mapping[str, FieldSpec]) -> type[BaseModel]:

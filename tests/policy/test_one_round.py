@@ -8,10 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from drafter.errors import PolicyError
 from drafter.intake import parse_request
 from drafter.phrase.brief import build_brief
-from drafter.policy import PolicyRegistry, evaluate
+from drafter.policy import PolicyRegistry, evaluate, load_policy
 from drafter.schemas import Decision
+from tests.conftest import shop_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = PolicyRegistry(ROOT / "policies")
@@ -69,3 +73,25 @@ def test_the_reply_asks_only_what_is_needed_whatever_the_other_answers() -> None
     verdict = evaluate(policy, request)
     brief = build_brief(request, verdict)
     assert brief.needs == (verdict.needs[0].question,)
+
+
+def test_a_missing_field_a_fact_reads_gets_its_question_not_a_refusal() -> None:
+    request = late_return()
+    del request["case"]["order"]["status"]
+    verdict = evaluate(REGISTRY.get("retail-standard"), parse_request(json.dumps(request)))
+    assert verdict.decision == Decision.needs_info
+    assert "order_status" in [n.fact for n in verdict.needs]
+
+
+def test_a_pack_may_not_require_a_field_a_fact_reads(tmp_path: Path) -> None:
+    folder = shop_pack(tmp_path)
+    domain = folder / "domain.yaml"
+    domain.write_text(
+        domain.read_text().replace(
+            "      status: str\n", "      status: {type: str, required: true}\n"
+        )
+    )
+    with pytest.raises(
+        PolicyError, match=r"'order.status' is required, but fact 'order_status' reads it"
+    ):
+        load_policy(folder / "mini-store.yaml")
