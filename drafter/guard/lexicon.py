@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from drafter.guard.gate import Gated
+from drafter.text import linear
 
 __all__ = [
     "LANGUAGES",
@@ -48,13 +49,13 @@ def alternation(regexes: Iterable[str], *, flags: int = _FLAGS) -> re.Pattern[st
     """
     regexes = list(regexes)
     if not regexes:
-        return re.compile(r"(?!x)x", flags)
+        return linear.compile(r"(?!x)x", flags)
     # A shared leading word boundary is factored out: the engine then rejects most positions
     # with one test instead of trying every branch there (a large speed-up on long lists).
     if all(regex.startswith(r"\b") for regex in regexes):
         inner = "|".join(f"(?:{regex[2:]})" for regex in regexes)
-        return re.compile(rf"\b(?:{inner})", flags)
-    return re.compile("|".join(f"(?:{regex})" for regex in regexes), flags)
+        return linear.compile(rf"\b(?:{inner})", flags)
+    return linear.compile("|".join(f"(?:{regex})" for regex in regexes), flags)
 
 
 def _expand(regex: str, macros: Mapping[str, str]) -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 import string
 
 from drafter.guard.lexicon import gated, patterns
+from drafter.text import linear
 
 __all__ = ["Text", "fold", "is_negated", "language_of"]
 
@@ -25,9 +25,9 @@ _FOLD = str.maketrans(
 )
 # ``str.translate`` with a table looks up every character; most drafts have none to fold, and
 # one search for any of them is many times cheaper than translating.
-_FOLDABLE = re.compile("[\u2019\u2018\u02bc\u00a0\u202f\u2007]")
-_SENTENCE_END = re.compile(r"[.!?\n]")
-_WORD = re.compile(r"\S+")
+_FOLDABLE = linear.compile("[\u2019\u2018\u02bc\u00a0\u202f\u2007]")
+_SENTENCE_END = linear.compile(r"[.!?\n]")
+_WORD = linear.compile(r"\S+")
 _PUNCTUATION = string.punctuation + "¡¿«»“”‘’—–…€£$%"
 WORDS_BEFORE = 8
 WORDS_AFTER = 6
