@@ -1,0 +1,188 @@
+"""Every pattern that reads untrusted text runs in linear time (issue 13, hardening).
+
+What reads untrusted text, and how each stays linear (``drafter.text.linear`` compiles every
+such pattern and registers it, so this file finds them from the code):
+
+- the customer's message (at most ``MAX_MESSAGE_CHARS``, 20,000) and the request's other texts
+  (at most 2,000 each): the injection check (``guard/injection.py``: sentences, shingles, base64
+  and code tokens; ``guard/hidden.py``: HTML comments and hidden elements, paired by position
+  instead of a backtracking regex), the prompt's fence (``phrase/brief.py``), redaction when
+  stored (``store/redact.py``);
+- the model's draft (no API bound; the token limit bounds it, so it is tried at the largest
+  field the API takes, 50,000): output parsing (``phrase/output.py``), markers
+  (``phrase/markers.py``), every guard check (``guard/leaks.py``, ``form.py``,
+  ``free_text.py``, ``commitments.py``, ``text.py``) and the lexicons' regexes
+  (``guard/lexicons/{leaks,negation,form}.yaml``), the repair feedback (``pipeline._where``);
+- feedback (``final_text`` at most 50,000, ``reason`` at most 5,000): redaction.
+
+Besides regexes: the negation window reads at most a bounded slice before and after a trigger,
+and the greeting's honorific test reads back from each full stop.
+
+Each pattern gets adversarial inputs built from its own parse tree: a sample match repeated,
+its prefixes repeated (near misses), each with separators, and long runs of each character
+it uses. Each must finish under ``BUDGET`` on a 50,000-character text.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import time
+from collections.abc import Iterator
+from re import _constants as C  # noqa: N812
+from re import _parser as P  # noqa: N812
+
+import pytest
+
+from drafter.text import linear
+
+SIZE = 50_000  # FeedbackIn.final_text's max_length, the largest text the API takes
+BUDGET = 0.050  # seconds per pattern and input
+
+MODULES = (
+    "drafter.guard.injection",
+    "drafter.guard.hidden",
+    "drafter.guard.leaks",
+    "drafter.guard.form",
+    "drafter.guard.free_text",
+    "drafter.guard.text",
+    "drafter.guard.commitments",
+    "drafter.store.redact",
+    "drafter.text.language",
+    "drafter.phrase.markers",
+    "drafter.phrase.output",
+    "drafter.phrase.brief",
+    "drafter.phrase.prompting",
+)
+
+
+def _compile_everything() -> None:
+    """Import every module that reads untrusted text and compile each lexicon the guard uses
+    (they are compiled lazily, on first use)."""
+    for name in MODULES:
+        importlib.import_module(name)
+    from drafter.guard import form
+    from drafter.guard.lexicon import LANGUAGES, gated, load, patterns
+
+    for lexicon in ("leaks", "negation"):
+        for key in load(lexicon):
+            gated(lexicon, key)
+            patterns(lexicon, key)
+    for language in LANGUAGES:
+        form._greeting(language)
+
+
+_compile_everything()
+
+
+def _module_patterns() -> Iterator[tuple[str, object]]:
+    for name in MODULES:
+        for attr, value in vars(importlib.import_module(name)).items():
+            values = value.values() if isinstance(value, dict) else [value]
+            for item in values:
+                if isinstance(item, re.Pattern) or type(item).__module__ == "re2":
+                    yield f"{name}.{attr}", item
+
+
+def test_every_module_pattern_is_compiled_for_untrusted_text() -> None:
+    """A pattern added to a module that reads untrusted text without going through
+    ``drafter.text.linear`` is not tried below: it fails here instead."""
+    registered = {id(entry.compiled) for entry in linear.PATTERNS}
+    missing = [name for name, pattern in _module_patterns() if id(pattern) not in registered]
+    assert not missing
+
+
+# --- adversarial inputs from a pattern's parse tree ---------------------------------------
+
+_CATEGORY_CHARS = {
+    C.CATEGORY_DIGIT: "1",
+    C.CATEGORY_SPACE: " ",
+    C.CATEGORY_WORD: "a",
+    C.CATEGORY_NOT_DIGIT: "a",
+    C.CATEGORY_NOT_SPACE: "a",
+    C.CATEGORY_NOT_WORD: "-",
+}
+_REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT}
+_LIMIT = 4
+
+
+def _class_char(items: list[tuple[object, object]]) -> str:
+    for op, av in items:
+        if op is C.NEGATE:
+            return "a"
+        if op is C.LITERAL:
+            return chr(av)  # type: ignore[arg-type]
+        if op is C.RANGE:
+            return chr(av[0])  # type: ignore[index]
+        if op is C.CATEGORY:
+            return _CATEGORY_CHARS.get(av, "a")  # type: ignore[call-overload]
+    return "a"
+
+
+def _samples(items: object) -> list[str]:
+    """A few strings the pattern matches (or nearly: lookarounds are ignored), one per branch
+    taken where it has alternatives."""
+    outs = [""]
+    for op, av in items:  # type: ignore[attr-defined]
+        if op is C.LITERAL:
+            subs = [chr(av)]
+        elif op is C.NOT_LITERAL:
+            subs = ["b" if av == ord("a") else "a"]
+        elif op is C.IN:
+            subs = [_class_char(av)]
+        elif op is C.ANY:
+            subs = ["a"]
+        elif op is C.SUBPATTERN:
+            subs = _samples(av[-1])
+        elif op is C.ATOMIC_GROUP:
+            subs = _samples(av)
+        elif op is C.BRANCH:
+            subs = [s for branch in av[1] for s in _samples(branch)]
+        elif op in _REPEATS:
+            low, high, sub = av
+            count = 0 if high == 0 else min(max(low, 1), 40)
+            subs = [s * count for s in _samples(sub)]
+        else:  # anchors, lookarounds, backreferences: nothing to add
+            continue
+        outs = [o + s for o in outs for s in subs][:_LIMIT]
+    return outs
+
+
+def adversarial(pattern: str, size: int = SIZE) -> list[str]:
+    """Texts of ``size`` characters that make a backtracking engine work hardest on
+    ``pattern``: matches and near misses back to back, and long runs of its characters."""
+
+    def fill(unit: str) -> str:
+        return (unit * (size // len(unit) + 1))[:size]
+
+    texts: list[str] = []
+    for sample in dict.fromkeys(s for s in _samples(P.parse(pattern)) if s):
+        for unit in dict.fromkeys([sample, sample[: max(1, len(sample) // 2)], sample[:-1]]):
+            texts += [fill(unit), fill(unit + " "), fill(unit + "-")] if unit else []
+        texts += [fill(char) for char in set(sample)]
+        texts += [fill(sample[:1]) + sample, sample[:1] + fill(sample[1:2] or "a")]
+    texts += [fill(unit) for unit in ("a", "1", " ", "-", "é", "a-", "1 ", "a.", "<a ", "w\n")]
+    return list(dict.fromkeys(texts))
+
+
+def _elapsed(pattern: linear.Pattern | re.Pattern[str], text: str) -> float:
+    started = time.perf_counter()
+    for _ in pattern.finditer(text):
+        pass
+    return time.perf_counter() - started
+
+
+_REGISTERED = {entry.pattern: entry for entry in linear.PATTERNS}
+
+
+@pytest.mark.parametrize("source", sorted(_REGISTERED))
+def test_pattern_runs_in_linear_time(source: str) -> None:
+    entry = _REGISTERED[source]
+    slow = {}
+    for text in adversarial(source):
+        # The better of two runs: a busy machine may pause either, a quadratic pattern is
+        # slow in both.
+        took = min(_elapsed(entry.compiled, text), _elapsed(entry.compiled, text))
+        if took > BUDGET:
+            slow[text[:40]] = round(took * 1000)
+    assert not slow, f"{entry.engine} pattern {source!r} took (ms) {slow}"
