@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import LANGUAGES, alternation, by_language, load
+from drafter.guard.lexicon import LANGUAGES, by_language, load
 from drafter.guard.text import Text
 from drafter.schemas import Channel, Violation
 from drafter.text import linear
@@ -117,7 +117,9 @@ def _length(ctx: Context, text: Text, own: Text) -> Iterator[Violation]:
 def _greeting(lang: str) -> re.Pattern[str]:
     greetings = by_language("form", "greetings")[lang]
     # Used with Pattern.match at the line's start, which anchors it there.
-    return linear.compile(rf"\s*[¡¿]?\s*(?:{alternation(greetings).pattern})(?!\w)", re.IGNORECASE)
+    # "\s*[¡¿]?\s*" would try every split of a run of spaces between its two \s*.
+    words = "|".join(f"(?:{greeting})" for greeting in greetings)
+    return linear.compile(rf"\s*(?:[¡¿]\s*)?(?:{words})(?!\w)", re.IGNORECASE)
 
 
 def _fold(word: str) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from drafter.text import linear
 
-__all__ = ["hidden_texts"]
+__all__ = ["comments", "hidden_texts"]
 
 _OPEN = linear.compile(r"<(\w+)")
 _CLOSE = linear.compile(r"</(\w+)\s*>")
@@ -47,7 +47,8 @@ def _first_at_or_after(sorted_positions: list[int], at: int) -> int | None:
     return sorted_positions[index] if index < len(sorted_positions) else None
 
 
-def _comments(text: str) -> Iterator[tuple[int, int, str]]:
+def comments(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each ``<!--…-->`` as ``<!--(.*?)-->`` finds it (start, end, content), in order."""
     closes = _positions(text, "-->")
     for start in _positions(text, "<!--"):
         close = _first_at_or_after(closes, start + 4)
@@ -96,7 +97,7 @@ def _element(
 
 def hidden_texts(text: str) -> Iterator[str]:
     """The content of each HTML comment and invisible element in ``text``, in order."""
-    found = sorted([*_comments(text), *_elements(text)])
+    found = sorted([*comments(text), *_elements(text)])
     end = 0
     for start, stop, content in found:
         if start >= end:  # leftmost first; a match inside another is not one

@@ -23,7 +23,7 @@ from drafter.guard.context import Context, violation
 from drafter.guard.hidden import hidden_texts
 from drafter.guard.lexicon import gated, patterns
 from drafter.guard.text import Text, is_negated
-from drafter.schemas import Violation
+from drafter.schemas import MAX_MESSAGE_CHARS, Violation
 from drafter.text import linear
 
 __all__ = ["Attempts", "check_injection", "injection_attempts"]
@@ -109,7 +109,7 @@ def _cues(message: str) -> list[re.Pattern[str]]:
     """
     keys = ("injection_markers", "demands", "fake_tags")
     if "\u03a3" in message:
-        return [patterns("leaks", key) for key in keys]
+        return [patterns("leaks", key, longest=MAX_MESSAGE_CHARS) for key in keys]
     lower = message.lower()
     return [pattern for key in keys for pattern in gated("leaks", key).opened(lower)]
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
+from drafter.guard.hidden import comments
 from drafter.guard.lexicon import gated
 from drafter.guard.text import Text
 from drafter.schemas import Violation
@@ -34,7 +35,9 @@ _URL = linear.compile_re2(
 _PHONE = linear.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{5,18}\d(?!\w)")
 _MIN_PHONE_DIGITS = 7
 _SNAKE = linear.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-_TAG = linear.compile_re2(r"<!--.*?-->|</?([a-zA-Z][\w-]*)(?:\s[^<>]*)?/?>", dotall=True)
+# A tag ends at the first ">" after it; comments are paired apart (drafter.guard.hidden), since
+# "<!--.*?-->" scanned to the end of the text from every "<!--" that had no "-->".
+_TAG = linear.compile(r"</?([a-zA-Z][\w-]*)(?:\s[^<>]*)?/?>")
 # "<\s*/?\s*" would try every split of a run of spaces between its two \s*.
 _ALWAYS_UNSAFE = linear.compile(
     r"\bon\w+\s*=|javascript:|<\s*(?:/\s*)?(?:script|style|iframe)", re.IGNORECASE
@@ -224,15 +227,27 @@ def _prompt_text(text: Text) -> Iterator[Violation]:
 
 def _html(ctx: Context, text: Text) -> Iterator[Violation]:
     allowed = {tag.lower() for tag in ctx.allowlist.html_tags}
-    for match in _TAG.finditer(text.scan):
-        tag = (match[1] or "").lower()
-        if tag in allowed and not _ALWAYS_UNSAFE.search(match[0]):
+    for start, end, tag in _tags(text.scan):
+        if tag in allowed and not _ALWAYS_UNSAFE.search(text.scan[start:end]):
             continue
         yield violation(
-            Code.HTML, "contains HTML or script outside the allowlist", text, *match.span()
+            Code.HTML, "contains HTML or script outside the allowlist", text, start, end
         )
     for link in _JS_URL.finditer(text.scan):
         yield violation(Code.HTML, "contains a javascript: link", text, *link.span())
+
+
+def _tags(scan: str) -> list[tuple[int, int, str]]:
+    """Comments (tag name "") and tags, leftmost first, none inside another: what
+    ``<!--.*?-->|`` followed by ``_TAG`` finds. A tag holds no "<" past its first character
+    and ends at the first ">", so it never straddles a comment's end."""
+    found = [(start, end, "") for start, end, _ in comments(scan)]
+    found += [(m.start(), m.end(), m[1].lower()) for m in _TAG.finditer(scan)]
+    kept: list[tuple[int, int, str]] = []
+    for item in sorted(found):
+        if not kept or item[0] >= kept[-1][1]:
+            kept.append(item)
+    return kept
 
 
 def _control(text: Text) -> Iterator[Violation]:

@@ -62,6 +62,7 @@ class Registered:
     engine: Literal["re", "re2"]
     ignorecase: bool
     compiled: Pattern | re.Pattern[str]
+    longest: int | None = None  # the longest text it reads, when its caller bounds that
 
 
 PATTERNS: list[Registered] = []
@@ -136,9 +137,17 @@ def compile_re2(
     return compiled
 
 
-def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def compile(pattern: str, flags: int = 0, *, longest: int | None = None) -> re.Pattern[str]:
     """``pattern`` on Python's engine: for one whose every attempt is bounded (see the module
-    docstring), registered for the linear-time test."""
+    docstring), registered for the linear-time test.
+
+    Args:
+        pattern: the regex.
+        flags: ``re`` flags.
+        longest: the longest text the caller ever runs it on (a window around a match), when
+            that is less than the whole text; the test runs it on texts that long.
+    """
     compiled = re.compile(pattern, flags)
-    PATTERNS.append(Registered(pattern, "re", bool(flags & re.IGNORECASE), compiled))
+    ignorecase = bool(flags & re.IGNORECASE)
+    PATTERNS.append(Registered(pattern, "re", ignorecase, compiled, longest))
     return compiled
