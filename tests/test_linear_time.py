@@ -34,6 +34,7 @@ from re import _parser as P
 
 import pytest
 
+from drafter.testing.llm_server import LLMServer
 from drafter.text import linear
 
 SIZE = 50_000  # FeedbackIn.final_text's max_length, the largest text the API takes
@@ -194,3 +195,75 @@ def test_pattern_runs_in_linear_time(source: str) -> None:
         if took > BUDGET:
             slow[text[:40]] = round(took * 1000)
     assert not slow, f"{entry.engine} pattern {source!r} took (ms) {slow}"
+
+
+# --- the two findings, end to end ------------------------------------------------------------
+
+
+def _fill(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def test_a_max_size_message_of_hidden_tags_is_read_fast() -> None:
+    """20,000 characters of ``<a hidden`` took 23.8 s in the injection check's HTML regex."""
+    from drafter.guard.injection import injection_attempts
+    from drafter.schemas import MAX_MESSAGE_CHARS
+
+    for unit in ("<a hidden", "<a hidden ", "<!--", "<adisplay:none", "AAAAA-"):
+        message = _fill(unit, MAX_MESSAGE_CHARS)
+        injection_attempts.cache_clear()
+        started = time.perf_counter()
+        injection_attempts(message)
+        assert time.perf_counter() - started < BUDGET, unit
+
+
+def test_max_size_feedback_is_redacted_fast() -> None:
+    """50,000 characters of ``a-`` took 60 s in the address regex (10 s for 20,000)."""
+    from drafter.store.redact import redact_text
+
+    for unit in ("a-", "A", "1 a-", "a@", "1 Main "):
+        started = time.perf_counter()
+        redact_text(_fill(unit, SIZE))
+        assert time.perf_counter() - started < BUDGET, unit
+
+
+WORST_DRAFT_UNITS = (
+    "<a hidden ",
+    "AAAAA-",
+    "a-",
+    "Mr.",
+    "jailbreak ",
+    "refund ",
+    "<!--",
+    "1 a-",
+    "aaa.",
+    "\n\n. ",
+    "ignore ",
+    "a@",
+)
+
+
+def worst_draft(size: int = SIZE) -> str:
+    """A draft of ``size`` characters made of every pattern's worst cases, one after another."""
+    share = size // len(WORST_DRAFT_UNITS)
+    return "Hello Ana,\n\n" + "".join(_fill(unit, share) for unit in WORST_DRAFT_UNITS)
+
+
+def test_a_worst_case_draft_is_checked_twice_and_falls_back_in_linear_time(
+    llm_server: LLMServer,
+) -> None:
+    """The whole stage 2 (check, repair feedback, second check, templated fallback) on a
+    max-size hostile message and draft. Each part is linear; the bound is for them all,
+    generous for a busy machine, and seconds short of what one quadratic pattern costs."""
+    from drafter.schemas import MAX_MESSAGE_CHARS
+    from drafter.testing.llm_server import Reply as Scripted
+    from tests.test_pipeline import reply, request
+
+    body = worst_draft()
+    answer = {"subject": None, "body": body, "decision_stated": "decline", "markers_used": []}
+    llm_server.script.responder = lambda _: Scripted(answer)
+    started = time.perf_counter()
+    result = reply(llm_server, request(message=_fill("<a hidden", MAX_MESSAGE_CHARS)))
+    took = time.perf_counter() - started
+    assert result.fallback
+    assert took < 3.0, took

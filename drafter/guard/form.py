@@ -116,10 +116,11 @@ def _length(ctx: Context, text: Text, own: Text) -> Iterator[Violation]:
 @functools.cache
 def _greeting(lang: str) -> re.Pattern[str]:
     greetings = by_language("form", "greetings")[lang]
-    # Used with Pattern.match at the line's start, which anchors it there.
-    # "\s*[¡¿]?\s*" would try every split of a run of spaces between its two \s*.
+    # Used with Pattern.match where the first line's text starts (after any whitespace), which
+    # anchors it there. (It began with "\s*[¡¿]?\s*", which tried every split of a run of
+    # spaces between its two \s*.)
     words = "|".join(f"(?:{greeting})" for greeting in greetings)
-    return linear.compile(rf"\s*(?:[¡¿]\s*)?(?:{words})(?!\w)", re.IGNORECASE)
+    return linear.compile(rf"(?:[¡¿]\s*)?(?:{words})(?!\w)", re.IGNORECASE)
 
 
 def _fold(word: str) -> str:
