@@ -148,9 +148,19 @@ def _echoes(attempts: Attempts, text: Text, ids: set[str]) -> Iterator[tuple[int
             and tuple(folded[i : i + SHINGLE]) in attempts.shingles
         ):
             yield words[i].start(), words[i + SHINGLE - 1].end()
-    for code in attempts.codes - ids:
-        for match in re.finditer(rf"\b{re.escape(code)}\b", text.scan):
-            yield match.span()
+    codes = attempts.codes - ids
+    if codes:
+        yield from (match.span() for match in _codes_pattern(frozenset(codes)).finditer(text.scan))
+
+
+@functools.lru_cache(maxsize=16)
+def _codes_pattern(codes: frozenset[str]) -> linear.Pattern:
+    """The message's planted codes as one RE2 alternation, longest first: one pass over the
+    draft, where a search per code read it once per code (3,330 codes and a 50 kB draft took
+    6.8 s). Where codes overlap in the draft, the leftmost is reported; a code glued to an
+    accented letter is reported too (RE2's ASCII \\b)."""
+    words = "|".join(re.escape(code) for code in sorted(codes, key=lambda c: (-len(c), c)))
+    return linear.compile_re2(rf"\b(?:{words})\b", ascii_boundary=True, register=False)
 
 
 def _planted(text: Text) -> Iterator[tuple[int, int]]:

@@ -113,7 +113,12 @@ def _unicode_classes(pattern: str) -> str:
 
 
 def compile_re2(
-    pattern: str, *, ignorecase: bool = False, dotall: bool = False, ascii_boundary: bool = False
+    pattern: str,
+    *,
+    ignorecase: bool = False,
+    dotall: bool = False,
+    ascii_boundary: bool = False,
+    register: bool = True,
 ) -> Pattern:
     """``pattern`` on RE2, with Python's meaning of ``\\w \\d \\s``.
 
@@ -122,6 +127,8 @@ def compile_re2(
         ignorecase: match case-insensitively (``re.IGNORECASE``).
         dotall: ``.`` matches a newline too (``re.DOTALL``).
         ascii_boundary: allow ``\\b``, which RE2 reads as ASCII (see the module docstring).
+        register: False for a pattern built at run time from a text's own literals (linear
+            on RE2 whatever they are), which the registry would only accumulate.
 
     Raises:
         ValueError: the pattern uses ``\\b`` without ``ascii_boundary``; re2.error: RE2
@@ -133,7 +140,8 @@ def compile_re2(
     options.case_sensitive = not ignorecase
     options.dot_nl = dotall
     compiled: Pattern = re2.compile(_unicode_classes(pattern), options)
-    PATTERNS.append(Registered(pattern, "re2", ignorecase, compiled))
+    if register:
+        PATTERNS.append(Registered(pattern, "re2", ignorecase, compiled))
     return compiled
 
 
