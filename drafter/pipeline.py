@@ -11,8 +11,9 @@ LLM faults never reach the caller as exceptions, and no reply is ever empty.
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import hashlib
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ from drafter.phrase.streaming import MarkerStream
 from drafter.policy import PolicyRegistry, evaluate
 from drafter.schemas import Channel, ComplianceReport, Draft, Request, Tone, Verdict, Violation
 from drafter.settings import Settings
+from drafter.text import linear
+
+_SENTENCE_END = linear.compile(r"[.!?](?=\s)")
 
 __all__ = ["Delta", "Final", "Pipeline", "Reply"]
 
@@ -103,11 +107,12 @@ class Pipeline:
         """
         job = self._start(request, policy_id, channel, tone)
         if self.provider.name == "template":
-            return job.templated(self.template)
+            return await asyncio.to_thread(job.templated, self.template)
         try:
             completion = await self.provider.complete(job.prompt)
         except LLMError as error:
-            return job.fall_back(self.template, f"the language model failed: {error}")
+            reason = f"the language model failed: {error}"
+            return await asyncio.to_thread(job.fall_back, self.template, reason)
         return await self._checked(job, completion)
 
     async def stream(
@@ -121,7 +126,7 @@ class Pipeline:
         """The model's draft as it is written, then the checked reply (which may differ)."""
         job = self._start(request, policy_id, channel, tone)
         if self.provider.name == "template":
-            reply = job.templated(self.template)
+            reply = await asyncio.to_thread(job.templated, self.template)
             for line in reply.draft.body.splitlines(keepends=True):
                 yield Delta(line)
             yield Final(reply)
@@ -135,7 +140,8 @@ class Pipeline:
             if rest := markers.close():
                 yield Delta(rest)
         except LLMError as error:
-            yield Final(job.fall_back(self.template, f"the language model failed: {error}"))
+            reason = f"the language model failed: {error}"
+            yield Final(await asyncio.to_thread(job.fall_back, self.template, reason))
             return
         assert stream.completion is not None  # set once iteration ends without error
         yield Final(await self._checked(job, stream.completion))
@@ -150,24 +156,31 @@ class Pipeline:
         return _Job(request, verdict, prompt, self.renderer)
 
     async def _checked(self, job: _Job, completion: Completion) -> Reply:
-        composed, report = job.check(completion)
+        # Checking reads the customer's message and the model's draft, up to tens of kB of
+        # hostile text: it runs in a worker thread, so the event loop (and /healthz) never
+        # waits on it. The checks themselves are linear (drafter.text.linear).
+        composed, report = await asyncio.to_thread(job.check, completion)
         job.first, job.first_composed, job.first_report = completion, composed, report
         if report.passed:
             return job.reply(completion, composed, report, llm_calls=completion.llm_calls)
-        feedback = _feedback(report, composed.text, completion.subject)
+        feedback = await asyncio.to_thread(_feedback, report, composed.text, completion.subject)
         repair = self.renderer.render_repair(job.prompt, completion.raw, feedback)
         try:
             repaired = await self.provider.complete(repair)
         except LLMError as error:
-            return job.fall_back(self.template, f"the repair attempt failed: {error}")
-        repaired_composed, repaired_report = job.check(repaired, canary=repair.canary)
+            reason = f"the repair attempt failed: {error}"
+            return await asyncio.to_thread(job.fall_back, self.template, reason)
+        repaired_composed, repaired_report = await asyncio.to_thread(
+            job.check, repaired, canary=repair.canary
+        )
         if repaired_report.passed:
             calls = completion.llm_calls + repaired.llm_calls
             return job.reply(
                 repaired, repaired_composed, repaired_report, llm_calls=calls, repaired=True
             )
         codes = ", ".join(sorted({v.code for v in repaired_report.violations}))
-        return job.fall_back(
+        return await asyncio.to_thread(
+            job.fall_back,
             self.template,
             f"the draft broke the verdict twice ({codes})",
             llm_calls=completion.llm_calls + repaired.llm_calls,
@@ -189,21 +202,42 @@ def _cut_off(composed: Composed) -> Violation:
 def _feedback(report: ComplianceReport, body: str, subject: str | None) -> list[str]:
     """One line per broken rule, saying where it was broken but not quoting the words: a
     model shown a span tends to reword that span and keep the promise (a violation laundered)."""
-    lines = [f"{v.code}: {v.message} ({_where(v, body)})" for v in report.violations]
+    places = _Places(body)
+    lines = [f"{v.code}: {v.message} ({places.where(v)})" for v in report.violations]
     return list(dict.fromkeys(lines))
 
 
-def _where(violation: Violation, body: str) -> str:
-    """``in the subject``, ``in paragraph 2, sentence 3``, or ``in the reply as a whole``."""
-    if violation.message.startswith("in the subject"):
-        return "in the subject"
-    if violation.start == violation.end == 0:
-        return "in the reply as a whole"
-    before = body[: violation.start]
-    paragraphs = before.split("\n\n")
-    paragraph = sum(1 for p in paragraphs[:-1] if p.strip()) + 1
-    sentence = len(re.findall(r"[.!?](?:\s|$)", paragraphs[-1])) + 1
-    return f"in paragraph {paragraph}, sentence {sentence}"
+class _Places:
+    """Paragraph and sentence numbers in a body, read once: a draft may carry thousands of
+    violations, and splitting the text before each one again was quadratic."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        # Paragraph breaks as str.split("\n\n") finds them, and how many paragraphs before
+        # each break hold more than whitespace.
+        self.breaks: list[int] = []  # where each break ends
+        self.full: list[int] = [0]
+        start, at = 0, body.find("\n\n")
+        while at >= 0:
+            self.breaks.append(at + 2)
+            self.full.append(self.full[-1] + bool(body[start:at].strip()))
+            start, at = at + 2, body.find("\n\n", at + 2)
+        # A sentence ends at . ! or ? before whitespace (or before the place asked about).
+        self.ends = [m.start() for m in _SENTENCE_END.finditer(body)]
+
+    def where(self, violation: Violation) -> str:
+        """``in the subject``, ``in paragraph 2, sentence 3``, or ``in the reply as a whole``."""
+        if violation.message.startswith("in the subject"):
+            return "in the subject"
+        if violation.start == violation.end == 0:
+            return "in the reply as a whole"
+        at = min(violation.start, len(self.body))
+        index = bisect.bisect_right(self.breaks, at)
+        paragraph_start = self.breaks[index - 1] if index else 0
+        ends = bisect.bisect_left(self.ends, at - 1)
+        ends -= bisect.bisect_left(self.ends, paragraph_start)
+        ends += at > paragraph_start and self.body[at - 1] in ".!?"
+        return f"in paragraph {self.full[index] + 1}, sentence {ends + 1}"
 
 
 @dataclass

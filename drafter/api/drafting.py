@@ -134,9 +134,10 @@ class DraftCall:
 
     async def record(self, reply: Reply) -> str:
         """Commit the draft and return the answer document ``{"id", "reply"}`` as JSON."""
-        reply_json = reply.model_dump_json()
         redact = self.services.settings.redact_pii
-        row = draft_row(self.facts, reply, reply_json, redact=redact)
+        # Serializing and redacting read up to tens of kB of hostile text: off the event loop.
+        reply_json = await run_in_threadpool(reply.model_dump_json)
+        row = await run_in_threadpool(draft_row, self.facts, reply, reply_json, redact=redact)
         try:
             await self.services.writer.write([row])
         except IntegrityError:

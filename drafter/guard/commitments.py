@@ -9,7 +9,6 @@ with the text, never trusted instead of it.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -20,10 +19,11 @@ from drafter.guard.leaks import contact_spans, phone_spans
 from drafter.guard.text import Text, fold
 from drafter.phrase.phrasebook import Composed
 from drafter.schemas import DraftClaims, Violation
+from drafter.text import linear
 
 __all__ = ["check_free_text", "check_markers"]
 
-_BRACKETS = re.compile(r"\[\[|\]\]")
+_BRACKETS = linear.compile(r"\[\[|\]\]")
 _WHAT = {
     "decision": "decision language (the decision is stated only by [[decision]])",
     "money": "money or remedy language (refunds and alternatives exist only as markers)",

@@ -30,9 +30,10 @@ from collections.abc import Iterator, Mapping
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
-from drafter.guard.lexicon import LANGUAGES, alternation, by_language, load
+from drafter.guard.lexicon import LANGUAGES, by_language, load
 from drafter.guard.text import Text
 from drafter.schemas import Channel, Violation
+from drafter.text import linear
 from drafter.text.language import detect_language
 
 __all__ = ["BOUNDS", "check_form", "detect_language"]
@@ -45,11 +46,11 @@ BOUNDS: Mapping[Channel, tuple[int, int]] = {
 PARAGRAPH_WORDS = 15
 MIN_HITS = 4
 DOMINANCE = 2.0
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
-_FIRST_LINE = re.compile(r"\s*([^\n]*)")
-_PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
-_SEGMENT_END = re.compile(r"[,;:.!?—–]")
+_WORD = linear.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_NAME_WORD = linear.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_FIRST_LINE = linear.compile(r"\s*([^\n]*)")
+_PARAGRAPH = linear.compile(r"[^\n]+(?:\n[^\n]+)*")
+_SEGMENT_END = linear.compile(r"[,;:.!?—–]")
 
 
 def _wrong_language(lang: str, text: str | list[str]) -> str | None:
@@ -115,8 +116,11 @@ def _length(ctx: Context, text: Text, own: Text) -> Iterator[Violation]:
 @functools.cache
 def _greeting(lang: str) -> re.Pattern[str]:
     greetings = by_language("form", "greetings")[lang]
-    # Used with Pattern.match at the line's start, which anchors it there.
-    return re.compile(rf"\s*[¡¿]?\s*(?:{alternation(greetings).pattern})(?!\w)", re.IGNORECASE)
+    # Used with Pattern.match where the first line's text starts (after any whitespace), which
+    # anchors it there. (It began with "\s*[¡¿]?\s*", which tried every split of a run of
+    # spaces between its two \s*.)
+    words = "|".join(f"(?:{greeting})" for greeting in greetings)
+    return linear.compile(rf"(?:[¡¿]\s*)?(?:{words})(?!\w)", re.IGNORECASE)
 
 
 def _fold(word: str) -> str:
@@ -134,11 +138,20 @@ def _cut(raw: str, begin: int, line_end: int) -> int:
     """Where the segment of a line starting at ``begin`` ends: its first comma or sentence mark
     ("Ms." or "Sra." does not end it), or the line's end."""
     for cut in _SEGMENT_END.finditer(raw, begin, line_end):
-        before = re.search(r"[^\W\d_]+$", raw[begin : cut.start()])
-        if cut[0] == "." and before and _fold(before[0]) in _not_names():
+        if cut[0] == "." and _fold(_word_before(raw, begin, cut.start())) in _not_names():
             continue
         return cut.start()
     return line_end
+
+
+def _word_before(raw: str, begin: int, end: int) -> str:
+    """The letters just before ``end`` (what ``[^\\W\\d_]+$`` finds in ``raw[begin:end]``),
+    read back from ``end``: a search over the whole slice at every full stop of "Mr.Mr.…" was
+    quadratic in the line."""
+    start = end
+    while start > begin and raw[start - 1].isalnum() and not raw[start - 1].isdecimal():
+        start -= 1
+    return raw[start:end]
 
 
 def _opening(text: Text) -> tuple[int, int, int]:
@@ -188,14 +201,14 @@ def _greeting_and_name(ctx: Context, text: Text) -> Iterator[Violation]:
 
 # What the prompt rules out of a reply's own words: markdown headings and emphasis, emoji, and
 # (in a phone script, which is read aloud) bullets. Linear: no nested quantifiers.
-_MARKDOWN = re.compile(r"^[ \t]*#{1,6}[ \t]|\*\*|__|^[ \t]*[*•][ \t]", re.MULTILINE)
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f]")
-_PHONE_BULLET = re.compile(r"^[ \t]*(?:[-*•]|\d+[.)])[ \t]", re.MULTILINE)
+_MARKDOWN = linear.compile(r"^[ \t]*#{1,6}[ \t]|\*\*|__|^[ \t]*[*•][ \t]", re.MULTILINE)
+_EMOJI = linear.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f]")
+_PHONE_BULLET = linear.compile(r"^[ \t]*(?:[-*•]|\d+[.)])[ \t]", re.MULTILINE)
 # The familiar "you" where the house voice is formal (es usted, fr vous, de Sie).
 _FAMILIAR = {
-    "es": re.compile(r"\b(?:tú|tu|tus|te|ti|contigo)\b", re.IGNORECASE),
-    "fr": re.compile(r"\b(?:tu|toi|ton|tes|t'as|t'es)\b", re.IGNORECASE),
-    "de": re.compile(r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner)\b", re.IGNORECASE),
+    "es": linear.compile(r"\b(?:tú|tu|tus|te|ti|contigo)\b", re.IGNORECASE),
+    "fr": linear.compile(r"\b(?:tu|toi|ton|tes|t'as|t'es)\b", re.IGNORECASE),
+    "de": linear.compile(r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner)\b", re.IGNORECASE),
 }
 
 

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from drafter.claims import CLAIM_DETECTORS
 from drafter.guard.codes import Code
 from drafter.guard.lexicon import LANGUAGES, load
+from drafter.text import linear
 
 __all__ = ["CATEGORY_CODES", "Finding", "claim_detectors", "find"]
 
-_WORD = re.compile(r"\w+")
-_SYMBOL = re.compile(r"[$€£¥%‰]")
-_COMBINING = re.compile(r"[\u0300-\u036f]")
+_WORD = linear.compile(r"\w+")
+_SYMBOL = linear.compile(r"[$€£¥%‰]")
+_COMBINING = linear.compile(r"[\u0300-\u036f]")
 _LONGEST_STEM = 24
 
 CATEGORY_CODES: Mapping[str, Code] = {

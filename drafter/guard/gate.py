@@ -18,6 +18,8 @@ from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
 from typing import Any
 
+from drafter.text import linear
+
 __all__ = ["Gated", "required_literals"]
 
 Needs = frozenset[str] | None
@@ -102,7 +104,7 @@ class Gated:
     def __init__(self, tagged: Iterable[tuple[str, str]], flags: int = re.IGNORECASE) -> None:
         tagged_list = list(tagged)
         self.branches = [
-            (tag, re.compile(regex, flags), tuple(required_literals(regex) or ()))
+            (tag, linear.compile(regex, flags), tuple(required_literals(regex) or ()))
             for tag, regex in tagged_list
         ]
         # Each literal once, with the branches it opens; branches with none always run.
@@ -122,7 +124,11 @@ class Gated:
         # A one-letter lead ("a", "I") occurs so often that trying the branch at each of its
         # places costs more than one scan.
         lead = leading_literal(regex)
-        return None if lead is None or len(lead) < _MIN_LEAD else re.compile(re.escape(lead), flags)
+        return (
+            None
+            if lead is None or len(lead) < _MIN_LEAD
+            else linear.compile(re.escape(lead), flags)
+        )
 
     def _matches(self, index: int, text: str) -> list[re.Match[str]]:
         """What ``finditer`` gives for branch ``index``: the leftmost match, then the leftmost

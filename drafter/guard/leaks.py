@@ -11,30 +11,45 @@ from collections.abc import Iterator
 
 from drafter.guard.codes import Code
 from drafter.guard.context import Context, violation
+from drafter.guard.hidden import comments
 from drafter.guard.lexicon import gated
 from drafter.guard.text import Text
 from drafter.schemas import Violation
+from drafter.text import linear
 
 __all__ = ["check_leaks", "clear_contact_cache", "contact_spans"]
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(
+# The draft is the model's, which an injection may steer: every pattern here runs in linear
+# time (drafter.text.linear). Those that would scan far from each start are on RE2: an email's
+# local part, a dotted host (``a.a.a.…`` was rescanned from every label), a comment.
+_EMAIL = linear.compile_re2(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# RE2's \b is ASCII: a link glued to an accented letter ("éexample.com") is reported too.
+_URL = linear.compile_re2(
     r"\b(?:https?://|ftp://|www\.)[^\s<>\"')\]]+"
     r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|co|info|biz|shop|store"
     r"|app|dev|me|ly|es|fr|de|uk|eu|us|mx|ar|ca|ch|at|be|it|nl|ru|cn|xyz|online|site|link"
     r"|click|top|gg|tk)\b(?:/[^\s<>\"')\]]*)?",
-    re.IGNORECASE,
+    ignorecase=True,
+    ascii_boundary=True,
 )
-_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{5,18}\d(?!\w)")
+_PHONE = linear.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{5,18}\d(?!\w)")
 _MIN_PHONE_DIGITS = 7
-_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-_TAG = re.compile(r"<!--.*?-->|</?([a-zA-Z][\w-]*)(?:\s[^<>]*)?/?>", re.DOTALL)
-_ALWAYS_UNSAFE = re.compile(r"\bon\w+\s*=|javascript:|<\s*/?\s*(?:script|style|iframe)", re.I)
-_JS_URL = re.compile(r"\bjavascript:", re.IGNORECASE)
-_CONTROL = re.compile(
+_SNAKE = linear.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+# A tag ends at the first ">" after it; comments are paired apart (drafter.guard.hidden), since
+# "<!--.*?-->" scanned to the end of the text from every "<!--" that had no "-->".
+_TAG = linear.compile(r"</?([a-zA-Z][\w-]*)(?:\s[^<>]*)?/?>")
+# "<\s*/?\s*" would try every split of a run of spaces between its two \s*.
+_ALWAYS_UNSAFE = linear.compile(
+    r"\bon\w+\s*=|javascript:|<\s*(?:/\s*)?(?:script|style|iframe)", re.IGNORECASE
+)
+_JS_URL = linear.compile(r"\bjavascript:", re.IGNORECASE)
+_CONTROL = linear.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
+_SCHEME = linear.compile(r"^[a-z]+://", re.IGNORECASE)
+_HOST_END = linear.compile(r"[/:?#]")
+_NOT_DIGIT = linear.compile(r"\D")
 _HASH_PREFIX = 8
 
 
@@ -44,18 +59,18 @@ def _host_allowed(host: str, domains: tuple[str, ...]) -> bool:
 
 
 def _url_host(url: str) -> str:
-    without_scheme = re.sub(r"^[a-z]+://", "", url, flags=re.IGNORECASE)
-    return re.split(r"[/:?#]", without_scheme, maxsplit=1)[0]
+    without_scheme = _SCHEME.sub("", url, count=1)
+    return _HOST_END.split(without_scheme, maxsplit=1)[0]
 
 
-_DOT_LETTER = re.compile(r"\.[a-zA-Z]")
+_DOT_LETTER = linear.compile(r"\.[a-zA-Z]")
 
 
-def _emails(scan: str) -> list[re.Match[str]]:
+def _emails(scan: str) -> list[linear.Match]:
     return list(_EMAIL.finditer(scan)) if "@" in scan else []
 
 
-def _urls(scan: str) -> list[re.Match[str]]:
+def _urls(scan: str) -> list[linear.Match]:
     # A link needs a dot followed by a letter; prose rarely has one, so the costly URL
     # pattern runs only when it might match.
     return list(_URL.finditer(scan)) if _DOT_LETTER.search(scan) else []
@@ -133,7 +148,7 @@ def _phones(ctx: Context, text: Text) -> Iterator[Violation]:
     taken = contact_spans(text.scan)
     allowed = {re.sub(r"\D", "", p) for p in ctx.allowlist.phones} | _request_digits(ctx)
     for match in candidates:
-        digits = re.sub(r"\D", "", match[0])
+        digits = _NOT_DIGIT.sub("", match[0])
         if _inside(match.span(), taken):
             continue
         if digits not in allowed:
@@ -212,15 +227,27 @@ def _prompt_text(text: Text) -> Iterator[Violation]:
 
 def _html(ctx: Context, text: Text) -> Iterator[Violation]:
     allowed = {tag.lower() for tag in ctx.allowlist.html_tags}
-    for match in _TAG.finditer(text.scan):
-        tag = (match[1] or "").lower()
-        if tag in allowed and not _ALWAYS_UNSAFE.search(match[0]):
+    for start, end, tag in _tags(text.scan):
+        if tag in allowed and not _ALWAYS_UNSAFE.search(text.scan[start:end]):
             continue
         yield violation(
-            Code.HTML, "contains HTML or script outside the allowlist", text, *match.span()
+            Code.HTML, "contains HTML or script outside the allowlist", text, start, end
         )
-    for match in _JS_URL.finditer(text.scan):
-        yield violation(Code.HTML, "contains a javascript: link", text, *match.span())
+    for link in _JS_URL.finditer(text.scan):
+        yield violation(Code.HTML, "contains a javascript: link", text, *link.span())
+
+
+def _tags(scan: str) -> list[tuple[int, int, str]]:
+    """Comments (tag name "") and tags, leftmost first, none inside another: what
+    ``<!--.*?-->|`` followed by ``_TAG`` finds. A tag holds no "<" past its first character
+    and ends at the first ">", so it never straddles a comment's end."""
+    found = [(start, end, "") for start, end, _ in comments(scan)]
+    found += [(m.start(), m.end(), m[1].lower()) for m in _TAG.finditer(scan)]
+    kept: list[tuple[int, int, str]] = []
+    for item in sorted(found):
+        if not kept or item[0] >= kept[-1][1]:
+            kept.append(item)
+    return kept
 
 
 def _control(text: Text) -> Iterator[Violation]:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from drafter.guard.gate import Gated
+from drafter.text import linear
 
 __all__ = [
     "LANGUAGES",
@@ -41,20 +42,23 @@ def load(name: str) -> Mapping[str, Any]:
     return data
 
 
-def alternation(regexes: Iterable[str], *, flags: int = _FLAGS) -> re.Pattern[str]:
-    """One compiled pattern that matches any of ``regexes``.
+def alternation(
+    regexes: Iterable[str], *, flags: int = _FLAGS, longest: int | None = None
+) -> re.Pattern[str]:
+    """One compiled pattern that matches any of ``regexes`` (``longest``: see
+    ``drafter.text.linear.compile``).
 
     A pattern that can never match is returned for an empty list, so callers need no guard.
     """
     regexes = list(regexes)
     if not regexes:
-        return re.compile(r"(?!x)x", flags)
+        return linear.compile(r"(?!x)x", flags, longest=longest)
     # A shared leading word boundary is factored out: the engine then rejects most positions
     # with one test instead of trying every branch there (a large speed-up on long lists).
     if all(regex.startswith(r"\b") for regex in regexes):
         inner = "|".join(f"(?:{regex[2:]})" for regex in regexes)
-        return re.compile(rf"\b(?:{inner})", flags)
-    return re.compile("|".join(f"(?:{regex})" for regex in regexes), flags)
+        return linear.compile(rf"\b(?:{inner})", flags, longest=longest)
+    return linear.compile("|".join(f"(?:{regex})" for regex in regexes), flags, longest=longest)
 
 
 def _expand(regex: str, macros: Mapping[str, str]) -> str:
@@ -69,15 +73,17 @@ def _for_languages(by_lang: Mapping[str, list[str]], langs: tuple[str, ...] | No
 
 
 @functools.cache
-def patterns(name: str, key: str, langs: tuple[str, ...] | None = None) -> re.Pattern[str]:
+def patterns(
+    name: str, key: str, langs: tuple[str, ...] | None = None, *, longest: int | None = None
+) -> re.Pattern[str]:
     """All regexes under ``key`` of lexicon ``name`` (a list, or a mapping of lists by
     language, of which only ``langs`` are taken when given), with ``%macro%`` placeholders
-    expanded, as one alternation."""
+    expanded, as one alternation (run on texts at most ``longest`` long, when given)."""
     data = load(name)
     macros: Mapping[str, str] = data.get("macros", {})
     entry = data[key]
     regexes = entry if isinstance(entry, list) else _for_languages(entry, langs)
-    return alternation(_expand(regex, macros) for regex in regexes)
+    return alternation((_expand(regex, macros) for regex in regexes), longest=longest)
 
 
 def by_language(name: str, key: str) -> Mapping[str, list[str]]:

@@ -17,6 +17,7 @@ import re
 import string
 
 from drafter.guard.lexicon import gated, patterns
+from drafter.text import linear
 
 __all__ = ["Text", "fold", "is_negated", "language_of"]
 
@@ -25,12 +26,13 @@ _FOLD = str.maketrans(
 )
 # ``str.translate`` with a table looks up every character; most drafts have none to fold, and
 # one search for any of them is many times cheaper than translating.
-_FOLDABLE = re.compile("[\u2019\u2018\u02bc\u00a0\u202f\u2007]")
-_SENTENCE_END = re.compile(r"[.!?\n]")
-_WORD = re.compile(r"\S+")
+_FOLDABLE = linear.compile("[\u2019\u2018\u02bc\u00a0\u202f\u2007]")
+_SENTENCE_END = linear.compile(r"[.!?\n]")
+_WORD = linear.compile(r"\S+")
 _PUNCTUATION = string.punctuation + "¡¿«»“”‘’—–…€£$%"
 WORDS_BEFORE = 8
 WORDS_AFTER = 6
+WINDOW_CHARS = 400  # eight words of prose are far shorter
 
 
 def fold(text: str) -> str:
@@ -128,10 +130,17 @@ def _first_words(text: str, count: int) -> str:
 def is_negated(text: Text, start: int, end: int) -> bool:
     """Whether a negator reaches the trigger at ``[start, end)`` (see the module docstring)."""
     clause_start, clause_end = text.clause(start, end)
-    before = _last_words(text.scan[clause_start:start], WORDS_BEFORE)
-    window = f"{before} {text.scan[start:end]}"
-    window = patterns("negation", "pseudo").sub(" ", window)
-    if patterns("negation", "negators").search(window):
+    scan = text.scan
+    # A few words each side, read from at most WINDOW_CHARS: a trigger in a clause of 50 kB
+    # must not read the whole clause (a draft may hold thousands of triggers).
+    before = _last_words(scan[max(clause_start, start - WINDOW_CHARS) : start], WORDS_BEFORE)
+    window = f"{before} {scan[start : min(end, start + WINDOW_CHARS)]}"
+    window = _negation("pseudo").sub(" ", window)
+    if _negation("negators").search(window):
         return True
-    after = _first_words(text.scan[end:clause_end], WORDS_AFTER)
-    return patterns("negation", "post").search(after) is not None
+    after = _first_words(scan[end : min(clause_end, end + WINDOW_CHARS)], WORDS_AFTER)
+    return _negation("post").search(after) is not None
+
+
+def _negation(key: str) -> re.Pattern[str]:
+    return patterns("negation", key, longest=2 * WINDOW_CHARS + 1)

@@ -12,7 +12,6 @@ escalation's internal reason and the handoff summary.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from babel import Locale
 from drafter.phrase.formatting import LocaleFormatter, language_of
 from drafter.phrase.markers import expected_markers
 from drafter.schemas import Decision, Fee, Mention, Nouns, Offer, Refund, Request, Verdict
+from drafter.text import linear
 
 __all__ = [
     "Brief",
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 # Zero-width, bidi and other invisible format characters a message can hide instructions in.
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE = linear.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 _DECIDED = (Decision.approve, Decision.partial, Decision.decline)

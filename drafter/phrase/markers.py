@@ -14,16 +14,16 @@ outcome a reviewer may still choose.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from drafter.schemas import Decision, Verdict
+from drafter.text import linear
 
 __all__ = ["MARKER", "Segment", "expected_markers", "kind_of", "split"]
 
 # A well-formed marker: a kind, and for some kinds an id. Linear: no nested quantifiers.
-MARKER = re.compile(r"\[\[([a-z_]{1,20})(?::([A-Za-z0-9_.\-]{1,80}))?\]\]")
+MARKER = linear.compile(r"\[\[([a-z_]{1,20})(?::([A-Za-z0-9_.\-]{1,80}))?\]\]")
 _DECIDED = (Decision.approve, Decision.partial, Decision.decline)
 
 

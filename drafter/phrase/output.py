@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drafter.schemas import Decision, DraftClaims
+from drafter.text import linear
 
 __all__ = [
     "DRAFT_SCHEMA",
@@ -54,8 +55,8 @@ class ParsedReply:
 
 
 _DECISIONS = frozenset(d.value for d in Decision)
-_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
-_SUBJECT_LINE = re.compile(r"^\s*(subject|asunto|objet|betreff)\s*:\s*(.+)$", re.IGNORECASE)
+_FENCE_OPEN = linear.compile(r"```[a-zA-Z]*\s*")
+_SUBJECT_LINE = linear.compile(r"^\s*(subject|asunto|objet|betreff)\s*:\s*(.+)$", re.IGNORECASE)
 
 
 def parse_reply(text: str, *, wants_subject: bool) -> ParsedReply:
@@ -94,7 +95,7 @@ def _json_string(escaped: str) -> str | None:
 
 def _json_object(text: str) -> dict[str, Any] | None:
     """The JSON object in ``text``: the whole text, a fenced block, or the outermost braces."""
-    candidates = [text.strip(), _FENCE.sub("", text.strip())]
+    candidates = [text.strip(), _unfenced(text.strip())]
     start, end = text.find("{"), text.rfind("}")
     if 0 <= start < end:
         candidates.append(text[start : end + 1])
@@ -106,6 +107,14 @@ def _json_object(text: str) -> dict[str, Any] | None:
         if isinstance(data, dict):
             return data
     return None
+
+
+def _unfenced(text: str) -> str:
+    r"""``text`` without a leading ```` ```json ```` line and a trailing ```` ``` ````. (The
+    regex ``\s*```$`` tried every space of a long run of them, each to the run's end.)"""
+    opening = _FENCE_OPEN.match(text)
+    text = text[opening.end() :] if opening else text
+    return text[:-3].rstrip() if text.endswith("```") else text
 
 
 def _from_json(data: dict[str, Any], *, wants_subject: bool) -> ParsedReply:
@@ -133,9 +142,9 @@ def _from_text(text: str, *, wants_subject: bool) -> ParsedReply:
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_BODY_KEY = re.compile(r'"body"\s*:\s*"')
-_QUOTE_OR_ESCAPE = re.compile(r'["\\]')
-_SUBJECT_VALUE = re.compile(r'"subject"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_BODY_KEY = linear.compile(r'"body"\s*:\s*"')
+_QUOTE_OR_ESCAPE = linear.compile(r'["\\]')
+_SUBJECT_VALUE = linear.compile(r'"subject"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 class BodyStreamDecoder:

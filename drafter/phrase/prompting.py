@@ -31,6 +31,7 @@ from drafter.phrase.brief import Brief, build_brief
 from drafter.phrase.phrasebook import Phrasebook
 from drafter.schemas import Request, Tone, Verdict
 from drafter.settings import Settings
+from drafter.text import linear
 
 __all__ = [
     "Message",
@@ -42,7 +43,7 @@ __all__ = [
 
 Role = Literal["system", "user", "assistant"]
 _CANARY_MASK = "[canary]"
-_PIECES = re.compile(r"\w+|[^\w\s]")
+_PIECES = linear.compile(r"\w+|[^\w\s]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from collections.abc import Mapping
 from importlib.resources import files
 
 import yaml
 
+from drafter.text import linear
+
 __all__ = ["LANGUAGES", "detect_language", "stopwords"]
 
 LANGUAGES = ("en", "es", "fr", "de")
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_WORD = linear.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 @functools.cache

@@ -143,7 +143,8 @@ async def add_feedback(
     if record is None:
         raise NotFoundError("draft", draft_id)
     final_text = _final_text(body, record)
-    row = feedback_row(
+    row = await run_in_threadpool(  # redaction reads up to 55 kB of text: off the event loop
+        feedback_row,
         caller,
         draft_id,
         body.outcome,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from drafter.api import metrics
 from drafter.api.bodies import VerdictIn
@@ -30,8 +31,9 @@ async def create_verdict(caller: Caller, body: VerdictBody, services: ServicesDe
     content = verdict.model_dump_json()
     redact = services.settings.redact_pii
     # Committed before the answer leaves: the audit log never misses a verdict it gave.
-    await services.writer.write(
-        [verdict_row(caller, body.request, verdict, content, redact=redact)]
+    row = await run_in_threadpool(  # redaction reads the whole request: off the event loop
+        verdict_row, caller, body.request, verdict, content, redact=redact
     )
+    await services.writer.write([row])
     metrics.VERDICTS.labels(verdict.decision.value).inc()
     return Response(content, media_type="application/json")
