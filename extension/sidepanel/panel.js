@@ -8,7 +8,12 @@ import { renderError, renderGuard, renderSummary, renderVerdict } from "./render
 import { formPlan } from "./schema.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { tabId: null, ticket: null, plan: null, reply: null, draftId: null, port: null };
+const state = { tabId: null, ticket: null, plan: null, reply: null, draftId: null, port: null, draftFor: null };
+
+/** Which ticket a page shows: its tab, and the site's ticket id (its URL when it has none). */
+function ticketKey(tabId, ticket) {
+  return `${tabId} ${ticket?.ticketId ?? ticket?.url ?? ""}`;
+}
 
 function today() {
   const now = new Date();
@@ -89,8 +94,9 @@ function startDraft({ channel = "", tone = "" } = {}) {
   clearError();
   const request = currentRequest();
   state.port?.disconnect();
-  Object.assign(state, { reply: null, draftId: null });
+  Object.assign(state, { reply: null, draftId: null, draftFor: ticketKey(state.tabId, state.ticket) });
   setDraftControls(false);
+  delete $("draft-card").dataset.retired;
   $("draft-card").hidden = false;
   $("draft-card").scrollIntoView({ block: "start" });
   $("guard").hidden = true;
@@ -140,6 +146,7 @@ async function copyDraft(text) {
 }
 
 async function insertDraft() {
+  await ensureSameTicket();
   const text = state.reply.draft.body;
   const result = await askTab(state.tabId, "drafter:insert", { text });
   if (result?.ok) {
@@ -159,14 +166,38 @@ async function finalTextFor(outcome) {
 }
 
 async function sendFeedback(outcome) {
+  await ensureSameTicket();
   const feedback = { outcome, finalText: await finalTextFor(outcome), reason: $("reject-reason").value.trim() || undefined };
   if (outcome !== "rejected") delete feedback.reason;
   const saved = await ask("api:feedback", { draftId: state.draftId, feedback });
   $("feedback-status").textContent = `Recorded: ${outcome.replace(/_/g, " ")} (${saved.id}).`;
 }
 
+/** A draft belongs to the ticket it was written for: on any other, it is shown read-only and
+ *  can be neither inserted nor copied, nor given feedback (customer A's reply must never reach
+ *  customer B). */
+function retireDraft() {
+  if (state.draftFor === null) return;
+  state.port?.disconnect();
+  Object.assign(state, { port: null, reply: null, draftId: null, draftFor: null });
+  setDraftControls(false);
+  $("draft-card").dataset.retired = "true";
+  $("draft-state").textContent = "for another ticket: read only";
+  $("insert-status").textContent = "This draft was written for another ticket, so it cannot be inserted here. Draft again for this ticket.";
+}
+
+/** Refuse to act on a draft unless the page still shows the ticket it was written for. */
+async function ensureSameTicket() {
+  const tabId = await targetTab();
+  const answer = tabId === null ? null : await askTab(tabId, "drafter:read").catch(() => null);
+  if (state.draftFor !== null && answer?.ok && ticketKey(tabId, answer.ticket) === state.draftFor) return;
+  retireDraft();
+  throw new RemoteError({ title: "This draft is for another ticket", detail: "The page shows another ticket than the one the draft was written for. Draft again for this ticket." });
+}
+
 async function refreshTicket() {
   await readTicket();
+  if (state.draftFor !== null && ticketKey(state.tabId, state.ticket) !== state.draftFor) retireDraft();
   if (state.plan) {
     renderForm($("facts"), state.plan);
     prefill($("facts"), state.ticket, today());
@@ -186,18 +217,20 @@ function wire() {
   $("regenerate").addEventListener("click", guarded(async () => startDraft({ channel: $("channel").value, tone: $("tone").value })));
   $("insert").addEventListener("click", guarded(insertDraft));
   $("copy").addEventListener("click", guarded(async () => {
+    await ensureSameTicket();
     await copyDraft(state.reply.draft.body);
     $("insert-status").textContent = "Copied to the clipboard.";
   }));
   for (const button of $("feedback").querySelectorAll("button[data-outcome]")) {
     button.addEventListener("click", guarded(() => sendFeedback(button.dataset.outcome)));
   }
+  // Another ticket in the same tab (a helpdesk is a single-page app): read it, pinned or not.
+  chrome.tabs.onUpdated.addListener((tabId, change) => {
+    if (tabId === state.tabId && change.url) refreshTicket().catch(showError);
+  });
   if (!new URLSearchParams(window.location.search).get("tab")) {
-    // An unpinned panel follows the agent: another tab, or another ticket in the same tab.
+    // An unpinned panel follows the agent to another tab.
     chrome.tabs.onActivated.addListener(() => refreshTicket().catch(showError));
-    chrome.tabs.onUpdated.addListener((tabId, change) => {
-      if (tabId === state.tabId && change.url) refreshTicket().catch(showError);
-    });
   }
 }
 

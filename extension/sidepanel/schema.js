@@ -29,7 +29,8 @@ export function resolve(root, schema) {
   const present = branches.filter((s) => s.type !== "null");
   const nullable = present.length < branches.length;
   const types = present.map((s) => s.type).sort().join(",");
-  if (types === "number,string") return keep({ type: "amount" }, { nullable });
+  // Money: a string of digits or a whole number (never a float), typed into one text box.
+  if (types === "integer,string" || types === "number,string") return keep({ type: "amount" }, { nullable });
   // as_of: a date or a datetime. The form sends the date; a policy that counts hours says so.
   if (types === "string,string" && present.some((s) => s.format === "date")) {
     return keep({ type: "string", format: "date" }, { nullable });

@@ -254,3 +254,61 @@ def test_locked_editor_gets_the_draft_on_the_clipboard(
     expect(panel.locator("#insert-status")).to_contain_text("The draft is on the clipboard")
     body = panel.locator("#draft-text").text_content()
     assert panel.evaluate("navigator.clipboard.readText()") == body
+
+
+def draft_for_zendesk(page: Page, panel: Page) -> str:
+    fill_zendesk_facts(panel)
+    return start_draft(panel)
+
+
+def refused_everywhere(panel: Page, page: Page) -> None:
+    """The draft is shown read-only: nothing can put it in this ticket or record feedback."""
+    expect(panel.locator("#draft-card")).to_have_attribute("data-retired", "true")
+    expect(panel.locator("#draft-state")).to_have_text("for another ticket: read only")
+    for control in ("#insert", "#copy", "#regenerate", "#feedback button"):
+        for each in panel.locator(control).all():
+            expect(each).to_be_disabled()
+    assert page.locator(".ck-editor__editable").inner_text().strip() == ""
+
+
+@pytest.mark.usefixtures("connected")
+def test_a_draft_is_refused_after_the_ticket_changes_in_the_same_tab(
+    open_site: Callable[[str], Page], extension: Extension, server: LiveServer
+) -> None:
+    page = open_site("zendesk")
+    panel = ready_panel(page, extension)
+    draft_id = draft_for_zendesk(page, panel)
+    # The helpdesk opens another ticket without loading a new page (a single-page app).
+    page.evaluate("history.pushState({}, '', '/agent/tickets/4822')")
+    refused_everywhere(panel, page)
+    # Even with the buttons forced on, the panel checks the page before acting.
+    panel.evaluate(
+        "for (const id of ['insert', 'feedback']) document.getElementById(id).disabled = false"
+    )
+    panel.click("#insert")
+    expect(panel.locator("#error")).to_contain_text("This draft is for another ticket")
+    assert page.locator(".ck-editor__editable").inner_text().strip() == ""
+    assert server.call("GET", f"/v1/drafts/{draft_id}")["feedback"] == []
+
+
+@pytest.mark.usefixtures("connected")
+def test_a_draft_is_refused_after_a_switch_to_another_tab(
+    open_site: Callable[[str], Page], extension: Extension
+) -> None:
+    first = open_site("zendesk")
+    # An unpinned panel follows the active tab of its window, as Chrome's side panel does.
+    panel = extension.context.new_page()
+    panel.set_viewport_size({"width": 420, "height": 1400})
+    panel.goto(extension.url("sidepanel/panel.html"))
+    expect(panel.locator("body")).to_have_attribute("data-ready", "true")
+    first.bring_to_front()
+    expect(panel.locator("#summary")).to_contain_text("4821")
+    draft_for_zendesk(first, panel)
+    expect(panel.locator("#insert")).to_be_enabled()
+
+    second = open_site("zendesk")
+    second.evaluate("history.replaceState({}, '', '/agent/tickets/5000')")
+    second.bring_to_front()
+    refused_everywhere(panel, second)
+    first.bring_to_front()  # back on the draft's own ticket, a stale draft stays retired
+    expect(panel.locator("#insert")).to_be_disabled()
