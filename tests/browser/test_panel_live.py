@@ -194,7 +194,10 @@ def test_draft_streams_lands_undoes_and_feedback_reaches_the_audit_log(
     panel.click("#insert")
     expect(panel.locator("#insert-status")).to_contain_text("Inserted into the ckeditor5 reply box")
     reply_box = page.locator(".ck-editor__editable")
-    assert " ".join(body.split()) in " ".join(reply_box.inner_text().split())
+    assert " ".join(body.split()) == " ".join(reply_box.inner_text().split())
+    # Only the reply goes in: the template's note stays in the panel.
+    expect(panel.locator("#guard")).to_contain_text("Written by the built-in template")
+    assert "template" not in reply_box.inner_text().lower()
     assert page.evaluate("window.__sent") == 0
     page.bring_to_front()
     page.keyboard.press("Control+z")
