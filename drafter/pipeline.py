@@ -88,9 +88,12 @@ class Pipeline:
     async def aclose(self) -> None:
         await self.provider.aclose()
 
-    def decide(self, request: Request, policy_id: str) -> Verdict:
-        """Stage 1 alone. Raises UserError subclasses for requests that do not fit."""
-        return evaluate(self.registry.get(policy_id), request)
+    def decide(
+        self, request: Request, policy_id: str, *, channel: Channel | None = None
+    ) -> Verdict:
+        """Stage 1 alone (``channel`` overrides the request's, as in ``reply``). Raises
+        UserError subclasses for requests that do not fit."""
+        return evaluate(self.registry.get(policy_id), _on(request, channel))
 
     async def reply(
         self,
@@ -99,13 +102,15 @@ class Pipeline:
         *,
         channel: Channel | None = None,
         tone: Tone | None = None,
+        verdict: Verdict | None = None,
     ) -> Reply:
         """The checked reply. Raises only for the caller's mistakes (UserError).
 
         ``channel`` overrides the request's; ``tone`` sets the register of the model's words,
-        the phrasebook's sentences and the templated reply alike.
+        the phrasebook's sentences and the templated reply alike. ``verdict``, when the caller
+        already has it from ``decide`` with the same arguments, is not worked out again.
         """
-        job = self._start(request, policy_id, channel, tone)
+        job = self._start(request, policy_id, channel, tone, verdict)
         if self.provider.name == "template":
             return await asyncio.to_thread(job.templated, self.template)
         try:
@@ -122,9 +127,11 @@ class Pipeline:
         *,
         channel: Channel | None = None,
         tone: Tone | None = None,
+        verdict: Verdict | None = None,
     ) -> AsyncIterator[Delta | Final]:
-        """The model's draft as it is written, then the checked reply (which may differ)."""
-        job = self._start(request, policy_id, channel, tone)
+        """The model's draft as it is written, then the checked reply (which may differ);
+        the arguments are ``reply``'s."""
+        job = self._start(request, policy_id, channel, tone, verdict)
         if self.provider.name == "template":
             reply = await asyncio.to_thread(job.templated, self.template)
             for line in reply.draft.body.splitlines(keepends=True):
@@ -147,11 +154,16 @@ class Pipeline:
         yield Final(await self._checked(job, stream.completion))
 
     def _start(
-        self, request: Request, policy_id: str, channel: Channel | None, tone: Tone | None
+        self,
+        request: Request,
+        policy_id: str,
+        channel: Channel | None,
+        tone: Tone | None,
+        verdict: Verdict | None,
     ) -> _Job:
-        if channel is not None and channel != request.channel:
-            request = request.model_copy(update={"channel": channel})
-        verdict = self.decide(request, policy_id)
+        request = _on(request, channel)
+        if verdict is None:
+            verdict = evaluate(self.registry.get(policy_id), request)
         prompt = self.renderer.render(request, verdict, tone=tone)
         return _Job(request, verdict, prompt, self.renderer)
 
@@ -238,6 +250,13 @@ class _Places:
         ends -= bisect.bisect_left(self.ends, paragraph_start)
         ends += at > paragraph_start and self.body[at - 1] in ".!?"
         return f"in paragraph {self.full[index] + 1}, sentence {ends + 1}"
+
+
+def _on(request: Request, channel: Channel | None) -> Request:
+    """The request as asked on ``channel`` (the channel is a fact policies may read)."""
+    if channel is None or channel == request.channel:
+        return request
+    return request.model_copy(update={"channel": channel})
 
 
 @dataclass
