@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 PREFIX = "drk"
+MAX_BATCH = 500  # rate-limit statements sent in one round trip
 log = logging.getLogger("drafter.api")
 
 
@@ -238,8 +239,8 @@ class _Spend:
 
 class SharedRateLimiter:
     """``RateLimiter``'s bucket kept in PostgreSQL, so that every instance serving from it
-    spends from the same one: one statement (one round trip) per request, and a second one
-    only to tell a refused request how long to wait.
+    spends from the same one: one statement per request, and a second one only to tell a
+    refused request how long to wait; at most one round trip per request, fewer under load.
 
     One thread per process runs the statements, on one connection of its own, through psycopg
     directly (SQLAlchemy's ``raw_connection``): no pool checkout or ping per request, and half
@@ -281,31 +282,49 @@ class SharedRateLimiter:
         return await future
 
     def _run(self) -> None:
-        while (job := self._queue.get()) is not None:
-            try:
-                outcome: float | Exception = self._spend(job.key)
-            except Exception as error:
-                outcome = error
-            job.loop.call_soon_threadsafe(_settle, job.future, outcome)
+        running = True
+        while running:
+            batch = [self._queue.get()]
+            while batch[-1] is not None and len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            running = batch[-1] is not None
+            jobs = [job for job in batch if job is not None]
+            if jobs:
+                outcomes = self._spend_all([job.key for job in jobs])
+                for job, outcome in zip(jobs, outcomes, strict=True):
+                    job.loop.call_soon_threadsafe(_settle, job.future, outcome)
         self._drop()
 
-    def _spend(self, key: ApiKey) -> float:
-        limit = float(key.rate_limit_per_minute)
-        values = {"key_id": key.id, "limit": limit}
+    def _spend_all(self, keys: list[ApiKey]) -> list[float | Exception]:
+        """Spend one request of each key, in order. Under load many requests wait while a
+        statement runs; they go together in one round trip (psycopg's pipeline mode), each
+        still its own statement, so two requests of one key see each other."""
+        values = [{"key_id": key.id, "limit": float(key.rate_limit_per_minute)} for key in keys]
         try:
             connection = self._connect()
-            spent = connection.execute(_SPEND, values).fetchone()
-            if spent is None:
-                left = connection.execute(_LEFT, values).fetchone()
+            spent = _run_each(connection, _SPEND, values)
+            refused = [i for i, row in enumerate(spent) if row is None]
+            lefts = _run_each(connection, _LEFT, [values[i] for i in refused])
+            tokens_left = dict(zip(refused, lefts, strict=True))
         except (psycopg.Error, SQLAlchemyError) as error:
             self._drop()
             log.error("rate limit: the database failed: %s", type(error).__name__)
-            raise StoreError("the rate limit could not be checked") from None
-        if spent is None:
+            return [StoreError("the rate limit could not be checked") for _ in keys]
+        outcomes: list[float | Exception] = []
+        for i, (key, row) in enumerate(zip(keys, spent, strict=True)):
+            if row is not None:
+                outcomes.append(float(row[0]))
+                continue
+            left = tokens_left[i]
             tokens = float(left[0]) if left is not None else 0.0
-            wait = max(0.0, 1.0 - tokens) * 60.0 / limit
-            raise RateLimitedError(key.id, limit=key.rate_limit_per_minute, retry_after=wait)
-        return float(spent[0])
+            wait = max(0.0, 1.0 - tokens) * 60.0 / key.rate_limit_per_minute
+            outcomes.append(
+                RateLimitedError(key.id, limit=key.rate_limit_per_minute, retry_after=wait)
+            )
+        return outcomes
 
     def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
         if self._connection is None:
@@ -324,6 +343,21 @@ class SharedRateLimiter:
                 self._pooled.invalidate()  # never hand a connection in this state to the pool
             self._pooled = None
             self._connection = None
+
+
+Row = tuple[Any, ...] | None
+
+
+def _run_each(
+    connection: psycopg.Connection[tuple[Any, ...]], sql: str, values: list[dict[str, Any]]
+) -> list[Row]:
+    """One statement per set of values, and the first row each returns. Several go in one
+    round trip (pipeline mode), which costs more than a plain execute for a single one."""
+    if len(values) <= 1:
+        return [connection.execute(sql, v).fetchone() for v in values]
+    with connection.pipeline():
+        cursors = [connection.execute(sql, v) for v in values]
+    return [cursor.fetchone() for cursor in cursors]
 
 
 def _settle(future: asyncio.Future[float], outcome: float | Exception) -> None:
