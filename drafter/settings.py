@@ -96,6 +96,30 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=1, le=65_535)
     api_workers: int = Field(1, ge=1, le=64)
+    # Connection limits. uvicorn's own defaults leave a connection that never finishes its
+    # request open for ever; these close it (see drafter/api/connections.py).
+    api_header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="A request's head (request line and headers) must arrive within this time "
+        "of the connection opening or of the request's first byte; else the connection closes.",
+    )
+    api_body_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="A request's body must arrive within this time of its head; else 408.",
+    )
+    api_idle_timeout_s: int = Field(
+        5, ge=1, le=3600, description="A kept-alive connection with no new request closes then."
+    )
+    api_max_connections: int = Field(
+        1000,
+        ge=1,
+        le=100_000,
+        description="Open connections per worker process; a request on one more gets 503.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     metrics_dir: Path | None = Field(
         None,

@@ -67,5 +67,9 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         app.include_router(module.router)
     install_problem_handlers(app)
     install_openapi(app)
-    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        ServiceMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.api_body_timeout_s,
+    )
     return app

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from drafter.api.bodies import DraftIn, FeedbackIn, VerdictIn, json_body
 from drafter.api.services import Services
-from drafter.errors import AuthError
+from drafter.errors import AuthError, RateLimitedError
 from drafter.keys import ApiKey
 
 __all__ = [
@@ -59,8 +59,12 @@ async def authenticate(request: HttpRequest) -> ApiKey:
     else:  # reading the database would block the event loop
         key = await run_in_threadpool(services.keys.authenticate, token)
     request.state.key_id = key.id
-    remaining = services.limiter.take(key)
-    request.state.rate_limit = (key.rate_limit_per_minute, int(remaining))
+    try:
+        remaining = await services.spend(key)
+    except RateLimitedError:
+        request.state.rate_limit = (key.rate_limit_per_minute, 0)  # headers on the 429 too
+        raise
+    request.state.rate_limit = (key.rate_limit_per_minute, remaining)
     return key
 
 

@@ -6,8 +6,10 @@ event included), so every answer a client received names a stored draft.
 Idempotency (per API key): the first request with a given ``Idempotency-Key`` is answered and
 stored with a hash of its parsed body. A later request with the same key and the same body
 gets the stored answer again, byte for byte; with a different body, 422. While the first is
-still running, a second gets 409. Two processes racing on one key are settled by the store's
-unique constraint: the loser answers with the winner's draft.
+still running, a second gets 409, on any worker or instance: the first holds a claim on the
+key in the store (``drafter.store.claims``). Should two ever draft with one key (a claim taken
+over from an instance thought dead), the store's unique constraint settles it: the loser
+answers with the winner's draft.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import anyio
 from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy.exc import IntegrityError
 from starlette.background import BackgroundTask
@@ -57,6 +60,7 @@ class DraftCall:
     # The exchange's state (``scope["state"]``): a stream that ends in an error event puts its
     # status there, so the access log and metrics count the error, not the 200 already sent.
     state: dict[str, Any]
+    held: bool = field(default=False, init=False)
 
     @classmethod
     def begin(
@@ -111,24 +115,29 @@ class DraftCall:
         assert self.idempotency_key is not None
         return (self.caller.id, self.idempotency_key)
 
-    def hold(self) -> None:
-        """Mark the key as running in this process.
+    async def hold(self) -> None:
+        """Claim the key in the store, for this request on any instance.
 
         Raises:
             IdempotencyError: a request with this key is running already.
         """
         if self.idempotency_key is None:
             return
-        if self._slot in self.services.in_flight:
+        if not await run_in_threadpool(self.services.claims.claim, *self._slot):
             raise IdempotencyError(
                 f"a request with Idempotency-Key '{self.idempotency_key}' is still running",
                 in_progress=True,
             )
-        self.services.in_flight.add(self._slot)
+        self.held = True
 
-    def release(self) -> None:
-        if self.idempotency_key is not None:
-            self.services.in_flight.discard(self._slot)
+    async def release(self) -> None:
+        """Let go of the key (once; a stream calls this twice). Shielded: a client that
+        leaves mid-stream cancels the stream, and the claim must go all the same."""
+        if not self.held:
+            return
+        self.held = False
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(self.services.claims.release, *self._slot)
 
     # --- recording -------------------------------------------------------------------------
 
@@ -200,7 +209,7 @@ class DraftCall:
             log.error("draft stream failed", exc_info=True)
             yield self._problem_event(internal_problem())
         finally:
-            self.release()
+            await self.release()
 
     def _problem_event(self, problem: Problem) -> bytes:
         self.state[metrics.STREAM_STATUS] = problem.status

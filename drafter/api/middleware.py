@@ -1,9 +1,15 @@
 """The service middleware (pure ASGI, so it costs microseconds): a request id on every
-response and log line, the body-size limit, the access log, metrics, and the last-resort
-answer to an unexpected error."""
+response and log line, the body's size and time limits, the access log, metrics, and the
+last-resort answer to an unexpected error.
+
+A request whose body is not read to its end (too large, too slow, or sent with a method that
+takes none) is answered with ``Connection: close``: uvicorn would otherwise keep the connection
+to parse the rest of that body, and a client sending it a byte at a time would hold it open.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -39,12 +45,20 @@ class _TooLarge(Exception):
     pass
 
 
+def _announces_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+            return True
+    return False
+
+
 class ServiceMiddleware:
     """Wraps the FastAPI app; see the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout_s: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,16 +81,32 @@ class ServiceMiddleware:
 
     async def _answer(self, scope: Scope, receive: Receive, exchange: _Exchange) -> None:
         try:
+            refusal = None
             if scope["method"] in _WITH_BODY:
-                receive = await self._buffered(scope, receive)
-            await self.app(scope, receive, exchange.send)
-        except _TooLarge:
-            detail = f"the request body is larger than {self.max_body_bytes} bytes"
-            await exchange.problem(Problem(413, "body-too-large", detail))
+                receive, refusal = await self._read_body(scope, receive)
+            elif _announces_body(scope):
+                exchange.close = True  # nothing reads this body
+            if refusal is not None:
+                exchange.close = True
+                await exchange.problem(refusal)
+            else:
+                await self.app(scope, receive, exchange.send)
         except Exception:
             log.error("unhandled error", exc_info=True)
             if not exchange.started:
                 await exchange.problem(internal_problem())
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[Receive, Problem | None]:
+        """The body, buffered for the app; or why it was refused (too large, too slow)."""
+        try:
+            async with asyncio.timeout(self.body_timeout_s):
+                return await self._buffered(scope, receive), None
+        except _TooLarge:
+            detail = f"the request body is larger than {self.max_body_bytes} bytes"
+            return receive, Problem(413, "body-too-large", detail)
+        except TimeoutError:
+            detail = f"the request body did not arrive within {self.body_timeout_s:g} s"
+            return receive, Problem(408, "request-timeout", detail)
 
     async def _buffered(self, scope: Scope, receive: Receive) -> Receive:
         """Read the whole body (refusing it past the limit), then replay it downstream."""
@@ -117,6 +147,7 @@ class _Exchange:
         self.request_id = request_id
         self.status = 500
         self.started = False
+        self.close = False  # answer with Connection: close
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -124,6 +155,8 @@ class _Exchange:
             self.status = message["status"]
             headers = MutableHeaders(scope=message)
             headers["X-Request-ID"] = self.request_id
+            if self.close:
+                headers["Connection"] = "close"
             limit = self.scope["state"].get("rate_limit")
             if limit is not None:
                 headers["RateLimit-Limit"] = str(limit[0])

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from drafter.errors import PolicyError
-from drafter.keys import KeyRing, RateLimiter
+from drafter.keys import ApiKey, KeyRing, RateLimiter, SharedRateLimiter
 from drafter.pipeline import Pipeline
 from drafter.policy import PolicyRegistry
 from drafter.settings import Settings
 from drafter.store.audit import AuditStore
+from drafter.store.claims import IdempotencyClaims
 from drafter.store.db import current_revision, head_revision, make_engine, migrate
 from drafter.store.writer import GroupWriter
 
@@ -28,20 +29,21 @@ READY_CHECK_SECONDS = 1.0
 
 @dataclass
 class Services:
-    """The settings, the audit store and its writer, the keys, the policies, the pipeline."""
+    """The settings, the audit store and its writer, the keys and their rate limits, the
+    Idempotency-Key claims, the policies, the pipeline."""
 
     settings: Settings
     engine: Engine
     store: AuditStore
     writer: GroupWriter
     keys: KeyRing
-    limiter: RateLimiter
+    # In PostgreSQL, shared by every instance on it; else in this process (see ``spend``).
+    limiter: RateLimiter | SharedRateLimiter
+    claims: IdempotencyClaims
     registry: PolicyRegistry
     pipeline: Pipeline
     # The policy ids found at start-up (policies are loaded once; restart to pick up changes).
     policy_ids: list[str] = field(default_factory=list)
-    # Idempotency keys whose first request is still being answered by this process.
-    in_flight: set[tuple[str, str]] = field(default_factory=set)
     # The last readiness checks and when they were made (monotonic seconds).
     _readiness: tuple[float, dict[str, str]] = (float("-inf"), {})
     _readiness_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -55,6 +57,7 @@ class Services:
         store = AuditStore(engine)
         writer = GroupWriter(engine)
         writer.start()
+        limiter = _limiter(engine)
         registry = PolicyRegistry(settings.policies_dir)
         services = cls(
             settings=settings,
@@ -62,7 +65,8 @@ class Services:
             store=store,
             writer=writer,
             keys=KeyRing(store, cache_seconds=settings.key_cache_seconds),
-            limiter=RateLimiter(),
+            limiter=limiter,
+            claims=IdempotencyClaims(engine, stale_after_s=_longest_draft_s(settings)),
             registry=registry,
             pipeline=Pipeline(settings, registry=registry),
         )
@@ -72,7 +76,20 @@ class Services:
     async def stop(self) -> None:
         await self.pipeline.aclose()
         self.writer.stop()
+        if isinstance(self.limiter, SharedRateLimiter):
+            self.limiter.stop()
         self.engine.dispose()
+
+    async def spend(self, key: ApiKey) -> int:
+        """Spend one request of the key's rate limit; returns the whole requests left.
+
+        Raises:
+            RateLimitedError: the key is over its limit.
+            StoreError: the shared limit could not be checked.
+        """
+        if isinstance(self.limiter, SharedRateLimiter):
+            return int(await self.limiter.take(key))
+        return int(self.limiter.take(key))
 
     def load_policies(self) -> list[str]:
         """Load every policy now rather than on the first request; returns the failures."""
@@ -114,3 +131,22 @@ class Services:
         if current != head:
             return f"schema at {current}, expected {head}; run drafter serve --migrate"
         return "ok"
+
+
+def _limiter(engine: Engine) -> RateLimiter | SharedRateLimiter:
+    """On PostgreSQL the bucket is shared, so N instances (or worker processes) behind a load
+    balancer let a key through at its limit, not N times it. On SQLite, which serves one
+    machine, it stays in the process: sharing it would cost a write transaction, and a disk
+    sync, per request; with --workers N a key gets up to N times its limit there."""
+    if engine.dialect.name != "postgresql":
+        return RateLimiter()
+    limiter = SharedRateLimiter(engine)
+    limiter.start()
+    return limiter
+
+
+def _longest_draft_s(settings: Settings) -> float:
+    """A claim older than this was left by a dead instance: a draft makes at most two model
+    calls (the draft and its repair), each within the LLM deadline; a minute more covers the
+    rest (the guard, the store, a slow client reading the stream)."""
+    return 2 * settings.llm_deadline_s + 60.0

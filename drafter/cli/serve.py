@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from drafter.api.connections import HeadDeadlineProtocol
 from drafter.api.logs import log_config
 from drafter.settings import Settings
 from drafter.store import opened_store
@@ -48,6 +49,13 @@ def serve(
         log_config=log_config(settings.log_level),
         access_log=False,  # drafter logs each request itself, with its request id
         proxy_headers=False,
+        # Connection limits: a late request head closes the connection (HeadDeadlineProtocol),
+        # a late body gets 408 (the service middleware), an idle kept-alive connection closes,
+        # and past the cap a request gets 503. uvicorn refuses once the open connections,
+        # this one included, reach limit_concurrency, hence the + 1.
+        http=HeadDeadlineProtocol,
+        timeout_keep_alive=settings.api_idle_timeout_s,
+        limit_concurrency=settings.api_max_connections + 1,
         timeout_graceful_shutdown=30,
         # A worker imports, loads policies and opens the store before it answers the
         # supervisor's first ping; on a busy 2-core machine that can take longer than 5 s.

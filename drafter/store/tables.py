@@ -15,6 +15,7 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,7 +25,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKeyRow", "Base", "DraftRow", "FeedbackRow", "VerdictRow"]
+__all__ = [
+    "ApiKeyRow",
+    "Base",
+    "DraftRow",
+    "FeedbackRow",
+    "IdempotencyClaimRow",
+    "RateLimitRow",
+    "VerdictRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -118,3 +127,27 @@ class FeedbackRow(Base):
     final_text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     redacted: Mapped[bool] = mapped_column(Boolean)
+
+
+class RateLimitRow(Base):
+    """A key's token bucket, shared by every instance on one PostgreSQL (``keys.py``): the
+    tokens left at ``updated_at``; the refill since then is worked out when a request comes."""
+
+    __tablename__ = "rate_limits"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTC_TIME)
+
+
+class IdempotencyClaimRow(Base):
+    """An Idempotency-Key whose first request is being answered, by whichever instance
+    inserted the row: a second request with it, on any instance, gets 409. The row goes
+    when the draft is stored (the draft then answers repeats); one left by an instance that
+    died is taken over once it is older than any draft can take."""
+
+    __tablename__ = "idempotency_claims"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTC_TIME)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from drafter.keys import create_key
-from drafter.store.tables import DraftRow
+from drafter.store.tables import DraftRow, IdempotencyClaimRow
 from drafter.testing.llm_server import LLMServer
 from drafter.testing.llm_server import Reply as Scripted
 from tests.api.sse import parse_sse
@@ -123,4 +123,5 @@ def test_a_streamed_first_answer_releases_its_key(
     again = client.post("/v1/drafts", headers=headers, json=body(ticket))
     assert again.status_code == 200  # not 409: the stream let go of the key
     assert again.json() == streamed[-1].json()
-    assert not client.app.state.services.in_flight  # type: ignore[attr-defined]
+    with store_of(client).session() as session:  # no claim is left on the key
+        assert session.scalar(select(func.count()).select_from(IdempotencyClaimRow)) == 0

@@ -76,7 +76,7 @@ async def create_draft(
 ) -> Response:
     call = DraftCall.begin(services, caller, body, idempotency_key, http)
     wants_stream = "text/event-stream" in http.headers.get("accept", "")
-    call.hold()
+    await call.hold()
     streaming = False
     try:
         previous = await call.replay()
@@ -91,7 +91,7 @@ async def create_draft(
         return await call.json()
     finally:
         if not streaming:
-            call.release()
+            await call.release()
 
 
 def _stored_draft(record: DraftRecord) -> dict[str, Any]:
