@@ -39,6 +39,7 @@ from drafter.api.services import Services
 from drafter.errors import DrafterError, IdempotencyError
 from drafter.keys import ApiKey
 from drafter.pipeline import Delta, Reply
+from drafter.schemas import Verdict
 from drafter.store.records import DraftFacts, draft_row
 from drafter.store.tables import DraftRow
 
@@ -176,28 +177,28 @@ class DraftCall:
 
     # --- answers ---------------------------------------------------------------------------
 
-    async def json(self) -> Response:
-        pipeline = self.services.pipeline
+    async def json(self, verdict: Verdict) -> Response:
+        """The reply to a request whose ``verdict`` the route has already decided."""
         body = self.body
-        reply = await pipeline.reply(
-            body.request, body.policy, channel=body.channel, tone=body.tone
+        reply = await self.services.pipeline.reply(
+            body.request, body.policy, channel=body.channel, tone=body.tone, verdict=verdict
         )
         return Response(await self.record(reply), media_type="application/json")
 
-    def stream(self) -> EventSourceResponse:
+    def stream(self, verdict: Verdict) -> EventSourceResponse:
         # The generator releases the Idempotency-Key when it ends; the background task covers
         # a client that left before the stream even started (then the generator never runs).
         return EventSourceResponse(
-            self._events(),
+            self._events(verdict),
             headers={"Cache-Control": "no-store"},
             background=BackgroundTask(self.release),
         )
 
-    async def _events(self) -> AsyncIterator[bytes]:
+    async def _events(self, verdict: Verdict) -> AsyncIterator[bytes]:
         try:
             body = self.body
             async for event in self.services.pipeline.stream(
-                body.request, body.policy, channel=body.channel, tone=body.tone
+                body.request, body.policy, channel=body.channel, tone=body.tone, verdict=verdict
             ):
                 if isinstance(event, Delta):
                     yield sse("delta", json.dumps({"text": event.text}, ensure_ascii=False))

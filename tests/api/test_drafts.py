@@ -211,3 +211,23 @@ def test_every_answered_draft_is_one_row(drafting: Drafting, ticket: dict[str, A
     with store_of(client).session() as session:
         assert session.scalar(select(func.count()).select_from(DraftRow)) == 5
     assert len(ids) == 5
+
+
+@pytest.mark.parametrize("headers", [{}, STREAM])
+def test_a_draft_evaluates_the_policy_once(
+    drafting: Drafting, ticket: dict[str, Any], monkeypatch: pytest.MonkeyPatch, headers: Any
+) -> None:
+    import drafter.pipeline
+
+    calls: list[str] = []
+    evaluate = drafter.pipeline.evaluate
+
+    def counted(policy: Any, request: Any) -> Any:
+        calls.append(policy.id)
+        return evaluate(policy, request)
+
+    monkeypatch.setattr(drafter.pipeline, "evaluate", counted)
+    client, auth = drafting
+    response = client.post("/v1/drafts", headers=auth | headers, json=body(ticket))
+    assert response.status_code == 200
+    assert len(calls) == 1

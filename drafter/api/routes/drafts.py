@@ -82,13 +82,13 @@ async def create_draft(
         previous = await call.replay()
         if previous is not None:
             return replayed(previous, stream=wants_stream)
-        # The caller's own mistakes (unknown policy, bad request) get a status code before
-        # any stream starts.
-        services.pipeline.decide(body.request, body.policy)
+        # Decided once, here: the caller's own mistakes (unknown policy, bad request) get a
+        # status code before any stream starts, and the pipeline phrases this verdict.
+        verdict = services.pipeline.decide(body.request, body.policy, channel=body.channel)
         if wants_stream:
             streaming = True
-            return call.stream()  # the stream releases the key when it ends
-        return await call.json()
+            return call.stream(verdict)  # the stream releases the key when it ends
+        return await call.json(verdict)
     finally:
         if not streaming:
             await call.release()
