@@ -25,7 +25,6 @@ from typing import Any
 
 import anyio
 from fastapi.sse import EventSourceResponse, format_sse_event
-from sqlalchemy.exc import IntegrityError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -40,8 +39,7 @@ from drafter.errors import DrafterError, IdempotencyError
 from drafter.keys import ApiKey
 from drafter.pipeline import Delta, Reply
 from drafter.schemas import Verdict
-from drafter.store.records import DraftFacts, draft_row
-from drafter.store.tables import DraftRow
+from drafter.store import Author, DraftFacts, DraftRow, DuplicateDraft
 
 __all__ = ["DraftCall", "answer", "replayed"]
 
@@ -80,7 +78,7 @@ class DraftCall:
         body = self.body
         channel = (body.channel or body.request.channel).value
         return DraftFacts(
-            caller=self.caller,
+            author=Author(self.caller.tenant, self.caller.id),
             idempotency_key=self.idempotency_key,
             body_sha256=self.body_sha256,
             policy_id=body.policy,
@@ -144,19 +142,17 @@ class DraftCall:
 
     async def record(self, reply: Reply) -> str:
         """Commit the draft and return the answer document ``{"id", "reply"}`` as JSON."""
-        redact = self.services.settings.redact_pii
-        # Serializing and redacting read up to tens of kB of hostile text: off the event loop.
+        # Serializing reads up to tens of kB of hostile text: off the event loop.
         reply_json = await run_in_threadpool(reply.model_dump_json)
-        row = await run_in_threadpool(draft_row, self.facts, reply, reply_json, redact=redact)
         try:
-            await self.services.writer.write([row])
-        except IntegrityError:
+            draft_id = await self.services.audit_log.record_draft(self.facts, reply, reply_json)
+        except DuplicateDraft:
             winner = await self.replay()  # another process answered this key first
             if winner is None:
                 raise
             return answer(winner.id, winner.reply_json)
-        self._account(row.values["id"], reply)
-        return answer(row.values["id"], reply_json)
+        self._account(draft_id, reply)
+        return answer(draft_id, reply_json)
 
     def _account(self, draft_id: str, reply: Reply) -> None:
         total = time.perf_counter() - self.started

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from drafter.api import metrics
 from drafter.api.logs import request_id_var
 from drafter.api.problems import Problem, internal_problem
-from drafter.store.audit import random_part
+from drafter.store import random_part
 
 __all__ = ["ServiceMiddleware"]
 

@@ -14,7 +14,7 @@ from drafter.keys import ApiKey, KeyRing, RateLimiter, SharedRateLimiter
 from drafter.pipeline import Pipeline
 from drafter.policy import PolicyRegistry
 from drafter.settings import Settings
-from drafter.store.audit import AuditStore
+from drafter.store import AuditLog, AuditStore
 from drafter.store.claims import IdempotencyClaims
 from drafter.store.db import current_revision, head_revision, make_engine, migrate
 from drafter.store.writer import GroupWriter
@@ -36,6 +36,7 @@ class Services:
     engine: Engine
     store: AuditStore
     writer: GroupWriter
+    audit_log: AuditLog  # the store's front door for verdicts, drafts and feedback
     keys: KeyRing
     # In PostgreSQL, shared by every instance on it; else in this process (see ``spend``).
     limiter: RateLimiter | SharedRateLimiter
@@ -64,6 +65,7 @@ class Services:
             engine=engine,
             store=store,
             writer=writer,
+            audit_log=AuditLog(writer, redact=settings.redact_pii),
             keys=KeyRing(store, cache_seconds=settings.key_cache_seconds),
             limiter=limiter,
             claims=IdempotencyClaims(engine, stale_after_s=_longest_draft_s(settings)),

@@ -1,5 +1,6 @@
 """The audit store: every verdict, draft and agent feedback, and the API keys
-(SQLite by default, PostgreSQL by URL)."""
+(SQLite by default, PostgreSQL by URL). What the API serves goes in through ``AuditLog``'s
+``record_verdict``, ``record_draft`` and ``record_feedback``; ``AuditStore`` reads it back."""
 
 from __future__ import annotations
 
@@ -7,10 +8,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drafter.settings import Settings
-from drafter.store.audit import AuditStore, DraftRecord
+from drafter.store.audit import AuditStore, DraftRecord, random_part, utc
 from drafter.store.db import make_engine, migrate
+from drafter.store.records import AuditLog, Author, DraftFacts, DuplicateDraft
+from drafter.store.tables import DraftRow
 
-__all__ = ["AuditStore", "DraftRecord", "open_store", "opened_store"]
+__all__ = [
+    "AuditLog",
+    "AuditStore",
+    "Author",
+    "DraftFacts",
+    "DraftRecord",
+    "DraftRow",
+    "DuplicateDraft",
+    "open_store",
+    "opened_store",
+    "random_part",
+    "utc",
+]
 
 
 def open_store(settings: Settings, *, migrate_schema: bool = True) -> AuditStore:

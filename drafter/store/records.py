@@ -1,19 +1,33 @@
-"""Build the rows the API stores, from the objects it served, redacting if configured."""
+"""The store's front door for what the API serves: ``record_verdict``, ``record_draft`` and
+``record_feedback`` take what was asked and answered, build the rows (redacting personal data
+when configured), commit them through the group writer, and return the new id. The callers
+never see a row; the store knows nothing of the pipeline beyond the few fields of a reply it
+keeps (``StoredReply``)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from drafter.keys import ApiKey
-from drafter.pipeline import Reply
+from sqlalchemy.exc import IntegrityError
+
 from drafter.schemas import Request, Verdict
 from drafter.store.audit import new_id, utcnow
 from drafter.store.redact import redact_json, redact_text
 from drafter.store.tables import Base, DraftRow, FeedbackRow, VerdictRow
-from drafter.store.writer import NewRow
+from drafter.store.writer import GroupWriter, NewRow
 
-__all__ = ["DraftFacts", "draft_row", "feedback_row", "request_json", "verdict_row"]
+__all__ = [
+    "AuditLog",
+    "Author",
+    "DraftFacts",
+    "DuplicateDraft",
+    "StoredReply",
+    "request_json",
+]
 
 VERDICTS = Base.metadata.tables[VerdictRow.__tablename__]
 DRAFTS = Base.metadata.tables[DraftRow.__tablename__]
@@ -26,16 +40,99 @@ def request_json(request: Request, *, redact: bool) -> str:
     return json.dumps(redact_json(json.loads(text)), ensure_ascii=False) if redact else text
 
 
-def verdict_row(
-    caller: ApiKey, request: Request, verdict: Verdict, verdict_json: str, *, redact: bool
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who stored a row: the key, and the tenant every row of that key belongs to."""
+
+    tenant: str
+    key_id: str
+
+
+class DuplicateDraft(Exception):
+    """Another request with the same Idempotency-Key stored its draft first."""
+
+
+class _Provenance(Protocol):
+    @property
+    def provider(self) -> str: ...
+    @property
+    def model(self) -> str | None: ...
+
+
+class _Draft(Protocol):
+    @property
+    def provenance(self) -> _Provenance: ...
+
+
+class StoredReply(Protocol):
+    """What the store keeps of a pipeline's reply besides its JSON."""
+
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def draft(self) -> _Draft: ...
+    @property
+    def fallback(self) -> bool: ...
+    @property
+    def repaired(self) -> bool: ...
+    @property
+    def llm_calls(self) -> int: ...
+    @property
+    def template_version(self) -> str: ...
+    @property
+    def prompt_sha256(self) -> str: ...
+
+
+class AuditLog:
+    """Records what the API served, each call committed before it returns."""
+
+    def __init__(self, writer: GroupWriter, *, redact: bool) -> None:
+        self.writer = writer
+        self.redact = redact
+
+    async def record_verdict(
+        self, author: Author, request: Request, verdict: Verdict, verdict_json: str
+    ) -> str:
+        """Store a verdict given to ``request``; returns its id."""
+        return await self._write(_verdict_row, author, request, verdict, verdict_json)
+
+    async def record_draft(self, facts: DraftFacts, reply: StoredReply, reply_json: str) -> str:
+        """Store a draft; returns its id.
+
+        Raises:
+            DuplicateDraft: a draft with this Idempotency-Key was stored first.
+        """
+        try:
+            return await self._write(_draft_row, facts, reply, reply_json)
+        except IntegrityError as error:
+            if facts.idempotency_key is None:
+                raise
+            raise DuplicateDraft(facts.idempotency_key) from error
+
+    async def record_feedback(
+        self, author: Author, draft_id: str, outcome: str, final_text: str, reason: str
+    ) -> str:
+        """Store what the agent did with a draft of the author's tenant; returns its id."""
+        return await self._write(_feedback_row, author, draft_id, outcome, final_text, reason)
+
+    async def _write(self, build: Callable[..., NewRow], *args: Any) -> str:
+        # Redaction reads up to tens of kB of the customer's text: off the event loop.
+        row = await asyncio.to_thread(build, *args, self.redact)
+        await self.writer.write([row])
+        new: str = row.values["id"]
+        return new
+
+
+def _verdict_row(
+    author: Author, request: Request, verdict: Verdict, verdict_json: str, redact: bool
 ) -> NewRow:
     return NewRow(
         VERDICTS,
         {
             "id": new_id("vd"),
             "created_at": utcnow(),
-            "tenant": caller.tenant,
-            "key_id": caller.id,
+            "tenant": author.tenant,
+            "key_id": author.key_id,
             "policy_id": verdict.policy.id,
             "policy_version": verdict.policy.version,
             "policy_sha256": verdict.policy.sha256,
@@ -48,18 +145,18 @@ def verdict_row(
     )
 
 
-def feedback_row(
-    caller: ApiKey, draft_id: str, outcome: str, final_text: str, reason: str, *, redact: bool
+def _feedback_row(
+    author: Author, draft_id: str, outcome: str, final_text: str, reason: str, redact: bool
 ) -> NewRow:
-    """Feedback on a draft of the caller's tenant, recording which key gave it."""
+    """Feedback on a draft of the author's tenant, recording which key gave it."""
     return NewRow(
         FEEDBACK,
         {
             "id": new_id("fb"),
             "draft_id": draft_id,
             "created_at": utcnow(),
-            "tenant": caller.tenant,
-            "key_id": caller.id,
+            "tenant": author.tenant,
+            "key_id": author.key_id,
             "outcome": outcome,
             "final_text": redact_text(final_text) if redact else final_text,
             "reason": redact_text(reason) if redact else reason,
@@ -72,7 +169,7 @@ def feedback_row(
 class DraftFacts:
     """What the API knows about a draft request besides the reply."""
 
-    caller: ApiKey
+    author: Author
     idempotency_key: str | None
     body_sha256: str
     policy_id: str
@@ -81,7 +178,7 @@ class DraftFacts:
     tone: str | None
 
 
-def draft_row(facts: DraftFacts, reply: Reply, reply_json: str, *, redact: bool) -> NewRow:
+def _draft_row(facts: DraftFacts, reply: StoredReply, reply_json: str, redact: bool) -> NewRow:
     """The row for one draft: the request (redacted if asked), the whole reply as JSON, and
     the columns the report and the idempotency check read."""
     verdict, draft = reply.verdict, reply.draft
@@ -90,8 +187,8 @@ def draft_row(facts: DraftFacts, reply: Reply, reply_json: str, *, redact: bool)
         {
             "id": new_id("dr"),
             "created_at": utcnow(),
-            "tenant": facts.caller.tenant,
-            "key_id": facts.caller.id,
+            "tenant": facts.author.tenant,
+            "key_id": facts.author.key_id,
             "idempotency_key": facts.idempotency_key,
             "body_sha256": facts.body_sha256,
             "policy_id": facts.policy_id,

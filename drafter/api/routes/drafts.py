@@ -17,9 +17,7 @@ from drafter.api.drafting import DraftCall, replayed
 from drafter.api.openapi import body_of
 from drafter.errors import NotFoundError
 from drafter.pipeline import Reply
-from drafter.store import DraftRecord
-from drafter.store.audit import utc
-from drafter.store.records import feedback_row
+from drafter.store import Author, DraftRecord, utc
 
 __all__ = ["router"]
 
@@ -143,18 +141,12 @@ async def add_feedback(
     if record is None:
         raise NotFoundError("draft", draft_id)
     final_text = _final_text(body, record)
-    row = await run_in_threadpool(  # redaction reads up to 55 kB of text: off the event loop
-        feedback_row,
-        caller,
-        draft_id,
-        body.outcome,
-        final_text,
-        body.reason,
-        redact=services.settings.redact_pii,
+    author = Author(caller.tenant, caller.id)
+    feedback_id = await services.audit_log.record_feedback(
+        author, draft_id, body.outcome, final_text, body.reason
     )
-    await services.writer.write([row])
     headers = {"Location": f"/v1/drafts/{draft_id}"}
-    body_out = {"id": row.values["id"], "draft_id": draft_id}
+    body_out = {"id": feedback_id, "draft_id": draft_id}
     return JSONResponse(body_out, status_code=201, headers=headers)
 
 

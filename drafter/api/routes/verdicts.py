@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from drafter.api import metrics
 from drafter.api.bodies import VerdictIn
@@ -12,7 +11,7 @@ from drafter.api.deps import Caller, ServicesDep, VerdictBody
 from drafter.api.openapi import body_of
 from drafter.policy import evaluate
 from drafter.schemas import Verdict
-from drafter.store.records import verdict_row
+from drafter.store import Author
 
 __all__ = ["router"]
 
@@ -29,11 +28,8 @@ router = APIRouter(prefix="/v1/verdicts", tags=["verdicts"])
 async def create_verdict(caller: Caller, body: VerdictBody, services: ServicesDep) -> Response:
     verdict = evaluate(services.registry.get(body.policy), body.request)
     content = verdict.model_dump_json()
-    redact = services.settings.redact_pii
     # Committed before the answer leaves: the audit log never misses a verdict it gave.
-    row = await run_in_threadpool(  # redaction reads the whole request: off the event loop
-        verdict_row, caller, body.request, verdict, content, redact=redact
-    )
-    await services.writer.write([row])
+    author = Author(caller.tenant, caller.id)
+    await services.audit_log.record_verdict(author, body.request, verdict, content)
     metrics.VERDICTS.labels(verdict.decision.value).inc()
     return Response(content, media_type="application/json")
