@@ -101,6 +101,11 @@ function needItem(need, onNeed) {
   button.dataset.fact = need.fact;
   button.addEventListener("click", () => onNeed?.(need.fact));
   li.append(button);
+  // Asked together with the facts it hangs on; the customer's reply leaves it out until then.
+  if (need.depends_on?.length) {
+    const on = need.depends_on.map((fact) => fact.replace(/_/g, " ")).join(", ");
+    li.append(element("span", "depends", ` (matters depending on: ${on})`));
+  }
   return li;
 }
 

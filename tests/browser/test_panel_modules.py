@@ -360,3 +360,25 @@ def test_a_pack_policy_s_form_reaches_into_the_case_and_sends_times_with_a_zone(
     assert sent["case"]["booking"]["check_in"].endswith("Z")
     verdict = evaluate(policy, parse_request(json.dumps(sent)))
     assert (verdict.decision.value, verdict.rule) == ("approve", "free_cancellation")
+
+
+def test_the_verdict_lists_every_need_and_what_each_depends_on(extension_page: Page) -> None:
+    registry = PolicyRegistry(Settings().policies_dir)
+    request = json.loads((Settings().policies_dir / "retail/examples/late-return.json").read_text())
+    request = request.get("request", request)
+    request["ask"].pop("reason")
+    request["customer"].pop("tier")
+    verdict = evaluate(registry.get("retail-standard"), parse_request(json.dumps(request)))
+    shown: list[str] = extension_page.evaluate(
+        """async (verdict) => {
+          const { renderVerdict } = await import('/sidepanel/render.js');
+          const target = document.createElement('div');
+          renderVerdict(target, verdict, { onNeed: () => {} });
+          const needs = target.querySelectorAll('li:has(> button[data-fact])');
+          return [...needs].map((li) => li.textContent);
+        }""",
+        json.loads(verdict.model_dump_json()),
+    )
+    assert len(shown) == len(verdict.needs) > 1
+    assert shown[0] == verdict.needs[0].question  # needed whatever the other answers
+    assert all("(matters depending on: " in line for line in shown[1:]), shown
