@@ -146,6 +146,7 @@ async function copyDraft(text) {
 }
 
 async function insertDraft() {
+  $("insert-status").textContent = "Inserting…"; // never a previous insert's outcome
   await ensureSameTicket();
   const text = state.reply.draft.body;
   const result = await askTab(state.tabId, "drafter:insert", { text });

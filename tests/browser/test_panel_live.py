@@ -206,6 +206,7 @@ def test_draft_streams_lands_undoes_and_feedback_reaches_the_audit_log(
     panel.bring_to_front()
     panel.click("#insert")
     expect(panel.locator("#insert-status")).to_contain_text("Inserted")
+    expect(reply_box).not_to_have_text("")  # typed only once the draft is in
     # Ctrl+End: the end of the document (End alone is the end of whichever line the caret is on).
     page.locator(".ck-editor__editable").press("Control+End")
     page.keyboard.type(" PS: the label is in your inbox.")
