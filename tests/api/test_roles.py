@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from drafter.cli import app as cli
 from drafter.keys import Role, create_key
-from drafter.store import AuditStore
-from drafter.store.db import migrate
 from tests.api.test_drafts import Drafting, body, store_of
+from tests.api.test_tenants import key_upgraded_from
 
 
 def bearer(drafting: Drafting, role: Role) -> dict[str, str]:
@@ -70,18 +68,6 @@ def test_a_new_key_is_an_agent_unless_told(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_keys_made_before_roles_become_admins(tmp_path: Path) -> None:
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate(engine, "0002")
-    with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO api_keys (id, name, secret_sha256, rate_limit_per_minute, created_at)"
-                " VALUES ('k1', 'old', 'x', 10, '2026-11-01 00:00:00')"
-            )
-        )
-    migrate(engine)
-    store = AuditStore(engine)
-    key = store.key("k1")
-    store.close()
+    key = key_upgraded_from("0002", tmp_path)
     assert key is not None
     assert key.role == "admin"

@@ -18,6 +18,7 @@ from drafter.keys import create_key
 from drafter.store import AuditStore
 from drafter.store.audit import new_id
 from drafter.store.db import migrate
+from drafter.store.tables import ApiKeyRow
 from tests.api.test_drafts import Drafting, store_of
 from tests.api.test_feedback import draft, feedback
 
@@ -116,10 +117,10 @@ def test_ids_carry_128_random_bits_and_request_ids_say_nothing_else(drafting: Dr
     assert all(re.fullmatch(r"req_[a-z2-7]{26}", r) for r in request_ids)
 
 
-def test_rows_stored_before_tenants_belong_to_the_default_tenant(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = sa.create_engine(url)
-    migrate(engine, "0001")
+def key_upgraded_from(revision: str, folder: Path) -> ApiKeyRow | None:
+    """A key stored by the schema at ``revision``, read back after upgrading to the newest."""
+    engine = sa.create_engine(f"sqlite:///{folder / 'old.db'}")
+    migrate(engine, revision)
     with engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -129,7 +130,13 @@ def test_rows_stored_before_tenants_belong_to_the_default_tenant(tmp_path: Path)
         )
     migrate(engine)
     store = AuditStore(engine)
-    key = store.key("k1")
+    try:
+        return store.key("k1")
+    finally:
+        store.close()
+
+
+def test_rows_stored_before_tenants_belong_to_the_default_tenant(tmp_path: Path) -> None:
+    key = key_upgraded_from("0001", tmp_path)
     assert key is not None
     assert key.tenant == "default"
-    store.close()
