@@ -242,7 +242,11 @@ class Domain:
         if declared is None:
             return (ENVELOPE_SOURCES.get(fact, fact),)
         paths = [p if p.split(".")[0] in self.envelope else f"case.{p}" for p in declared.reads]
-        paths += [ENVELOPE_SOURCES[r] for r in sorted(declared.roots) if r in ENVELOPE_SOURCES]
+        for root in sorted(declared.roots):
+            source = ENVELOPE_SOURCES.get(root)
+            # A record (customer) is a source only when no field of it is already listed.
+            if source is not None and not any(p.startswith(f"{source}.") for p in paths):
+                paths.append(source)
         return tuple(dict.fromkeys(paths)) or (fact,)
 
     def case_schema(self) -> dict[str, Any]:

@@ -83,7 +83,19 @@ def _property(policy: Policy, name: str, kind: Type) -> dict[str, Any]:
     if len(sources) > 1:
         schema["x-also-reads"] = list(sources[1:])
     schema.update(_json_type(kind))
+    if isinstance(kind, EnumType) and _copies(policy, name, sources[0]):
+        # The field holds the fact's value itself, so a form can offer these as its choices;
+        # a worked-out fact (refund_to from a payment method's id) must not.
+        schema["x-field-values"] = sorted(kind.values)
     return schema
+
+
+def _copies(policy: Policy, name: str, source: str) -> bool:
+    """Whether the fact is its field's value as it stands (``value: order.status``)."""
+    declared = policy.domain.facts.get(name)
+    if declared is None:  # an envelope fact: ask.kind, ask.reason
+        return True
+    return declared.compiled.source.strip() == source.removeprefix("case.")
 
 
 def _json_type(kind: Type) -> dict[str, Any]:

@@ -2,6 +2,12 @@
 // page shows, reads it back as a Request, and marks the fields the server rejected.
 // Empty optional fields are left out of the Request, never defaulted: a missing fact fails
 // closed on the server (needs_info), which is what the agent should see.
+//
+// The form is written for the agent: what is missing comes first (the fields the last verdict
+// asked for, and required fields still empty); what the page gave and every other fact are
+// folded away. Labels name the field; the question for the customer is the hint.
+
+import { headingOf } from "./schema.js";
 
 const AMOUNT = /^\d{1,8}(\.\d{1,2})?$/;
 
@@ -52,15 +58,22 @@ function control(widget, schema) {
   }
 }
 
+function hints(field) {
+  const nodes = [];
+  if (field.question) nodes.push(element("p", { class: "hint ask" }, `Ask the customer: “${field.question}”`));
+  if (field.hint) nodes.push(element("p", { class: "hint" }, field.hint));
+  return nodes;
+}
+
 function labelled(field, input) {
   const id = `f-${field.path.replace(/[^a-z0-9]+/gi, "-")}`;
   input.id = id;
   Object.assign(input.dataset, { path: field.path, widget: field.widget, facts: field.facts.join(" ") });
-  const wrapper = element("div", { class: `field field-${field.widget}`, "data-field": field.path });
+  const wrapper = element("div", { class: `field field-${field.widget}`, "data-field": field.path, "data-section": field.section });
   const label = element("label", { for: id }, field.label);
+  const part = element("span", { class: "part" }, headingOf(field.section));
   const source = element("code", { class: "source", title: "Request field" }, field.path);
-  wrapper.append(label, source, input);
-  if (field.hint) wrapper.append(element("p", { class: "hint" }, field.hint));
+  wrapper.append(part, label, source, input, ...hints(field));
   return wrapper;
 }
 
@@ -69,7 +82,7 @@ function rowControls(field, row, index) {
     const input = control(column.widget, column.schema);
     Object.assign(input.dataset, { col: column.name, widget: column.widget, facts: column.facts.join(" ") });
     input.setAttribute("aria-label", `${column.label} (${field.path}.${index}.${column.name})`);
-    const cell = element("label", { class: `cell cell-${column.widget}` }, column.label);
+    const cell = element("label", { class: `cell cell-${column.widget}`, title: column.question ?? "" }, column.label);
     cell.append(input);
     row.append(cell);
   }
@@ -90,46 +103,109 @@ function addRow(field, list) {
 }
 
 function rowsField(field) {
-  const wrapper = element("fieldset", { class: "field field-rows", "data-field": field.path, "data-path": field.path });
+  const wrapper = element("fieldset", { class: "field field-rows", "data-field": field.path, "data-path": field.path, "data-section": field.section });
   wrapper.dataset.facts = field.facts.join(" ");
-  wrapper.append(element("legend", {}, field.label), element("code", { class: "source" }, field.path));
+  const part = element("span", { class: "part" }, headingOf(field.section));
+  wrapper.append(element("legend", {}, field.label), part, element("code", { class: "source" }, field.path));
   const list = element("div", { class: "rows" });
   const add = element("button", { type: "button", class: "link add" }, "Add a line");
   add.addEventListener("click", () => addRow(field, list));
-  wrapper.append(list, add);
-  if (field.hint) wrapper.append(element("p", { class: "hint" }, field.hint));
+  wrapper.append(list, add, ...hints(field));
   return wrapper;
 }
 
-const SECTIONS = { ticket: "Ticket", message: "The customer's message", customer: "Customer", ask: "What is asked", change: "What the ask is about" };
+const GROUPS = [
+  ["needed", "Needed now", "Fill these, then check the policy again."],
+  ["ticket", "From the ticket", null],
+  ["more", "Other facts", "Leave unknown facts empty: the policy asks for what it needs."],
+];
 
-/** The heading a field goes under: its Request part, or for the case, the case's part (order). */
-function sectionOf(path) {
-  const parts = path.split(".");
-  if (path === "message") return "message";
-  if (parts.length === 1) return "ticket";
-  return parts[0] === "case" && parts.length > 2 ? parts[1] : parts[0];
-}
+// The plan each rendered form was built from, for arranging it again.
+const plans = new WeakMap();
 
-function headingOf(part) {
-  return SECTIONS[part] ?? part.charAt(0).toUpperCase() + part.slice(1).replaceAll("_", " ");
-}
-
-/** Replace `container`'s children with the plan's fields, under a heading per Request part. */
+/** Replace `container`'s children with the plan's fields, in the three groups. */
 export function renderForm(container, plan) {
-  const nodes = [];
-  let section = null;
+  plans.set(container, plan);
+  const groups = GROUPS.map(([name, title, hint]) => {
+    const folded = name !== "needed";
+    const group = element(folded ? "details" : "section", { class: `group group-${name}`, "data-group": name });
+    group.append(element(folded ? "summary" : "h3", { class: "group-title" }, title));
+    if (hint) group.append(element("p", { class: "hint group-hint" }, hint));
+    group.append(element("div", { class: "group-fields" }));
+    return group;
+  });
+  container.replaceChildren(...groups);
+  const home = groups[2].querySelector(".group-fields");
   for (const field of plan.fields) {
-    const part = sectionOf(field.path);
-    if (part !== section) nodes.push(element("h3", { class: "section" }, headingOf(part)));
-    section = part;
-    nodes.push(field.widget === "rows" ? rowsField(field) : labelled(field, control(field.widget, field.schema)));
+    home.append(field.widget === "rows" ? rowsField(field) : labelled(field, control(field.widget, field.schema)));
   }
-  container.replaceChildren(...nodes);
+  arrange(container, []);
+}
+
+function isEmpty(node) {
+  if (node.tagName === "FIELDSET") return node.querySelectorAll(".rows > .row").length === 0;
+  return node.type !== "checkbox" && node.value.trim() === "";
+}
+
+/**
+ * Put each field in its group: `needed` (request paths, in the order the verdict asked for
+ * them) and any required field still empty first, then what the page gave, then the rest,
+ * each under its part's heading in the plan's order. Moving a node keeps what was typed.
+ */
+export function arrange(container, needed) {
+  const plan = plans.get(container);
+  const nodes = new Map([...container.querySelectorAll("[data-field]")].map((n) => [n.dataset.field, n]));
+  const control = (path) => container.querySelector(`[data-path="${path}"]`);
+  const first = [...new Set(needed)].filter((p) => nodes.has(p));
+  plan.fields.forEach((f) => f.required && isEmpty(control(f.path)) && !first.includes(f.path) && first.push(f.path));
+  const place = { needed: first, ticket: [], more: [] };
+  for (const field of plan.fields) {
+    if (first.includes(field.path)) continue;
+    place[nodes.get(field.path).classList.contains("from-page") ? "ticket" : "more"].push(field.path);
+  }
+  for (const [name, paths] of Object.entries(place)) {
+    const group = container.querySelector(`[data-group="${name}"]`);
+    const into = group.querySelector(".group-fields");
+    const children = [];
+    let section = null;
+    for (const path of paths) {
+      const node = nodes.get(path);
+      if (name !== "needed" && node.dataset.section !== section) {
+        children.push(element("h4", { class: "section" }, headingOf(node.dataset.section)));
+      }
+      section = node.dataset.section;
+      children.push(node);
+    }
+    into.replaceChildren(...children);
+    group.hidden = paths.length === 0;
+    const title = group.querySelector(".group-title");
+    title.textContent = `${title.textContent.replace(/ \(\d+\)$/, "")}${name === "needed" ? "" : ` (${paths.length})`}`;
+  }
+}
+
+/** Show a field: unfold the group it is in. */
+export function reveal(node) {
+  const group = node.closest("details");
+  if (group) group.open = true;
+}
+
+/** The request paths of the facts a needs_info verdict asks for, in its order. */
+export function neededPaths(plan, needs) {
+  const paths = [];
+  for (const need of needs ?? []) {
+    const fact = plan.facts.find((f) => f.name === need.fact);
+    if (fact) paths.push(fact.source.split("[]")[0]);
+  }
+  return paths;
 }
 
 function setValue(input, value) {
   if (input.type === "checkbox") input.checked = value === true;
+  else if (input.tagName === "SELECT" && value !== null && value !== undefined && value !== "") {
+    // A value the list does not hold (a status the policy does not tell apart) is kept.
+    if (![...input.options].some((o) => o.value === String(value))) input.append(option(String(value), String(value)));
+    input.value = String(value);
+  }
   else if (input.type === "datetime-local") input.value = localMoment(value);
   else input.value = value === null || value === undefined ? "" : String(value);
 }
@@ -185,6 +261,7 @@ export function prefill(container, ticket, today) {
     else setValue(node, value);
     if (path !== "as_of" && (!Array.isArray(value) || value.length)) markFromPage(node);
   }
+  arrange(container, []);
 }
 
 function prefillRows(fieldset, rows) {
@@ -294,6 +371,7 @@ export function markErrors(container, errors) {
       continue;
     }
     node.setAttribute("aria-invalid", "true");
+    reveal(node);
     const message = element("p", { class: "field-error", role: "alert" }, `${requestPath(error.field)}: ${error.message}`);
     node.closest("[data-field]").append(message);
   }
@@ -305,6 +383,7 @@ export function focusFact(container, plan, factName) {
   const fact = plan.facts.find((f) => f.name === factName);
   const node = fact && controlFor(container, fact.source.split("[]")[0]);
   if (!node) return false;
+  reveal(node);
   node.scrollIntoView({ block: "center" });
   (node.tagName === "FIELDSET" ? node.querySelector("input, select, button") : node)?.focus();
   return true;

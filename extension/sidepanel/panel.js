@@ -3,7 +3,7 @@
 // reply box. The agent reviews and sends; the panel never sends anything to a customer.
 
 import { RemoteError, ask, askTab } from "../lib/messages.js";
-import { focusFact, markErrors, prefill, readRequest, renderForm } from "./form.js";
+import { arrange, focusFact, markErrors, neededPaths, prefill, readRequest, renderForm } from "./form.js";
 import { renderError, renderGuard, renderSummary, renderVerdict } from "./render.js";
 import { formPlan } from "./schema.js";
 
@@ -77,6 +77,8 @@ function currentRequest() {
 function showVerdict(verdict) {
   renderVerdict($("verdict"), verdict, { onNeed: (fact) => focusFact($("facts"), state.plan, fact) });
   $("verdict-card").hidden = false;
+  // Every fact the verdict waits for goes to the top of the form, in the order it asked.
+  if (verdict.decision === "needs_info") arrange($("facts"), neededPaths(state.plan, verdict.needs));
 }
 
 async function checkPolicy() {
@@ -214,6 +216,7 @@ function wire() {
   $("reload").addEventListener("click", guarded(refreshTicket));
   $("policy").addEventListener("change", guarded(loadForm));
   $("check").addEventListener("click", guarded(checkPolicy));
+  $("show-paths").addEventListener("change", (event) => $("facts").classList.toggle("show-paths", event.target.checked));
   $("draft").addEventListener("click", guarded(async () => startDraft()));
   $("regenerate").addEventListener("click", guarded(async () => startDraft({ channel: $("channel").value, tone: $("tone").value })));
   $("insert").addEventListener("click", guarded(insertDraft));

@@ -87,6 +87,7 @@ export function factsOf(inputsSchema) {
     source: property["x-source"],
     also: property["x-also-reads"] ?? [],
     values: property.enum ?? null,
+    fieldValues: property["x-field-values"] ?? null,
   }));
 }
 
@@ -124,46 +125,70 @@ function columnsOf(root, path, schema, facts) {
       name,
       schema: column,
       widget: widgetOf(column),
-      label: readers[0]?.title ?? column.title ?? name,
+      label: sentence(column.title ?? name),
+      question: readers[0]?.title ?? null,
       facts: readers.map((f) => f.name),
       required: (item.required ?? []).includes(name),
     };
   });
 }
 
-// "Id" means little on its own: name a field its parent owns as "Customer id", "Order id".
-function ownLabel(root, path, schema) {
-  const title = schema.title ?? path;
-  if (!path.includes(".")) return title;
-  const parent = schemaAt(root, path.slice(0, path.lastIndexOf("."))).schema;
-  return parent.title ? `${parent.title} ${title.toLowerCase()}` : title;
+const SECTIONS = { ticket: "Ticket", message: "The customer's message", customer: "Customer", ask: "What is asked", change: "What the ask is about" };
+
+/** The part a field belongs to: its Request part, or for the case, the case's part (order). */
+export function sectionOf(path) {
+  const parts = path.split(".");
+  if (path === "message") return "message";
+  if (parts.length === 1) return "ticket";
+  return parts[0] === "case" && parts.length > 2 ? parts[1] : parts[0];
+}
+
+export function headingOf(section) {
+  return SECTIONS[section] ?? sentence(section.replaceAll("_", " "));
+}
+
+function sentence(text) {
+  const lower = String(text).toLowerCase();
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
+}
+
+// Labels are for the agent: the field's own name in plain words ("Delivered on" under
+// Order). "Id" means little on its own, so it takes its part's name ("Order id").
+function agentLabel(path, schema) {
+  const title = sentence(schema.title ?? path.split(".").pop().replaceAll("_", " "));
+  if (title !== "Id" || !path.includes(".")) return title;
+  return `${headingOf(sectionOf(path))} id`;
+}
+
+/** Whether the field's part requires it: a part that carries anything must carry it. */
+function isRequired(root, path) {
+  const cut = path.lastIndexOf(".");
+  const parent = cut < 0 ? root : schemaAt(root, path.slice(0, cut)).schema;
+  return (parent.required ?? []).includes(path.slice(cut + 1));
 }
 
 function fieldFor(root, path, facts) {
-  const { schema, order } = schemaAt(root, path);
+  const { schema: own, order } = schemaAt(root, path);
   const readers = facts.filter((f) => fieldOf(f.source) === path);
   const exact = readers.filter((f) => f.source === path);
-  const widget = widgetOf(schema);
+  // A free-text field (order.status) whose value a policy reads as one of a few: a list.
+  const choices = !own.enum && own.type === "string" ? exact.find((f) => f.fieldValues)?.fieldValues : null;
+  const schema = choices ? { ...own, enum: choices, open: true } : own;
+  const question = exact[0]?.title ?? readers[0]?.title ?? null;
   const field = {
     path,
     order,
     schema,
-    widget,
-    label: exact[0]?.title ?? readers[0]?.title ?? ownLabel(root, path, schema),
+    widget: widgetOf(schema),
+    section: sectionOf(path),
+    label: agentLabel(path, own),
+    question,
     facts: readers.map((f) => f.name),
-    hint: hintFor(schema, exact),
+    required: isRequired(root, path),
+    hint: schema.description ?? null,
   };
-  if (widget === "rows") field.columns = columnsOf(root, path, schema, facts);
+  if (field.widget === "rows") field.columns = columnsOf(root, path, schema, facts);
   return field;
-}
-
-// A free-text Request field (case.order.status) that a policy reads as an enum fact: say which
-// values the policy tells apart, without forcing them (the field may hold other values).
-function hintFor(schema, exactReaders) {
-  const values = exactReaders.find((f) => f.values)?.values;
-  if (!values || schema.enum || schema.type !== "string") return schema.description ?? null;
-  const known = `The policy distinguishes: ${values.join(", ")}.`;
-  return schema.description ? `${schema.description} ${known}` : known;
 }
 
 /**

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 pytest.importorskip("drafter.api", reason="the HTTP API (issue 5) is not on this branch yet")
 
@@ -39,11 +39,21 @@ def ready_panel(page: Page, extension: Extension) -> Page:
     return panel
 
 
+def field(panel: Page, path: str) -> Locator:
+    """A field of the facts form, unfolding its group first as the agent would."""
+    control = panel.locator(f'#facts [data-path="{path}"]')
+    folded = panel.locator(f'#facts details:not([open]):has([data-path="{path}"]) > summary')
+    if folded.count():
+        folded.click()
+    expect(control).to_be_visible()
+    return control
+
+
 def fill_zendesk_facts(panel: Page) -> None:
     """What the agent adds that the Zendesk page does not show."""
-    panel.locator('[data-path="case.order.status"]').fill("delivered")
-    panel.locator('[data-path="ask.kind"]').select_option("return")
-    panel.locator('[data-path="case.change.refund_to"]').fill("store_credit")
+    field(panel, "case.order.status").select_option("delivered")
+    field(panel, "ask.kind").select_option("return")
+    field(panel, "case.change.refund_to").fill("store_credit")
 
 
 def panel_request(panel: Page) -> dict[str, Any]:
@@ -117,8 +127,13 @@ def test_facts_form_follows_the_served_schema(
         field = panel.locator(f'[data-path="{prop["x-source"].split("[]")[0]}"]')
         expect(field).to_have_count(1)
         assert name in str(field.get_attribute("data-facts")).split()
-    labels = panel.locator('[data-field="case.order.status"] label')
-    expect(labels).to_have_text(schema["properties"]["order_status"]["title"])
+    status = panel.locator('[data-field="case.order.status"]')
+    expect(status.locator("label")).to_have_text("Status")
+    question = schema["properties"]["order_status"]["title"]
+    expect(status.locator(".hint.ask")).to_have_text(f"Ask the customer: “{question}”")
+    expect(status.locator("select option")).to_have_count(
+        len(schema["properties"]["order_status"]["enum"]) + 1
+    )
     expect(panel.locator('[data-path="case.order.id"]')).to_have_value("A10482")
     expect(panel.locator('[data-field="customer.name"]')).to_contain_class("from-page")
     panel.screenshot(path=artifact("panel-facts.png"), full_page=True)
@@ -149,12 +164,51 @@ def test_verdict_is_the_servers(
 
 
 @pytest.mark.usefixtures("connected")
+def test_a_page_only_check_ends_in_one_needs_info_round(
+    open_site: Callable[[str], Page],
+    extension: Extension,
+    server: LiveServer,
+    artifact: Callable[[str], Path],
+) -> None:
+    """Check policy with only what the page gave: one needs_info lists every fact the
+    decision waits for, the form puts exactly those first, and answering them decides."""
+    panel = ready_panel(open_site("zendesk"), extension)
+    expect(panel.locator("#facts details[open]")).to_have_count(0)  # the rest is folded
+    panel.click("#check")
+    expect(panel.locator("#verdict .badge")).to_have_text("needs info")
+    verdict = server.call(
+        "POST", "/v1/verdicts", {"policy": POLICY, "request": panel_request(panel)}
+    )
+    assert verdict["decision"] == "needs_info"
+    schema = server.call("GET", f"/v1/policies/{POLICY}")["inputs_schema"]["properties"]
+    wanted = list(
+        dict.fromkeys(schema[n["fact"]]["x-source"].split("[]")[0] for n in verdict["needs"])
+    )
+    needed = panel.locator('#facts [data-group="needed"]')
+    expect(needed).to_be_visible()
+    shown = needed.locator("[data-field]").evaluate_all("(ns) => ns.map((n) => n.dataset.field)")
+    assert shown == wanted
+    panel.screenshot(path=artifact("panel-needs.png"), full_page=True)
+    answers = {"case.order.status": "delivered", "case.change.refund_to": "store_credit"}
+    for path in wanted:
+        control = needed.locator(f'[data-path="{path}"]')
+        if path in answers and control.evaluate("(n) => n.tagName") == "SELECT":
+            control.select_option(answers[path])
+        elif path in answers:
+            control.fill(answers[path])
+        else:
+            raise AssertionError(f"the test has no answer for {path}")
+    panel.click("#check")
+    expect(panel.locator("#verdict .badge")).not_to_have_text("needs info")
+
+
+@pytest.mark.usefixtures("connected")
 def test_server_errors_mark_the_fields_they_name(
     open_site: Callable[[str], Page], extension: Extension
 ) -> None:
     panel = ready_panel(open_site("zendesk"), extension)
     fill_zendesk_facts(panel)
-    panel.locator('[data-path="case.order.currency"]').fill("dollars")
+    field(panel, "case.order.currency").fill("dollars")
     panel.click("#check")
     expect(panel.locator("#error .error")).to_be_visible()
     expect(panel.locator('[data-path="case.order.currency"]')).to_have_attribute(
@@ -223,8 +277,8 @@ def test_regenerate_with_tone_and_rejection_feedback(
     open_site: Callable[[str], Page], extension: Extension, server: LiveServer
 ) -> None:
     panel = ready_panel(open_site("helpscout"), extension)
-    panel.locator('[data-path="case.order.status"]').fill("delivered")
-    panel.locator('[data-path="ask.kind"]').select_option("return")
+    field(panel, "case.order.status").select_option("delivered")
+    field(panel, "ask.kind").select_option("return")
     first = start_draft(panel)
     panel.select_option("#tone", "brief")
     panel.select_option("#channel", "chat")
@@ -250,9 +304,9 @@ def test_locked_editor_gets_the_draft_on_the_clipboard(
     extension.press_action(page)
     extension.wait_for_content_script(page)
     panel = ready_panel(page, extension)
-    panel.locator('[data-path="customer.name"]').fill("Grace Hill")
-    panel.locator('[data-path="customer.id"]').fill("grace@example.com")
-    panel.locator('[data-path="ask.kind"]').select_option("cancel")
+    field(panel, "customer.name").fill("Grace Hill")
+    field(panel, "customer.id").fill("grace@example.com")
+    field(panel, "ask.kind").select_option("cancel")
     start_draft(panel)
     panel.click("#insert")
     expect(panel.locator("#insert-status")).to_contain_text("The draft is on the clipboard")

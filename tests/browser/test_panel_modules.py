@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 from drafter.intake import parse_request
 from drafter.policy import PolicyRegistry, evaluate
@@ -68,7 +68,10 @@ def plan_of(page: Page, schema: dict[str, Any]) -> dict[str, Any]:
         """async (schema) => {
           const { formPlan } = await import('/sidepanel/schema.js');
           const plan = formPlan(schema);
-          return { fields: plan.fields.map(({ schema, order, ...f }) => f), facts: plan.facts };
+          const fields = plan.fields.map(({ schema, order, ...f }) => ({
+            ...f, choices: schema.enum ?? null,
+          }));
+          return { fields, facts: plan.facts };
         }""",
         schema,
     )
@@ -120,16 +123,18 @@ def test_form_plan_widgets_and_labels_follow_the_schemas(
 ) -> None:
     fields = {f["path"]: f for f in plan_of(extension_page, schema)["fields"]}
     status = fields["case.order.status"]
-    assert (status["widget"], status["label"]) == (
-        "text",
-        schema["properties"]["order_status"]["title"],
-    )
-    assert (
-        status["hint"]
-        == "The policy distinguishes: "
-        + ", ".join(schema["properties"]["order_status"]["enum"])
-        + "."
-    )
+    # A label names the field for the agent; the question for the customer is a hint. A free-text
+    # field that the policy reads as one of a few values is a list to choose from, and open to a
+    # value the page gave (see the prefill test).
+    assert (status["widget"], status["label"]) == ("select", "Status")
+    assert status["question"] == schema["properties"]["order_status"]["title"]
+    assert status["choices"] == schema["properties"]["order_status"]["enum"]
+    assert status["section"] == "order"
+    # refund_to is worked out from the field (a payment method's id): its values are not choices
+    assert fields["case.change.refund_to"]["widget"] == "text"
+    assert fields["case.order.id"]["label"] == "Order id"
+    assert fields["case.order.id"]["required"] is True
+    assert fields["case.order.status"]["required"] is False
     assert fields["ask.kind"]["widget"] == "select"
     assert fields["as_of"]["widget"] == "date"
     assert fields["message"]["widget"] == "longtext"
@@ -158,8 +163,10 @@ def test_form_plan_widgets_and_labels_follow_the_schemas(
     assert fields["case.order.shipping_fee"]["widget"] == "amount"
     exchanges = {c["name"]: c for c in fields["case.change.exchanges"]["columns"]}
     assert exchanges["new_available"]["widget"] == "tristate"
+    assert exchanges["new_available"]["label"] == "New available"
     assert (
-        exchanges["new_available"]["label"] == schema["properties"]["exchange_available"]["title"]
+        exchanges["new_available"]["question"]
+        == schema["properties"]["exchange_available"]["title"]
     )
     assert exchanges["new_available"]["facts"] == ["exchange_available"]
 
@@ -194,7 +201,9 @@ TICKET = {
 }
 
 
-def render(page: Page, schema: dict[str, Any], ticket: dict[str, Any]) -> None:
+def render(page: Page, schema: dict[str, Any], ticket: dict[str, Any], unfold: bool = True) -> None:
+    """Render the facts form as the panel does; `unfold` opens the folded groups, as an agent
+    who wants to type a fact the page did not give does."""
     page.evaluate(
         """async ([schema, ticket]) => {
           const { formPlan } = await import('/sidepanel/schema.js');
@@ -208,6 +217,10 @@ def render(page: Page, schema: dict[str, Any], ticket: dict[str, Any]) -> None:
         }""",
         [schema, ticket],
     )
+    if unfold:
+        page.locator("#facts details:not([open]) > summary").first.click()
+        page.locator("#facts details:not([open]) > summary").first.click()
+        expect(page.locator("#facts details:not([open])")).to_have_count(0)
 
 
 def read(page: Page) -> dict[str, Any]:
@@ -245,7 +258,7 @@ def test_form_prefills_from_the_page_and_reads_back_a_request_the_engine_decides
         ]
     )
     # the agent supplies what the page could not show
-    form.locator('[data-path="case.order.status"]').fill("delivered")
+    form.locator('[data-path="case.order.status"]').select_option("delivered")
     form.locator('[data-path="case.change.refund_to"]').fill("store_credit")
     first_item = form.locator('[data-path="case.order.items"] .row').first
     first_item.locator('[data-col="condition"]').select_option("unopened")
@@ -303,13 +316,11 @@ def test_server_errors_mark_the_fields_they_name(
     )
     assert unplaced == [{"field": "locale", "message": "is not a locale"}]
     invalid = extension_page.locator("[aria-invalid=true]")
-    assert invalid.evaluate_all("(nodes) => nodes.map((n) => n.dataset.path ?? n.dataset.col)") == [
-        "case.order.status",
-        "price",
-    ]
-    assert extension_page.locator(".field-error").all_text_contents() == [
-        "case.order.status: is required",
+    marked = invalid.evaluate_all("(nodes) => nodes.map((n) => n.dataset.path ?? n.dataset.col)")
+    assert sorted(marked) == ["case.order.status", "price"]
+    assert sorted(extension_page.locator(".field-error").all_text_contents()) == [
         "case.order.items.0.price: must not be negative",
+        "case.order.status: is required",
     ]
 
 
@@ -382,3 +393,55 @@ def test_the_verdict_lists_every_need_and_what_each_depends_on(extension_page: P
     assert len(shown) == len(verdict.needs) > 1
     assert shown[0] == verdict.needs[0].question  # needed whatever the other answers
     assert all("(matters depending on: " in line for line in shown[1:]), shown
+
+
+def test_the_form_shows_what_is_missing_first_and_folds_the_rest(extension_page: Page) -> None:
+    """Before a verdict, only the required fields the page left empty are open; after a
+    needs_info, every fact it waits for comes first, in the verdict's order, with the question
+    for the customer as the hint; what the page gave and the other facts stay folded, and raw
+    request paths show only when asked for."""
+    policy = PolicyRegistry(Settings().policies_dir).get("retail-standard")
+    schema = inputs_schema(policy)
+    render(extension_page, schema, {**TICKET, "currency": None}, unfold=False)
+    form = extension_page.locator("#facts")
+
+    def group(name: str) -> list[str]:
+        return form.locator(f'[data-group="{name}"] [data-field]').evaluate_all(
+            "(nodes) => nodes.map((n) => n.dataset.field)"
+        )
+
+    assert group("needed") == ["case.order.currency"]
+    assert "case.order.id" in group("ticket")
+    assert "customer.name" in group("ticket")
+    assert "case.order.status" in group("more")
+    assert form.locator("details[open]").count() == 0
+    expect(form.locator('[data-path="case.order.status"]')).to_be_hidden()
+    expect(form.locator(".source").first).to_be_hidden()
+
+    form.locator('[data-path="case.order.currency"]').fill("USD")
+    sent = read(extension_page)["request"]
+    verdict = evaluate(policy, parse_request(json.dumps(sent)))
+    assert verdict.decision.value == "needs_info"
+    assert len(verdict.needs) >= 3
+    extension_page.evaluate(
+        """async (verdict) => {
+          const { arrange, neededPaths } = await import('/sidepanel/form.js');
+          arrange(document.getElementById('facts'), neededPaths(window.plan, verdict.needs));
+        }""",
+        json.loads(verdict.model_dump_json()),
+    )
+    sources = {name: p["x-source"].split("[]")[0] for name, p in schema["properties"].items()}
+    wanted = list(dict.fromkeys(sources[need.fact] for need in verdict.needs))
+    assert group("needed") == wanted
+    first = form.locator('[data-group="needed"] [data-field]').first
+    expect(first).to_be_visible()
+    plain = [n.fact for n in verdict.needs if "[]" not in schema["properties"][n.fact]["x-source"]]
+    assert plain
+    for fact in plain:
+        field = form.locator(f'[data-group="needed"] [data-field="{sources[fact]}"]')
+        question = schema["properties"][fact]["title"]
+        expect(field.locator(".hint.ask")).to_have_text(f"Ask the customer: “{question}”")
+    # what was typed survives the move
+    assert form.locator('[data-path="case.order.currency"]').input_value() == "USD"
+    extension_page.evaluate("document.getElementById('facts').classList.add('show-paths')")
+    expect(first.locator(".source")).to_be_visible()
