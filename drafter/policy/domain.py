@@ -97,6 +97,10 @@ def _shorthand(value: object) -> object:
     return {"type": value} if isinstance(value, str) else value
 
 
+# A field of the case, as a dotted path (booking.nights, order.items).
+CasePath = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$", max_length=200)]
+
+
 class FieldSpec(doc.Spec):
     type: FieldType
     required: bool = False
@@ -106,6 +110,11 @@ class FieldSpec(doc.Spec):
     of: Annotated[FieldSpec, BeforeValidator(_shorthand)] | None = None
     max_items: int = Field(100, ge=1, le=1000)
     unique: Token | None = Field(None, description="A list's record field no two items share.")
+    picks: CasePath | None = Field(
+        None,
+        description="For a list of ids: the case's list of records whose ids it picks from "
+        "(order.items), so a form offers those records to tick.",
+    )
     # Bounds of an int or decimal. An int is a count unless it says otherwise: 0 at least.
     min: int | Decimal | None = None
     max: int | Decimal | None = None
@@ -123,7 +132,7 @@ class CheckSpec(doc.Spec):
     nights): a request that breaks it is refused, naming ``field``. Unknown values pass."""
 
     when: doc.Expression
-    field: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$", max_length=200)]
+    field: CasePath
     message: Prose
 
 
@@ -517,6 +526,7 @@ class _Builder:
             facts[name] = fact
             types[name] = fact.type
         self.refuse_required_facts(d, Scope(types))
+        self.check_picks(d.case, d.case, ("case",))
         if "amount_paid" not in facts or facts["amount_paid"].type not in (MONEY, INT, DECIMAL):
             self.fail(
                 "declare the money fact 'amount_paid': what the customer paid, which bounds "
@@ -650,7 +660,7 @@ class _Builder:
             return ListType(self.part_type(spec.of, (*loc, "of")))
         if spec.unique is not None:
             self.fail("'unique' applies to a list of records", (*loc, "unique"))
-        for key in ("values", "fields", "of"):
+        for key in ("values", "fields", "of", "picks"):
             if getattr(spec, key) is not None:
                 self.fail(f"'{key}' does not apply to a {spec.type}", (*loc, key))
         if spec.type not in ("int", "decimal"):
@@ -680,6 +690,25 @@ class _Builder:
                     "'required' (only the fields that say which case it is may keep it)",
                     loc,
                 )
+
+    def check_picks(
+        self, parts: Mapping[str, FieldSpec], fields: Mapping[str, FieldSpec], loc: tuple[Any, ...]
+    ) -> None:
+        """A list that ``picks`` holds strings, and names a list of records with a ``unique``
+        field in the case: the ids it picks are that field's values."""
+        for name, spec in fields.items():
+            here = (*loc, name) if loc == ("case",) else (*loc, "fields", name)
+            if spec.picks is not None:
+                if spec.type != "list" or spec.of is None or spec.of.type != "str":
+                    self.fail("'picks' applies to a list of str (the ids picked)", (*here, "picks"))
+                target = _spec_at(parts, spec.picks)
+                if target is None or target.type != "list" or target.unique is None:
+                    self.fail(
+                        f"'picks' names '{spec.picks}', which is not a list of records with a "
+                        "'unique' field in the case",
+                        (*here, "picks"),
+                    )
+            self.check_picks(parts, spec.fields or {}, here)
 
     def case_model(self, parts: Mapping[str, FieldSpec]) -> type[BaseModel]:
         return _record_model("Case", parts)
@@ -904,13 +933,32 @@ def _required_fields(parts: Mapping[str, FieldSpec]) -> Iterator[tuple[str, tupl
             stack.append((f"{path}.{name}", (*loc, "fields", name), inner))
 
 
+def _spec_at(parts: Mapping[str, FieldSpec], path: str) -> FieldSpec | None:
+    """The field at a dotted path through the case's records (``order.items``)."""
+    fields: Mapping[str, FieldSpec] = parts
+    found: FieldSpec | None = None
+    for step in path.split("."):
+        found = fields.get(step)
+        if found is None:
+            return None
+        fields = found.fields or {}
+    return found
+
+
 def _record_model(name: str, fields: Mapping[str, FieldSpec]) -> type[BaseModel]:
     definitions: dict[str, Any] = {}
     for field_name, spec in fields.items():
         kind = _field_type(field_name, spec)
-        info = Field(description=spec.description) if spec.description else Field()
+        # What a form needs to offer a list's records to tick: their key, and who picks them.
+        extra: dict[str, Any] | None = None
+        if spec.unique is not None:
+            extra = {"x-unique": spec.unique}
+        if spec.picks is not None:
+            extra = {"x-picks": f"case.{spec.picks}"}
         if spec.required:
+            info = Field(description=spec.description, json_schema_extra=extra)
             definitions[field_name] = (kind, info)
         else:
-            definitions[field_name] = (kind | None, Field(None, description=spec.description))
+            info = Field(None, description=spec.description, json_schema_extra=extra)
+            definitions[field_name] = (kind | None, info)
     return create_model(name, __config__=_Config, **definitions)

@@ -53,6 +53,8 @@ function control(widget, schema) {
       return element("textarea", { rows: "5", maxlength: schema.maxLength });
     case "list":
       return element("input", { type: "text", placeholder: "comma-separated" });
+    case "picker":
+      return element("div", { class: "picker", role: "group" });
     default:
       return element("input", { type: "text", maxlength: schema.maxLength, pattern: schema.pattern });
   }
@@ -69,6 +71,7 @@ function labelled(field, input) {
   const id = `f-${field.path.replace(/[^a-z0-9]+/gi, "-")}`;
   input.id = id;
   Object.assign(input.dataset, { path: field.path, widget: field.widget, facts: field.facts.join(" ") });
+  if (field.widget === "picker") input.setAttribute("aria-label", field.label);
   const wrapper = element("div", { class: `field field-${field.widget}`, "data-field": field.path, "data-section": field.section });
   const label = element("label", { for: id }, field.label);
   const part = element("span", { class: "part" }, headingOf(field.section));
@@ -139,11 +142,42 @@ export function renderForm(container, plan) {
   for (const field of plan.fields) {
     home.append(field.widget === "rows" ? rowsField(field) : labelled(field, control(field.widget, field.schema)));
   }
+  // A picker lists the records of its list as they are typed, added and removed.
+  const refresh = () => refreshPickers(container);
+  container.addEventListener("input", refresh);
+  container.addEventListener("click", (event) => event.target.closest("button.add, button.remove") && refresh());
   arrange(container, []);
+}
+
+/** Each picker offers a box per record of the list it picks from, keeping what was ticked. */
+function refreshPickers(container) {
+  for (const field of plans.get(container).fields.filter((f) => f.widget === "picker")) {
+    const picker = container.querySelector(`[data-path="${field.path}"]`);
+    const ticked = new Set(pickedIds(picker));
+    const boxes = [];
+    for (const row of container.querySelectorAll(`[data-path="${field.picks}"] .rows > .row`)) {
+      const id = row.querySelector(`[data-col="${field.key}"]`)?.value.trim();
+      if (!id) continue;
+      const name = row.querySelector('[data-col="name"]')?.value.trim();
+      const box = element("input", { type: "checkbox", value: id });
+      box.checked = ticked.has(id);
+      const label = element("label", { class: "pick" });
+      label.append(box, ` ${name ? `${name} (${id})` : id}`);
+      boxes.push(label);
+    }
+    if (!boxes.length) boxes.push(element("p", { class: "hint" }, "No lines yet."));
+    picker.replaceChildren(...boxes);
+    picker.dataset.choices = String(boxes.filter((b) => b.tagName === "LABEL").length);
+  }
+}
+
+function pickedIds(picker) {
+  return [...picker.querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value);
 }
 
 function isEmpty(node) {
   if (node.tagName === "FIELDSET") return node.querySelectorAll(".rows > .row").length === 0;
+  if (node.classList.contains("picker")) return pickedIds(node).length === 0;
   return node.type !== "checkbox" && node.value.trim() === "";
 }
 
@@ -156,8 +190,12 @@ export function arrange(container, needed) {
   const plan = plans.get(container);
   const nodes = new Map([...container.querySelectorAll("[data-field]")].map((n) => [n.dataset.field, n]));
   const control = (path) => container.querySelector(`[data-path="${path}"]`);
+  refreshPickers(container);
   const first = [...new Set(needed)].filter((p) => nodes.has(p));
-  plan.fields.forEach((f) => f.required && isEmpty(control(f.path)) && !first.includes(f.path) && first.push(f.path));
+  // Missing: a required field left empty, and which lines an ask is about when there are several.
+  const missing = (f) =>
+    isEmpty(control(f.path)) && (f.required || (f.widget === "picker" && Number(control(f.path).dataset.choices) > 1));
+  plan.fields.forEach((f) => missing(f) && !first.includes(f.path) && first.push(f.path));
   const place = { needed: first, ticket: [], more: [] };
   for (const field of plan.fields) {
     if (first.includes(field.path)) continue;
@@ -200,7 +238,10 @@ export function neededPaths(plan, needs) {
 }
 
 function setValue(input, value) {
-  if (input.type === "checkbox") input.checked = value === true;
+  if (input.classList.contains("picker")) {
+    const ids = new Set((value ?? []).map(String));
+    input.querySelectorAll("input[type=checkbox]").forEach((box) => (box.checked = ids.has(box.value)));
+  } else if (input.type === "checkbox") input.checked = value === true;
   else if (input.tagName === "SELECT" && value !== null && value !== undefined && value !== "") {
     // A value the list does not hold (a status the policy does not tell apart) is kept.
     if (![...input.options].some((o) => o.value === String(value))) input.append(option(String(value), String(value)));
@@ -281,6 +322,7 @@ function prefillRows(fieldset, rows) {
 /** A value read from a control, converted for JSON; undefined when left empty. */
 function readValue(input, widget, where, problems) {
   if (widget === "checkbox") return input.checked;
+  if (widget === "picker") return pickedIds(input); // none ticked: left out, the whole order
   const raw = input.value.trim();
   if (raw === "") return undefined;
   if (widget === "tristate") return raw === "true";

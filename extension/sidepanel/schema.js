@@ -21,7 +21,7 @@ function definition(root, ref) {
 
 /** Follow $ref and unwrap optional (anyOf [..., null]) schemas, keeping title and default. */
 export function resolve(root, schema) {
-  const outer = { title: schema.title, description: schema.description, default: schema.default };
+  const outer = { title: schema.title, description: schema.description, default: schema.default, "x-picks": schema["x-picks"] };
   const keep = (inner, extra = {}) => ({ ...inner, ...defined(outer), ...extra });
   if (schema.$ref) return keep(resolve(root, definition(root, schema.$ref)));
   if (!schema.anyOf) return schema;
@@ -68,6 +68,7 @@ export function schemaAt(root, path) {
 /** The widget a schema needs. */
 export function widgetOf(schema) {
   if (schema.type === "amount") return "amount";
+  if (schema["x-picks"]) return "picker";
   if (schema.enum) return "select";
   if (schema.type === "boolean") return schema.nullable ? "tristate" : "checkbox";
   if (schema.type === "integer") return "integer";
@@ -207,5 +208,11 @@ export function formPlan(inputsSchema) {
   facts.forEach((f) => [f.source, ...f.also].forEach((s) => paths.add(fieldOf(s))));
   [...paths].forEach((p) => requiredSiblings(root, p).forEach((s) => paths.add(s)));
   const fields = [...paths].map((p) => fieldFor(root, p, facts)).sort((a, b) => compareOrder(a.order, b.order));
+  for (const field of fields.filter((f) => f.widget === "picker")) {
+    // Ticks the records of another list by their key; without that list on the form, ids are typed.
+    const from = fields.find((f) => f.path === field.schema["x-picks"] && f.schema["x-unique"]);
+    if (from) Object.assign(field, { picks: from.path, key: from.schema["x-unique"] });
+    else field.widget = "list";
+  }
   return { policy: inputsSchema["x-policy"] ?? null, fields, facts };
 }

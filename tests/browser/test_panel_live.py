@@ -187,8 +187,14 @@ def test_a_page_only_check_ends_in_one_needs_info_round(
     needed = panel.locator('#facts [data-group="needed"]')
     expect(needed).to_be_visible()
     shown = needed.locator("[data-field]").evaluate_all("(ns) => ns.map((n) => n.dataset.field)")
-    assert shown == wanted
+    # The verdict's needs in its order, then which lines the ask is about: the page shows two.
+    assert shown == [*wanted, "case.change.item_ids"]
+    picker = needed.locator('[data-path="case.change.item_ids"]')
+    expect(picker.locator("label.pick")).to_have_text(
+        ["Trailhead 2 hiking boots (1)", "Merino hiking socks (2)"], use_inner_text=True
+    )
     panel.screenshot(path=artifact("panel-needs.png"), full_page=True)
+    picker.get_by_label("Trailhead 2 hiking boots (1)").check()
     answers = {"case.order.status": "delivered", "case.change.refund_to": "store_credit"}
     for path in wanted:
         control = needed.locator(f'[data-path="{path}"]')
@@ -200,6 +206,8 @@ def test_a_page_only_check_ends_in_one_needs_info_round(
             raise AssertionError(f"the test has no answer for {path}")
     panel.click("#check")
     expect(panel.locator("#verdict .badge")).not_to_have_text("needs info")
+    # Only the ticked line is asked about.
+    assert panel_request(panel)["case"]["change"]["item_ids"] == ["1"]
 
 
 @pytest.mark.usefixtures("connected")

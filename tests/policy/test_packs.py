@@ -123,3 +123,39 @@ def test_the_case_is_checked_against_the_pack_with_the_field_named(
         evaluate(pack.get(policy_id), parse_request(json.dumps(body)))
     assert caught.value.field == f"case.{part}.{money}"
     assert "never a float" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("picks", "message"),
+    [
+        ("order.payments", "not a list of records with a 'unique' field"),
+        ("order.lines", "not a list of records with a 'unique' field"),
+        ("order.id", "not a list of records with a 'unique' field"),
+    ],
+)
+def test_a_picker_must_name_a_list_of_records_with_a_key(
+    tmp_path: Path, picks: str, message: str
+) -> None:
+    """`picks` lets a form offer the order's lines to tick: it must name a list whose records
+    have a key, or the pack does not load."""
+    copy = tmp_path / "policies" / "retail"
+    shutil.copytree(ROOT / "policies" / "retail", copy)
+    domain = copy / "domain.yaml"
+    text = domain.read_text(encoding="utf-8")
+    assert "picks: order.items\n" in text
+    domain.write_text(text.replace("picks: order.items\n", f"picks: {picks}\n"), encoding="utf-8")
+    with pytest.raises(PolicyError, match=message):
+        PolicyRegistry(copy.parent).get("retail-standard")
+
+
+def test_a_picker_is_a_list_of_ids(tmp_path: Path) -> None:
+    copy = tmp_path / "policies" / "retail"
+    shutil.copytree(ROOT / "policies" / "retail", copy)
+    domain = copy / "domain.yaml"
+    text = domain.read_text(encoding="utf-8")
+    text = text.replace(
+        "      refund_to: {type: str,", "      refund_to: {type: str, picks: order.items,"
+    )
+    domain.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError, match="'picks' does not apply to a str"):
+        PolicyRegistry(copy.parent).get("retail-standard")
