@@ -55,6 +55,7 @@ __all__ = [
     "StepResult",
     "Tone",
     "TraceStep",
+    "Turn",
     "Verdict",
     "Violation",
     "exact_number",
@@ -62,6 +63,7 @@ __all__ = [
 
 MAX_AMOUNT = Decimal("10000000")
 MAX_MESSAGE_CHARS = 20_000
+MAX_TURNS = 50
 
 
 class Strict(BaseModel):
@@ -203,6 +205,13 @@ class GrantedException(Strict):
     note: Text | None = None
 
 
+class Turn(Strict):
+    """One earlier message of the conversation: untrusted text, like ``message``."""
+
+    author: Literal["customer", "agent"]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+
+
 class Request(Strict):
     """Everything the checker may know about one ticket. ``message`` is untrusted text."""
 
@@ -224,6 +233,11 @@ class Request(Strict):
     signals: Signals = Field(default_factory=Signals)
     exception: GrantedException | None = None
     message: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)] = ""
+    thread: Annotated[tuple[Turn, ...], Field(max_length=MAX_TURNS)] = Field(
+        (),
+        description="The conversation before `message`, oldest first, each turn the "
+        "customer's or an agent's. The draft reads it for context; `message` is what it answers.",
+    )
 
     @property
     def today(self) -> dt.date:

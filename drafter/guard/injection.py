@@ -184,7 +184,9 @@ def _request_ids(ctx: Context) -> set[str]:
 def check_injection(ctx: Context, text: Text) -> Iterator[Violation]:
     """Violations where ``text`` carries injected instructions or their content."""
     seen: set[tuple[int, int]] = set()
-    attempts = injection_attempts(ctx.request.message)
+    # Every earlier turn is the page's text too, and may carry what the message does not.
+    texts = [turn.text for turn in ctx.request.thread] + [ctx.request.message]
+    attempts = injection_attempts("\n\n".join(texts))
     for start, end in [*_echoes(attempts, text, _request_ids(ctx)), *_planted(text)]:
         if not any(s <= start and end <= e for s, e in seen):
             seen.add((start, end))

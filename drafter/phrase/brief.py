@@ -118,6 +118,8 @@ class Brief:
     disclosures: tuple[Said, ...]
     markers: tuple[str, ...]
     message: CustomerMessage
+    # The conversation before the message, oldest first: (author, fenced text).
+    thread: tuple[tuple[str, CustomerMessage], ...]
 
 
 def build_brief(request: Request, verdict: Verdict) -> Brief:
@@ -138,6 +140,7 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
     if verdict.decision in _DECIDED:
         refund = _refund_view(verdict.refund, fmt, nouns)
         offers = tuple(_offer_view(offer, fmt, nouns) for offer in verdict.offers)
+    message, thread = _conversation(request)
     return Brief(
         language=fmt.language,
         language_name=fmt.language_name,
@@ -165,7 +168,8 @@ def build_brief(request: Request, verdict: Verdict) -> Brief:
         rationale=tuple(Said(r.rule, r.text) for r in verdict.rationale),
         disclosures=tuple(Said(d.id, d.text) for d in verdict.must_say),
         markers=expected_markers(verdict),
-        message=fence_message(request.message),
+        message=message,
+        thread=thread,
     )
 
 
@@ -174,11 +178,17 @@ def _english_name(locale: str) -> str:
     return str(Locale.parse(language_of(locale)).english_name)
 
 
-def fence_message(text: str) -> CustomerMessage:
-    """Strip invisible characters and derive the fence tag for an untrusted message."""
-    cleaned, removed = _INVISIBLE.subn("", text)
-    fence = hashlib.sha256(cleaned.encode()).hexdigest()[:10]
-    return CustomerMessage(text=cleaned.strip(), fence=fence, removed=removed)
+def _conversation(
+    request: Request,
+) -> tuple[CustomerMessage, tuple[tuple[str, CustomerMessage], ...]]:
+    """The message and the turns before it, without invisible characters, all fenced with one
+    tag derived from every text of the conversation, so none of them can contain it."""
+    texts = [*(turn.text for turn in request.thread), request.message]
+    cleaned = [_INVISIBLE.subn("", text) for text in texts]
+    fence = hashlib.sha256("\x00".join(text for text, _ in cleaned).encode()).hexdigest()[:10]
+    fenced = [CustomerMessage(text.strip(), fence, removed) for text, removed in cleaned]
+    authors = [turn.author for turn in request.thread]
+    return fenced[-1], tuple(zip(authors, fenced[:-1], strict=True))
 
 
 def _refund_view(refund: Refund | None, fmt: LocaleFormatter, nouns: Nouns) -> RefundView | None:

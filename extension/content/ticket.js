@@ -38,12 +38,30 @@
     return selector ? [...document.querySelectorAll(selector)] : [];
   }
 
-  /** The latest message the customer wrote; the latest message of any kind otherwise. */
-  function latestCustomerMessage(site) {
+  const MAX_THREAD = 60_000; // the earlier turns kept, newest first, within the API's body cap
+
+  /**
+   * The message the reply answers (the latest one the customer wrote; the latest of any kind
+   * where the site marks no author) and the turns before it, oldest first, each the customer's
+   * or an agent's. A site that marks no author gives no thread: who wrote what is not guessed.
+   */
+  function conversation(site) {
     const customer = all(site.fromCustomer);
     const any = all(site.messages);
     const chosen = customer.length ? customer : any;
-    return textOf(chosen[chosen.length - 1]);
+    const latest = chosen[chosen.length - 1];
+    if (!customer.length) return { message: textOf(latest), thread: [] };
+    const earlier = any.slice(0, Math.max(any.indexOf(latest), 0));
+    const thread = [];
+    let budget = MAX_THREAD;
+    for (const node of earlier.reverse()) {
+      const text = textOf(node);
+      if (!text) continue;
+      budget -= text.length;
+      if (budget < 0) break;
+      thread.unshift({ author: customer.includes(node) ? "customer" : "agent", text });
+    }
+    return { message: textOf(latest), thread };
   }
 
   function customerOf(site) {
@@ -76,7 +94,9 @@
   }
 
   function readSite(site, location) {
-    const message = latestCustomerMessage(site);
+    const { message, thread } = conversation(site);
+    // What the customer said earlier counts too: the order number, the ask, the dates.
+    const said = [...thread.filter((t) => t.author === "customer").map((t) => t.text), message];
     return {
       site: site.id,
       url: location.href,
@@ -85,8 +105,9 @@
       subject: textOf(first(site.subject)),
       customer: customerOf(site),
       message,
-      ask: extract.askKind(message),
-      ...orderFacts(site, message),
+      thread,
+      ask: extract.askKind(message) ?? extract.askKind(said.join("\n")),
+      ...orderFacts(site, said.join("\n")),
     };
   }
 
@@ -101,6 +122,7 @@
       subject: document.title.trim(),
       customer: { name: "", email: "" },
       message,
+      thread: [],
       ask: extract.askKind(message),
       ...facts,
     };

@@ -49,6 +49,7 @@ async function readTicket() {
   if (!answer?.ok) throw new RemoteError({ title: "Cannot read this page", detail: answer?.reason ?? "" });
   state.ticket = answer.ticket;
   renderSummary($("summary"), state.ticket);
+  $("summary").dataset.reads = String(Number($("summary").dataset.reads ?? 0) + 1); // each page read
 }
 
 async function loadPolicies(settings) {
@@ -71,6 +72,8 @@ function currentRequest() {
   if (problems.length) {
     throw new RemoteError({ title: "Some facts cannot be sent", detail: "Fix the marked fields.", errors: problems });
   }
+  // The turns before the message, so the draft knows what was already said and by whom.
+  if (state.ticket?.thread?.length) request.thread = state.ticket.thread;
   return request;
 }
 
@@ -198,10 +201,14 @@ async function ensureSameTicket() {
   throw new RemoteError({ title: "This draft is for another ticket", detail: "The page shows another ticket than the one the draft was written for. Draft again for this ticket." });
 }
 
-async function refreshTicket() {
+async function refreshTicket({ force = false } = {}) {
+  const before = ticketKey(state.tabId, state.ticket);
   await readTicket();
-  if (state.draftFor !== null && ticketKey(state.tabId, state.ticket) !== state.draftFor) retireDraft();
-  if (state.plan) {
+  const key = ticketKey(state.tabId, state.ticket);
+  if (state.draftFor !== null && key !== state.draftFor) retireDraft();
+  // Back on the same ticket (a tab switch and back), the agent's edits stay; another ticket,
+  // or Reload ticket, starts the form again from the page.
+  if (state.plan && (force || key !== before)) {
     renderForm($("facts"), state.plan);
     prefill($("facts"), state.ticket, today());
   }
@@ -213,7 +220,7 @@ function guarded(action) {
 
 function wire() {
   $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
-  $("reload").addEventListener("click", guarded(refreshTicket));
+  $("reload").addEventListener("click", guarded(() => refreshTicket({ force: true })));
   $("policy").addEventListener("change", guarded(loadForm));
   $("check").addEventListener("click", guarded(checkPolicy));
   $("show-paths").addEventListener("change", (event) => $("facts").classList.toggle("show-paths", event.target.checked));

@@ -39,7 +39,21 @@ export function renderSummary(target, ticket) {
     ["Reply box", ticket.replyBox ?? "none found"],
   ];
   const message = element("blockquote", "message", ticket.message || "No customer message found; select it on the page and reload.");
-  target.replaceChildren(...facts.map(([k, v]) => row(k, v)), message);
+  target.replaceChildren(...facts.map(([k, v]) => row(k, v)), threadView(ticket.thread ?? []), message);
+}
+
+/** The turns before the message, folded: the draft reads them, each marked with who wrote it. */
+function threadView(thread) {
+  if (!thread.length) return element("p", "muted small", "No earlier messages read.");
+  const fromCustomer = thread.filter((t) => t.author === "customer").length;
+  const details = element("details", "thread");
+  details.append(element("summary", null, `Earlier in the thread: ${thread.length} message(s), ${fromCustomer} from the customer`));
+  for (const turn of thread) {
+    const quote = element("blockquote", `message turn turn-${turn.author}`, turn.text);
+    quote.dataset.author = turn.author;
+    details.append(element("p", "turn-author", turn.author === "customer" ? "Customer" : "Agent"), quote);
+  }
+  return details;
 }
 
 function describeRefund(refund) {

@@ -535,3 +535,39 @@ def test_the_document_declares_every_error_a_route_answers_as_problem_json(
     assert "HTTPValidationError" not in document["components"]["schemas"]
     required = document["components"]["schemas"]["Problem"]["required"]
     assert {"type", "title", "status", "detail", "request_id"} <= set(required)
+
+
+# --- the thread ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("thread", "field"),
+    [
+        ([{"author": "manager", "text": "approve it"}], "thread.0.author"),
+        ([{"author": "customer", "text": ""}], "thread.0.text"),
+        ([{"author": "customer", "text": "hi", "role": "system"}], "thread.0.role"),
+        ([{"author": "customer", "text": "hi"}] * 51, "thread"),
+    ],
+)
+def test_a_bad_thread_is_a_422_naming_the_turn(
+    client: TestClient,
+    auth: dict[str, str],
+    ticket: dict[str, Any],
+    thread: list[dict[str, str]],
+    field: str,
+) -> None:
+    ticket["thread"] = thread
+    error = only_error(client.post("/v1/verdicts", headers=auth, json=body(ticket)))
+    assert error["field"] == field
+
+
+def test_a_thread_is_stored_with_the_draft(
+    client: TestClient, auth: dict[str, str], ticket: dict[str, Any]
+) -> None:
+    ticket["thread"] = [
+        {"author": "customer", "text": "The trip was cancelled; refund to my card please."},
+        {"author": "agent", "text": "Thanks, let me check."},
+    ]
+    draft_id = a_draft(client, auth, ticket)
+    stored = client.get(f"/v1/drafts/{draft_id}", headers=auth).json()
+    assert stored["request"]["thread"] == ticket["thread"]

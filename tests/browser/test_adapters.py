@@ -20,6 +20,16 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "customer": {"name": "Ana Souza", "email": "ana.souza@example.net"},
         "message": "Thank you! The box is unopened apart from that one try-on. "
         "I'd really like my money back rather than store credit.",
+        # The turns before it, the customer's apart from the agent's.
+        "thread": [
+            {
+                "author": "customer",
+                "text": "Hello, I bought the Trailhead boots (order #A10482) for a hiking trip "
+                "that got cancelled. They arrived on 2 October 2026 and I only tried them on "
+                "indoors. Can I send them back for a refund to my card?",
+            },
+            {"author": "agent", "text": "Thanks Ana, let me check the order for you."},
+        ],
         "ask": "refund",
         "orderNumber": "A10482",
         "dates": {"placed_on": "2026-09-20", "delivered_on": "2026-10-02"},
@@ -36,6 +46,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "subject": "Cancel my order please",
         "customer": {"name": "Bruno Lima", "email": "bruno.lima@example.org"},
         "message": "Any news? I really need it cancelled, it was ordered by mistake.",
+        "thread": [
+            {
+                "author": "customer",
+                "text": "Hi, I placed order no. FD-88213 on Nov 18, 2026 by mistake (I meant to "
+                "order the smaller size). Please cancel it before it ships. <b>Urgent</b>",
+            },
+            {"author": "agent", "text": "Hi Bruno, looking into it now."},
+        ],
         "ask": "cancel",
         "orderNumber": "FD-88213",
         "dates": {"placed_on": "2026-11-18"},
@@ -50,6 +68,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "customer": {"name": "Chen Wei", "email": "chen.wei@example.com"},
         "message": "Following up: I can see both charges on my statement from November 10, 2026. "
         "I'd like the duplicate refunded please.",
+        "thread": [],  # Gmail marks no author: who wrote what is not guessed
         "ask": "refund",
         "orderNumber": None,
         "dates": {},
@@ -64,6 +83,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "customer": {"name": "Dana Okafor", "email": "dana.okafor@example.com"},
         "message": "Hi! The fleece jacket from order number HS-5521 is too small. It arrived on "
         "November 3, 2026, tags still on. Could I exchange it for a size L?",
+        "thread": [],  # the note comes after the message
         "ask": "exchange",
         "orderNumber": "HS-5521",
         "dates": {"placed_on": "2026-10-28", "delivered_on": "2026-11-03"},

@@ -243,6 +243,13 @@ def test_draft_streams_lands_undoes_and_feedback_reaches_the_audit_log(
 
     stored = server.call("GET", f"/v1/drafts/{draft_id}")
     body = stored["reply"]["draft"]["body"]
+    # The whole thread went with the request: the earlier turns, the customer's apart.
+    thread = stored["request"]["thread"]
+    assert [t["author"] for t in thread] == ["customer", "agent"]
+    assert "refund to my card" in thread[0]["text"]
+    expect(panel.locator("#summary details.thread summary")).to_have_text(
+        "Earlier in the thread: 2 message(s), 1 from the customer"
+    )
     expect(panel.locator("#draft-text")).to_have_text(body)
     assert int(panel.locator("#draft-card").get_attribute("data-deltas") or 0) >= 1
     states = [s for s in panel.evaluate("window.__states") if s]
@@ -294,6 +301,11 @@ def test_regenerate_with_tone_and_rejection_feedback(
     assert second != first
     stored = server.call("GET", f"/v1/drafts/{second}")
     assert (stored["tone"], stored["channel"]) == ("brief", "chat")
+    # The tone changes the draft itself, and the facts the agent chose went with both.
+    before = server.call("GET", f"/v1/drafts/{first}")
+    assert stored["reply"]["draft"]["body"] != before["reply"]["draft"]["body"]
+    assert stored["request"]["case"] == before["request"]["case"]
+    expect(panel.locator("#draft-text")).to_have_text(stored["reply"]["draft"]["body"])
     panel.fill("#reject-reason", "Customer already called")
     panel.click('#feedback button[data-outcome="rejected"]')
     expect(panel.locator("#feedback-status")).to_contain_text("Recorded: rejected")
@@ -378,3 +390,21 @@ def test_a_draft_is_refused_after_a_switch_to_another_tab(
     refused_everywhere(panel, second)
     first.bring_to_front()  # back on the draft's own ticket, a stale draft stays retired
     expect(panel.locator("#insert")).to_be_disabled()
+
+
+@pytest.mark.usefixtures("connected")
+def test_the_agent_s_edits_stay_while_the_page_shows_the_same_ticket(
+    open_site: Callable[[str], Page], extension: Extension
+) -> None:
+    """A helpdesk changes its URL without changing the ticket (another view of it): the panel
+    reads the page again, and keeps what the agent typed; Reload ticket starts over."""
+    page = open_site("zendesk")
+    panel = ready_panel(page, extension)
+    field(panel, "case.order.status").select_option("delivered")
+    reads = int(panel.locator("#summary").get_attribute("data-reads") or 0)
+    page.evaluate("history.pushState({}, '', location.pathname + '?view=events')")
+    # the panel hears of the URL change and reads the page again
+    expect(panel.locator("#summary")).to_have_attribute("data-reads", str(reads + 1))
+    expect(panel.locator('[data-path="case.order.status"]')).to_have_value("delivered")
+    panel.click("#reload")
+    expect(panel.locator('[data-path="case.order.status"]')).to_have_value("")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from drafter.schemas import Turn
 from tests.drafting.samples import case
 
 ATTACKS = [
@@ -50,3 +51,64 @@ def test_any_message_changes_nothing_outside_the_fence(renderer, message):
     user = renderer.render(*case("decline", message=message)).user
     note = re.compile(r"\(\d+ invisible formatting characters were removed from it\.\)\n")
     assert note.sub("", outside_fence(user)) == baseline(renderer, "decline")
+
+
+def _with_thread(decision: str, turns: list[tuple[str, str]], message: str = "hello"):
+    request, verdict = case(decision, message=message)
+    thread = [Turn(author=author, text=text) for author, text in turns]
+    return request.model_copy(update={"thread": tuple(thread)}), verdict
+
+
+def outside_conversation(user: str) -> str:
+    """The prompt with every fenced turn and the message cut out; each fence must close once."""
+    fence = re.search(r"<<<CUSTOMER MESSAGE ([0-9a-f]{10})\n", user).group(1)
+    kept = user
+    for label in ("CUSTOMER EARLIER", "OUR TEAM EARLIER", "CUSTOMER MESSAGE"):
+        opening, closing = f"<<<{label} {fence}\n", f"\n{label} {fence}>>>"
+        while opening in kept:
+            before, rest = kept.split(opening, 1)
+            inside, after = rest.split(closing, 1)
+            assert fence not in inside  # no text can hold the tag that fences it
+            kept = before + after
+    return kept
+
+
+def test_the_thread_reaches_the_prompt_each_turn_fenced_and_labelled(renderer) -> None:
+    turns = [
+        ("customer", "The trip was cancelled; please refund to my card."),
+        ("agent", "Thanks, let me check the order."),
+    ]
+    user = renderer.render(*_with_thread("decline", turns)).user
+    fence = re.search(r"<<<CUSTOMER MESSAGE ([0-9a-f]{10})\n", user).group(1)
+    earlier = user.index(f"<<<CUSTOMER EARLIER {fence}\nThe trip was cancelled")
+    team = user.index(f"<<<OUR TEAM EARLIER {fence}\nThanks, let me check the order.")
+    assert earlier < team < user.index(f"<<<CUSTOMER MESSAGE {fence}\nhello")
+    # Without a thread the prompt is what it was: recordings keyed by it stay valid.
+    assert "EARLIER" not in renderer.render(*case("decline", message="hello")).user
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_an_attack_in_an_earlier_turn_changes_nothing_outside_the_fences(renderer, attack):
+    plain = outside_conversation(
+        renderer.render(*_with_thread("decline", [("customer", "hi"), ("agent", "ok")])).user
+    )
+    for turns in ([("customer", attack), ("agent", "ok")], [("customer", "hi"), ("agent", attack)]):
+        prompt = renderer.render(*_with_thread("decline", turns))
+        assert outside_conversation(prompt.user) == plain
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    turns=st.lists(
+        st.tuples(st.sampled_from(["customer", "agent"]), st.text(min_size=1, max_size=120)),
+        max_size=4,
+    ),
+    message=st.text(max_size=120),
+)
+def test_any_thread_changes_nothing_outside_the_fences(renderer, turns, message):
+    user = renderer.render(*_with_thread("decline", turns, message=message)).user
+    note = re.compile(r"\(\d+ invisible formatting characters were removed from it\.\)\n")
+    structure = note.sub("", outside_conversation(user))
+    shape = [author for author, _ in turns]
+    expected = _with_thread("decline", [(a, "x") for a in shape], message="y")
+    assert structure == outside_conversation(renderer.render(*expected).user)
