@@ -305,6 +305,29 @@ export function prefill(container, ticket, today) {
   arrange(container, []);
 }
 
+/** What the form holds, to put back later: the Request it reads as, and what came from the page. */
+export function snapshot(container) {
+  const { request } = readRequest(container, plans.get(container));
+  const fromPage = [...container.querySelectorAll("[data-field].from-page")].map((n) => n.dataset.field);
+  return { request, fromPage };
+}
+
+/** Put a snapshot back into a freshly rendered form of the same plan. */
+export function restore(container, { request, fromPage }) {
+  for (const field of plans.get(container).fields) {
+    const value = field.path.split(".").reduce((node, part) => node?.[part], request);
+    const node = container.querySelector(`[data-path="${field.path}"]`);
+    if (value === undefined || !node) continue;
+    if (node.tagName === "FIELDSET") prefillRows(node, value);
+    else setValue(node, value);
+  }
+  fromPage.forEach((path) => {
+    const node = container.querySelector(`[data-path="${path}"]`);
+    if (node) markFromPage(node);
+  });
+  arrange(container, []);
+}
+
 function prefillRows(fieldset, rows) {
   const add = fieldset.querySelector(":scope > button.add");
   const list = fieldset.querySelector(".rows");

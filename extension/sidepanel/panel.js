@@ -3,12 +3,14 @@
 // reply box. The agent reviews and sends; the panel never sends anything to a customer.
 
 import { RemoteError, ask, askTab } from "../lib/messages.js";
-import { arrange, focusFact, markErrors, neededPaths, prefill, readRequest, renderForm } from "./form.js";
+import { arrange, focusFact, markErrors, neededPaths, prefill, readRequest, renderForm, restore, snapshot } from "./form.js";
 import { renderError, renderGuard, renderSummary, renderVerdict } from "./render.js";
 import { formPlan } from "./schema.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { tabId: null, ticket: null, plan: null, reply: null, draftId: null, port: null, draftFor: null };
+// What the agent typed for each ticket this panel has shown, kept when it shows another one.
+const forms = new Map();
 
 /** Which ticket a page shows: its tab, and the site's ticket id (its URL when it has none). */
 function ticketKey(tabId, ticket) {
@@ -42,10 +44,12 @@ function clearError() {
 }
 
 async function readTicket() {
-  state.tabId = await targetTab();
-  if (state.tabId === null) throw new RemoteError({ title: "No tab to work on" });
-  await ask("tab:ensure", { tabId: state.tabId });
-  const answer = await askTab(state.tabId, "drafter:read");
+  const tabId = await targetTab();
+  if (tabId === null) throw new RemoteError({ title: "No tab to work on" });
+  // The panel now follows this tab, whose ticket it does not know until the page is read.
+  Object.assign(state, { tabId, ticket: null });
+  await ask("tab:ensure", { tabId });
+  const answer = await askTab(tabId, "drafter:read");
   if (!answer?.ok) throw new RemoteError({ title: "Cannot read this page", detail: answer?.reason ?? "" });
   state.ticket = answer.ticket;
   renderSummary($("summary"), state.ticket);
@@ -63,6 +67,7 @@ async function loadPolicies(settings) {
 async function loadForm() {
   const policy = await ask("api:policy", { id: $("policy").value });
   state.plan = formPlan(policy.inputs_schema);
+  forms.clear(); // another policy's form reads other fields
   renderForm($("facts"), state.plan);
   if (state.ticket) prefill($("facts"), state.ticket, today());
 }
@@ -203,15 +208,22 @@ async function ensureSameTicket() {
 
 async function refreshTicket({ force = false } = {}) {
   const before = ticketKey(state.tabId, state.ticket);
-  await readTicket();
-  const key = ticketKey(state.tabId, state.ticket);
-  if (state.draftFor !== null && key !== state.draftFor) retireDraft();
-  // Back on the same ticket (a tab switch and back), the agent's edits stay; another ticket,
-  // or Reload ticket, starts the form again from the page.
-  if (state.plan && (force || key !== before)) {
-    renderForm($("facts"), state.plan);
-    prefill($("facts"), state.ticket, today());
+  const shown = state.plan && state.ticket ? snapshot($("facts")) : null;
+  try {
+    await readTicket();
+  } finally {
+    // Whatever the page turned out to be, a draft for another ticket is retired, and what the
+    // agent typed for the ticket shown until now is kept for when it comes back.
+    const key = ticketKey(state.tabId, state.ticket);
+    if (state.draftFor !== null && key !== state.draftFor) retireDraft();
+    if (shown && key !== before) forms.set(before, shown);
   }
+  const key = ticketKey(state.tabId, state.ticket);
+  // While the page shows the same ticket, the agent's edits stay; Reload ticket starts over.
+  if (!state.plan || (!force && key === before)) return;
+  renderForm($("facts"), state.plan);
+  if (forms.has(key) && !force) restore($("facts"), forms.get(key));
+  else prefill($("facts"), state.ticket, today());
 }
 
 function guarded(action) {

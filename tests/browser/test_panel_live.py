@@ -388,8 +388,13 @@ def test_a_draft_is_refused_after_a_switch_to_another_tab(
     second.evaluate("history.replaceState({}, '', '/agent/tickets/5000')")
     second.bring_to_front()
     refused_everywhere(panel, second)
+    expect(panel.locator('[data-path="case.order.status"]')).to_have_value("")  # its own form
     first.bring_to_front()  # back on the draft's own ticket, a stale draft stays retired
     expect(panel.locator("#insert")).to_be_disabled()
+    # and what the agent typed for it is back
+    expect(panel.locator('[data-path="case.order.status"]')).to_have_value("delivered")
+    expect(panel.locator('[data-path="case.change.refund_to"]')).to_have_value("store_credit")
+    expect(panel.locator('[data-field="case.order.id"]')).to_contain_class("from-page")
 
 
 @pytest.mark.usefixtures("connected")
