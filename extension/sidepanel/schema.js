@@ -211,7 +211,7 @@ export function formPlan(inputsSchema) {
   for (const field of fields.filter((f) => f.widget === "picker")) {
     // Ticks the records of another list by their key; without that list on the form, ids are typed.
     const from = fields.find((f) => f.path === field.schema["x-picks"] && f.schema["x-unique"]);
-    if (from) Object.assign(field, { picks: from.path, key: from.schema["x-unique"] });
+    if (from) Object.assign(field, { picks: from.path, key: from.schema["x-unique"], label: `${from.label} it is about` });
     else field.widget = "list";
   }
   return { policy: inputsSchema["x-policy"] ?? null, fields, facts };

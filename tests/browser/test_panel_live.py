@@ -190,10 +190,13 @@ def test_a_page_only_check_ends_in_one_needs_info_round(
     # The verdict's needs in its order, then which lines the ask is about: the page shows two.
     assert shown == [*wanted, "case.change.item_ids"]
     picker = needed.locator('[data-path="case.change.item_ids"]')
+    expect(needed.locator('[data-field="case.change.item_ids"] > label')).to_have_text(
+        "Items it is about"
+    )
     expect(picker.locator("label.pick")).to_have_text(
         ["Trailhead 2 hiking boots (1)", "Merino hiking socks (2)"], use_inner_text=True
     )
-    panel.screenshot(path=artifact("panel-needs.png"), full_page=True)
+    panel.locator("body").screenshot(path=artifact("panel-needs.png"))
     picker.get_by_label("Trailhead 2 hiking boots (1)").check()
     answers = {"case.order.status": "delivered", "case.change.refund_to": "store_credit"}
     for path in wanted:
