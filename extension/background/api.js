@@ -92,6 +92,16 @@ export class ApiClient {
     return this.json("GET", `/v1/policies/${encodeURIComponent(id)}`);
   }
 
+  /** GET /v1/policies/{id}/lookups: the order systems the policy's pack can read a case from. */
+  lookups(policy) {
+    return this.json("GET", `/v1/policies/${encodeURIComponent(policy)}/lookups`);
+  }
+
+  /** POST /v1/lookups: the server reads the case from the tenant's order system (its key stays there). */
+  lookup(policy, lookup, id) {
+    return this.json("POST", "/v1/lookups", { body: { policy, lookup, id } });
+  }
+
   verdict(policy, request) {
     return this.json("POST", "/v1/verdicts", { body: { policy, request } });
   }

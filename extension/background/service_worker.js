@@ -61,6 +61,8 @@ const operations = {
   "api:policies": async () => (await client()).policies(),
   "api:policy": async (m) => (await client()).policy(m.id),
   "api:verdict": async (m) => (await client()).verdict(m.policy, m.request),
+  "api:lookups": async (m) => (await client()).lookups(m.policy),
+  "api:lookup": async (m) => (await client()).lookup(m.policy, m.lookup, m.id),
   "api:feedback": async (m) => (await client()).feedback(m.draftId, m.feedback),
   "tab:ensure": async (m) => ensureContentScript(m.tabId),
 };

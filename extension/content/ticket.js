@@ -93,6 +93,24 @@
     };
   }
 
+  // Links a helpdesk's order app shows to the record in the company's order system, by the
+  // connection a pack's lookup names: the id the lookup takes, so no one types it.
+  const SYSTEM_LINKS = {
+    shopify: /^https:\/\/(?:admin\.shopify\.com\/store\/[\w-]{1,100}|[\w-]{1,100}\.myshopify\.com\/admin)\/orders\/(\d{1,20})(?:[/?#]|$)/,
+    stripe: /^https:\/\/dashboard\.stripe\.com\/(?:test\/)?subscriptions\/(sub_[A-Za-z0-9]{1,100})(?:[/?#]|$)/,
+  };
+
+  function systemIds() {
+    const found = {};
+    for (const link of document.querySelectorAll("a[href]")) {
+      for (const [system, pattern] of Object.entries(SYSTEM_LINKS)) {
+        const match = system in found ? null : pattern.exec(link.href.slice(0, 500));
+        if (match) found[system] = match[1];
+      }
+    }
+    return found;
+  }
+
   function readSite(site, location) {
     const { message, thread } = conversation(site);
     // What the customer said earlier counts too: the order number, the ask, the dates.
@@ -108,6 +126,7 @@
       thread,
       ask: extract.askKind(message) ?? extract.askKind(said.join("\n")),
       ...orderFacts(site, said.join("\n")),
+      systemIds: systemIds(),
     };
   }
 
@@ -125,6 +144,7 @@
       thread: [],
       ask: extract.askKind(message),
       ...facts,
+      systemIds: systemIds(),
     };
   }
 

@@ -145,7 +145,18 @@ export function renderForm(container, plan) {
   // A picker lists the records of its list as they are typed, added and removed.
   const refresh = () => refreshPickers(container);
   container.addEventListener("input", refresh);
-  container.addEventListener("click", (event) => event.target.closest("button.add, button.remove") && refresh());
+  // A value the agent changes is theirs, wherever it was read from.
+  const edited = (event) => {
+    const field = event.target.closest?.("[data-field].from-lookup");
+    if (field) field.dataset.edited = "true";
+  };
+  container.addEventListener("input", edited);
+  container.addEventListener("change", edited);
+  container.addEventListener("click", (event) => {
+    if (!event.target.closest("button.add, button.remove")) return;
+    edited(event);
+    refresh();
+  });
   arrange(container, []);
 }
 
@@ -305,15 +316,53 @@ export function prefill(container, ticket, today) {
   arrange(container, []);
 }
 
+/**
+ * Fill the form from a lookup's answer (POST /v1/lookups): each case field it gives, marked as
+ * from the order system; returns the Request paths filled. The agent may still change any.
+ */
+export function fillFromLookup(container, answer) {
+  const filled = [];
+  for (const [path, source] of Object.entries(answer.sources)) {
+    const node = container.querySelector(`[data-path="case.${path}"]`);
+    const value = path.split(".").reduce((at, part) => at?.[part], answer.case);
+    if (!node || value === undefined || value === null) continue;
+    if (node.tagName === "FIELDSET") prefillRows(node, value);
+    else setValue(node, value);
+    const field = node.closest("[data-field]");
+    field.classList.remove("from-page");
+    field.classList.add("from-lookup");
+    field.dataset.lookup = source;
+    delete field.dataset.edited;
+    filled.push(`case.${path}`);
+  }
+  arrange(container, []);
+  return filled;
+}
+
+/**
+ * Where each case value sent came from, for the audit log: the lookup for a value as the order
+ * system gave it, the agent for one they changed since.
+ */
+export function provenance(container, request) {
+  const sources = {};
+  for (const field of container.querySelectorAll("[data-field].from-lookup")) {
+    const path = field.dataset.field;
+    if (path.split(".").reduce((at, part) => at?.[part], request) === undefined) continue;
+    sources[path.replace(/^case\./, "")] = field.dataset.edited ? "agent" : field.dataset.lookup;
+  }
+  return sources;
+}
+
 /** What the form holds, to put back later: the Request it reads as, and what came from the page. */
 export function snapshot(container) {
   const { request } = readRequest(container, plans.get(container));
   const fromPage = [...container.querySelectorAll("[data-field].from-page")].map((n) => n.dataset.field);
-  return { request, fromPage };
+  const looked = [...container.querySelectorAll("[data-field].from-lookup")].map((n) => ({ ...n.dataset }));
+  return { request, fromPage, looked };
 }
 
 /** Put a snapshot back into a freshly rendered form of the same plan. */
-export function restore(container, { request, fromPage }) {
+export function restore(container, { request, fromPage, looked }) {
   for (const field of plans.get(container).fields) {
     const value = field.path.split(".").reduce((node, part) => node?.[part], request);
     const node = container.querySelector(`[data-path="${field.path}"]`);
@@ -325,6 +374,12 @@ export function restore(container, { request, fromPage }) {
     const node = container.querySelector(`[data-path="${path}"]`);
     if (node) markFromPage(node);
   });
+  for (const { field: path, lookup, edited } of looked) {
+    const field = container.querySelector(`[data-field="${path}"]`);
+    if (!field) continue;
+    field.classList.add("from-lookup");
+    Object.assign(field.dataset, edited ? { lookup, edited } : { lookup });
+  }
   arrange(container, []);
 }
 

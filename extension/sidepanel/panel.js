@@ -3,7 +3,19 @@
 // reply box. The agent reviews and sends; the panel never sends anything to a customer.
 
 import { RemoteError, ask, askTab } from "../lib/messages.js";
-import { arrange, focusFact, markErrors, neededPaths, prefill, readRequest, renderForm, restore, snapshot } from "./form.js";
+import {
+  arrange,
+  fillFromLookup,
+  focusFact,
+  markErrors,
+  neededPaths,
+  prefill,
+  provenance,
+  readRequest,
+  renderForm,
+  restore,
+  snapshot,
+} from "./form.js";
 import { renderError, renderGuard, renderSummary, renderVerdict } from "./render.js";
 import { formPlan } from "./schema.js";
 
@@ -70,6 +82,50 @@ async function loadForm() {
   forms.clear(); // another policy's form reads other fields
   renderForm($("facts"), state.plan);
   if (state.ticket) prefill($("facts"), state.ticket, today());
+  await loadLookups();
+}
+
+/** The order systems the policy's pack reads from; the page's id for one is looked up at once. */
+async function loadLookups() {
+  // A server without lookups (older than the panel) leaves the form as it is.
+  const lookups = await ask("api:lookups", { policy: $("policy").value }).catch(() => []);
+  state.lookups = lookups;
+  $("lookup").hidden = lookups.length === 0;
+  $("lookup-name").replaceChildren(...lookups.map((l) => new Option(l.title, l.name)));
+  $("lookup-name").hidden = lookups.length < 2;
+  $("lookup-status").textContent = "";
+  showLookupId();
+  if ($("lookup-id").value) await runLookup();
+}
+
+function showLookupId() {
+  const lookup = state.lookups?.find((l) => l.name === $("lookup-name").value);
+  if (!lookup) return;
+  $("lookup-id").placeholder = lookup.id_label;
+  $("lookup-run").textContent = `Look up`;
+  $("lookup-id").value = state.ticket?.systemIds?.[lookup.connection] ?? "";
+}
+
+async function runLookup() {
+  const name = $("lookup-name").value;
+  const id = $("lookup-id").value.trim();
+  const lookup = state.lookups.find((l) => l.name === name);
+  if (!id) {
+    $("lookup-status").textContent = `Type the ${lookup.id_label} first.`;
+    return;
+  }
+  $("lookup-status").textContent = `Looking up ${id} in ${lookup.title}…`;
+  try {
+    const answer = await ask("api:lookup", { policy: $("policy").value, lookup: name, id });
+    const filled = fillFromLookup($("facts"), answer);
+    const missing = Object.keys(answer.left_out ?? {});
+    $("lookup-status").textContent =
+      `${filled.length} field(s) filled from ${answer.title} ${answer.id}.` + (missing.length ? ` Not in its answer: ${missing.join(", ")}.` : "");
+  } catch (error) {
+    // A failed lookup is a message, never a broken form: the agent types the facts instead.
+    const info = error instanceof RemoteError ? error.info : { title: String(error?.message ?? error) };
+    $("lookup-status").textContent = `${lookup.title}: ${info.detail ?? info.title}`;
+  }
 }
 
 function currentRequest() {
@@ -79,6 +135,9 @@ function currentRequest() {
   }
   // The turns before the message, so the draft knows what was already said and by whom.
   if (state.ticket?.thread?.length) request.thread = state.ticket.thread;
+  // Which values came from the order system, for the audit log.
+  const sources = provenance($("facts"), request);
+  if (Object.keys(sources).length) request.provenance = sources;
   return request;
 }
 
@@ -223,7 +282,11 @@ async function refreshTicket({ force = false } = {}) {
   if (!state.plan || (!force && key === before)) return;
   renderForm($("facts"), state.plan);
   if (forms.has(key) && !force) restore($("facts"), forms.get(key));
-  else prefill($("facts"), state.ticket, today());
+  else {
+    prefill($("facts"), state.ticket, today());
+    showLookupId();
+    if ($("lookup-id").value) await runLookup();
+  }
 }
 
 function guarded(action) {
@@ -235,6 +298,8 @@ function wire() {
   $("reload").addEventListener("click", guarded(() => refreshTicket({ force: true })));
   $("policy").addEventListener("change", guarded(loadForm));
   $("check").addEventListener("click", guarded(checkPolicy));
+  $("lookup-run").addEventListener("click", guarded(runLookup));
+  $("lookup-name").addEventListener("change", showLookupId);
   $("show-paths").addEventListener("change", (event) => $("facts").classList.toggle("show-paths", event.target.checked));
   $("draft").addEventListener("click", guarded(async () => startDraft()));
   $("regenerate").addEventListener("click", guarded(async () => startDraft({ channel: $("channel").value, tone: $("tone").value })));

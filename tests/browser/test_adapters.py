@@ -39,6 +39,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
             {"name": "Merino hiking socks", "price": "18.50", "quantity": 2},
         ],
         "replyBox": "ckeditor5",
+        "systemIds": {"shopify": "450789469"},  # the order app's link to the Shopify admin
     },
     "freshdesk": {
         "site": "freshdesk",
@@ -60,6 +61,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "currency": "EUR",
         "items": [{"name": "Rain shell jacket (L)", "price": "89.00", "quantity": 1}],
         "replyBox": "contenteditable",
+        "systemIds": {},
     },
     "gmail": {
         "site": "gmail",
@@ -75,6 +77,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "currency": None,
         "items": [],
         "replyBox": "contenteditable",
+        "systemIds": {},
     },
     "helpscout": {
         "site": "helpscout",
@@ -90,6 +93,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "currency": "USD",
         "items": [{"name": "Polar fleece jacket (M)", "price": "64.00", "quantity": 1}],
         "replyBox": "prosemirror",
+        "systemIds": {},
     },
 }
 
