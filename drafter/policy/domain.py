@@ -41,6 +41,7 @@ from drafter.errors import PolicyError, RequestError
 from drafter.intake import request_error
 from drafter.policy import document as doc
 from drafter.policy.expr import Compiled, ExprError, Scope, compile_expr
+from drafter.policy.lookups import Lookup, load_lookups
 from drafter.policy.syntax import Attribute, Comprehension, Name, Node, Parser, parse_duration
 from drafter.policy.syntax import Literal as LiteralNode
 from drafter.policy.translations import load_translations
@@ -70,7 +71,7 @@ from drafter.schemas import (
     exact_number,
 )
 
-__all__ = ["Domain", "DomainFact", "load_domain"]
+__all__ = ["Domain", "DomainFact", "field_type", "load_domain"]
 
 Token = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 Prose = doc.Prose
@@ -222,6 +223,8 @@ class Domain:
     words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     mentions: tuple[tuple[str, Compiled], ...] = ()
     ids: tuple[Compiled, ...] = ()
+    # Where the case's facts can be read from the company's systems (lookups/*.yaml), by name.
+    lookups: Mapping[str, Lookup] = field(default_factory=dict)
     # The facts to work out for a set of wanted ones (see ``_plan``), kept per set.
     _plans: dict[frozenset[str], _Plan] = field(default_factory=dict, repr=False, compare=False)
 
@@ -476,10 +479,21 @@ def load_domain(path: Path) -> Domain:
     except OSError as error:
         raise PolicyError(f"cannot read: {error.strerror}", file=str(path)) from None
     sha = hashlib.sha256(data).hexdigest()
-    cached = _LOADED.get((path, sha))
+    # The pack's lookups are part of it: a changed lookup file loads the domain again.
+    key = hashlib.sha256(sha.encode())
+    for lookup in sorted((path.parent / "lookups").glob("*.yaml")):
+        key.update(lookup.name.encode() + b"\0" + _read(lookup) + b"\0")
+    cached = _LOADED.get((path, key.hexdigest()))
     if cached is None:
-        cached = _LOADED[(path, sha)] = _Builder(path, data, sha).build()
+        cached = _LOADED[(path, key.hexdigest())] = _Builder(path, data, sha).build()
     return cached
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PolicyError(f"cannot read: {error.strerror}", file=str(path)) from None
 
 
 class _Builder:
@@ -577,6 +591,7 @@ class _Builder:
             words=words,
             mentions=mentions,
             ids=ids,
+            lookups=load_lookups(self.path.parent, d.case, field_type),
         )
 
     def told(
@@ -878,6 +893,11 @@ _SCALAR_TYPES: dict[str, Any] = {
     "datetime": Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)],
     "duration": Annotated[dt.timedelta, Field(strict=False), BeforeValidator(_duration)],
 }
+
+
+def field_type(spec: FieldSpec) -> Any:
+    """The pydantic type a case field is validated with, as the case model does."""
+    return _field_type("Field", spec)
 
 
 def _field_type(name: str, spec: FieldSpec) -> Any:
