@@ -225,6 +225,8 @@ class Domain:
     ids: tuple[Compiled, ...] = ()
     # Where the case's facts can be read from the company's systems (lookups/*.yaml), by name.
     lookups: Mapping[str, Lookup] = field(default_factory=dict)
+    # Every field's path (``order.status``, ``order.items``): what a request's provenance names.
+    case_paths: frozenset[str] = frozenset()
     # The facts to work out for a set of wanted ones (see ``_plan``), kept per set.
     _plans: dict[frozenset[str], _Plan] = field(default_factory=dict, repr=False, compare=False)
 
@@ -274,6 +276,7 @@ class Domain:
                 narrowed fact takes a value this domain does not know.
         """
         self._check_vocabulary(request)
+        self._check_provenance(request)
         env = self._envelope(request)
         env.update(self._parts(request))
         for condition, where, message in self.checks:
@@ -344,6 +347,21 @@ class Domain:
         if request.ask.reason is not None and request.ask.reason not in self.reasons:
             raise RequestError(_not_one_of(request.ask.reason, self.reasons), field="ask.reason")
 
+    def _check_provenance(self, request: Request) -> None:
+        """Each source names a field the case declares and holds, and a lookup of this pack:
+        the audit log must not say a value came from somewhere it cannot have."""
+        for path, source in request.provenance.items():
+            where = f"provenance.{path}"
+            if path not in self.case_paths:
+                raise RequestError(f"'{path}' is not a field of the {self.id} case", field=where)
+            name = source.removeprefix("lookup:")
+            if source != "agent" and name not in self.lookups:
+                known = ", ".join(self.lookups) or "none"
+                problem = f"'{name}' is not a lookup of the {self.id} pack; known: {known}"
+                raise RequestError(problem, field=where)
+            if _value_at(request.case or {}, path) is None:
+                raise RequestError(f"the case has no value at '{path}'", field=where)
+
     def _envelope(self, request: Request) -> dict[str, Value]:
         return {name: read(request) for name, read in _ENVELOPE_READERS.items()}
 
@@ -374,6 +392,23 @@ class CaseRead:
     reference: str | None
     mentions: tuple[Mention, ...] = ()
     ids: tuple[str, ...] = ()
+
+
+def _value_at(case: Mapping[str, Any], path: str) -> object:
+    node: object = case
+    for step in path.split("."):
+        node = node.get(step) if isinstance(node, Mapping) else None
+    return node
+
+
+def _field_paths(parts: Mapping[str, FieldSpec], prefix: str = "") -> Iterator[str]:
+    """The path of every field of the case, records' fields included (a list is one field)."""
+    for name, spec in parts.items():
+        path = f"{prefix}{name}"
+        if prefix or spec.type != "record":
+            yield path
+        if spec.type == "record":
+            yield from _field_paths(spec.fields or {}, f"{path}.")
 
 
 def _strings(value: Value) -> tuple[str, ...]:
@@ -592,6 +627,7 @@ class _Builder:
             mentions=mentions,
             ids=ids,
             lookups=load_lookups(self.path.parent, d.case, field_type),
+            case_paths=frozenset(_field_paths(d.case)),
         )
 
     def told(

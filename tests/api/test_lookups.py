@@ -429,3 +429,58 @@ def test_lookups_through_a_real_server(
     log = server.log.read_text()
     assert SHOPIFY_TOKEN not in log
     assert STRIPE_KEY not in log
+
+
+# --- provenance: the audit log records which values came from where ------------------------
+
+
+def test_a_draft_records_which_values_came_from_the_lookup(
+    client: TestClient, system: OrderSystem
+) -> None:
+    """The panel's flow: look up, let the agent correct a value, draft; the stored request
+    says which values the order system gave and which the agent typed. Tenants hold."""
+    auth = key(client)
+    found = client.post("/v1/lookups", json=shopify(), headers=auth).json()
+    order = found["case"]["order"]
+    order["status"] = "delivered"  # the agent knows better than Shopify's fulfillment status
+    order["delivered_on"] = "2008-01-15"
+    provenance = found["sources"] | {"order.status": "agent", "order.delivered_on": "agent"}
+    request = {
+        "as_of": "2008-01-20",
+        "customer": {"id": "c1", "name": "Bob Norman", "tier": "standard"},
+        "case": {"order": order},
+        "ask": {"kind": "return", "reason": "changed_mind"},
+        "provenance": provenance,
+    }
+    body = {"policy": "retail-standard", "request": request}
+    drafted = client.post("/v1/drafts", json=body, headers=auth)
+    assert drafted.status_code == 200, drafted.text
+    draft_id = drafted.json()["id"]
+    stored = client.get(f"/v1/drafts/{draft_id}", headers=auth).json()
+    assert stored["request"]["provenance"] == {
+        "order.id": "lookup:shopify-order",
+        "order.currency": "lookup:shopify-order",
+        "order.placed_on": "lookup:shopify-order",
+        "order.status": "agent",
+        "order.shipping_fee": "lookup:shopify-order",
+        "order.items": "lookup:shopify-order",
+        "order.delivered_on": "agent",
+    }
+    other = client.get(f"/v1/drafts/{draft_id}", headers=key(client, tenant="acme"))
+    assert other.status_code == 404
+
+
+def test_a_verdict_with_provenance_the_case_does_not_hold_is_a_422(client: TestClient) -> None:
+    found = client.post("/v1/lookups", json=shopify(), headers=key(client)).json()
+    request = {
+        "as_of": "2008-01-20",
+        "customer": {"id": "c1", "name": "Bob Norman", "tier": "standard"},
+        "case": found["case"],
+        "ask": {"kind": "return", "reason": "changed_mind"},
+        "provenance": {"order.delivered_on": "lookup:shopify-order"},
+    }
+    response = client.post(
+        "/v1/verdicts", json={"policy": "retail-standard", "request": request}, headers=key(client)
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "provenance.order.delivered_on"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from drafter.errors import LookupFailed, PolicyError
+from drafter.errors import LookupFailed, PolicyError, RequestError
 from drafter.intake import parse_request
 from drafter.policy import PolicyRegistry, evaluate
 from drafter.policy.domain import load_domain
@@ -381,3 +381,65 @@ def test_a_changed_lookup_file_is_read_again(tmp_path: Path) -> None:
 def test_a_lookup_file_name_must_be_a_name(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="file name"):
         load_domain(pack_with(tmp_path, GOOD, name="Test_Order"))
+
+
+# --- provenance: which values of a request came from where ----------------------------------
+
+
+def looked_up_request(**provenance: str) -> dict[str, Any]:
+    order = shipped("retail", "shopify-order").read(answer("shopify-order")).case["order"]
+    order["status"] = "delivered"  # corrected by the agent
+    return {
+        "as_of": "2008-01-20",
+        "customer": {"id": "c1", "name": "Bob Norman", "tier": "standard"},
+        "case": {"order": order},
+        "ask": {"kind": "return", "reason": "changed_mind"},
+        "provenance": {k.replace("__", "."): v for k, v in provenance.items()},
+    }
+
+
+def test_provenance_that_holds_is_kept_and_changes_nothing() -> None:
+    policy = PolicyRegistry(ROOT / "policies").get("retail-standard")
+    data = looked_up_request(
+        order__id="lookup:shopify-order", order__items="lookup:shopify-order", order__status="agent"
+    )
+    with_sources = parse_request(json.dumps(data))
+    assert with_sources.provenance["order.items"] == "lookup:shopify-order"
+    without = parse_request(json.dumps({**data, "provenance": {}}))
+    assert evaluate(policy, with_sources) == evaluate(policy, without)
+
+
+@pytest.mark.parametrize(
+    ("provenance", "field", "message"),
+    [
+        ({"order.colour": "agent"}, "provenance.order.colour", "not a field of the retail case"),
+        (
+            {"order.status": "lookup:shopify-orders"},
+            "provenance.order.status",
+            "'shopify-orders' is not a lookup of the retail pack; known: shopify-order",
+        ),
+        (
+            {"order.delivered_on": "lookup:shopify-order"},
+            "provenance.order.delivered_on",
+            "the case has no value at 'order.delivered_on'",
+        ),
+        ({"evidence.photos": "agent"}, "provenance.evidence.photos", "the case has no value"),
+    ],
+)
+def test_provenance_that_cannot_hold_is_refused_naming_it(
+    provenance: dict[str, str], field: str, message: str
+) -> None:
+    request = parse_request(json.dumps({**looked_up_request(), "provenance": provenance}))
+    with pytest.raises(RequestError) as caught:
+        evaluate(PolicyRegistry(ROOT / "policies").get("retail-standard"), request)
+    assert caught.value.field == field
+    assert message in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    "provenance",
+    [{"order.status": "shopify"}, {"order.status": "lookup:"}, {"Order.Status": "agent"}],
+)
+def test_provenance_is_a_path_and_a_source(provenance: dict[str, str]) -> None:
+    with pytest.raises(RequestError, match="provenance"):
+        parse_request(json.dumps({**looked_up_request(), "provenance": provenance}))
