@@ -44,8 +44,6 @@ TargetPath = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z]
 Convert = Literal["minor_units", "date", "unix_date", "unix_time", "upper"]
 Constant = str | bool | int
 
-MAX_ANSWER_ITEMS = 1000  # a list longer than the field's own limit is refused anyway
-
 
 # --- the file as written -----------------------------------------------------------------
 
