@@ -49,7 +49,8 @@ Constant = str | bool | int
 
 
 class RuleSpec(doc.Spec):
-    """Where one field's value comes from. Without ``from``, ``value`` is a constant."""
+    """Where one field's value comes from: a path in the answer, read as it is or through one
+    of ``values``, ``value`` or ``convert``."""
 
     from_: SourcePath | None = Field(None, alias="from")
     values: dict[str, Constant] | None = Field(
@@ -117,7 +118,7 @@ class Found:
 
 @dataclass(frozen=True)
 class _Rule:
-    source: tuple[str, ...] | None
+    source: tuple[str, ...]
     values: Mapping[str, Constant] | None
     value: Constant | None
     if_null: Constant | None
@@ -182,8 +183,6 @@ class Lookup:
         return ABSENT, why
 
     def _apply(self, rule: _Rule, target: _Target, root: object, where: str) -> tuple[Any, str]:
-        if rule.source is None:
-            return self._checked(target, rule.value, where), ""
         raw = _read(root, rule.source)
         if raw is ABSENT:
             return ABSENT, "not in the answer"
@@ -408,8 +407,8 @@ class _Compiler:
 
     def rule(self, spec: FieldSpec, rule: RuleSpec, loc: tuple[Any, ...]) -> _Rule:
         is_list = spec.type == "list"
-        if rule.from_ is None and (rule.value is None or is_list):
-            raise self.fail("give 'from' (a path in the answer), or a constant 'value'", loc)
+        if rule.from_ is None:  # a value no answer gave must not be shown as the system's
+            raise self.fail("give 'from': the path of the value in the answer", loc)
         if is_list != (rule.each is not None):
             what = "a list of records needs 'each'" if is_list else "'each' is for a list"
             raise self.fail(what, loc)
@@ -428,7 +427,7 @@ class _Compiler:
                 for name, inner in rule.each.items()
             )
         return _Rule(
-            _steps(rule.from_),
+            tuple(rule.from_.split(".")),
             rule.values,
             rule.value,
             rule.if_null,

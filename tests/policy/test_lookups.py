@@ -330,6 +330,11 @@ def test_a_good_lookup_loads(tmp_path: Path) -> None:
             "'colour' is not a field of the list's items",
             7,
         ),
+        (
+            ("order.id: {from: order.name}", "order.status: {value: pending}"),
+            "give 'from': the path of the value in the answer",
+            7,
+        ),
         (("get: /orders/{id}.json", "get: /orders.json"), "get: must hold '{id}' once", 4),
         (("get: /orders/{id}.json", "get: /{shop}/{id}"), "get: must hold '{id}' once", 4),
         (
