@@ -152,6 +152,11 @@ class Lookup:
     targets: tuple[_Target, ...]
 
     @property
+    def fields(self) -> tuple[str, ...]:
+        """The case fields it can fill (``order.status``)."""
+        return tuple(target.path for target in self.targets)
+
+    @property
     def source(self) -> str:
         """How the case names where a value came from."""
         return f"lookup:{self.name}"

@@ -1,20 +1,46 @@
-"""``POST /v1/lookups``: read a case's facts from the caller's order system, for a form to
-prefill; each value says which lookup it came from."""
+"""``GET /v1/lookups``: the lookups a policy's pack declares, for a form to offer;
+``POST /v1/lookups``: read a case's facts from the caller's order system, for the form to
+prefill, each value with the lookup it came from."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from drafter.api.bodies import FieldProblem, InvalidBodyError, LookupIn
+from drafter.api.bodies import FieldProblem, InvalidBodyError, LookupIn, PolicyId
 from drafter.api.deps import Caller, LookupBody, ServicesDep
 from drafter.api.openapi import body_of
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/lookups", tags=["lookups"])
+
+
+class LookupSummary(BaseModel):
+    name: str = Field(description="What POST /v1/lookups takes as lookup: shopify-order.")
+    title: str = Field(description="The values' source, as a form shows it: Shopify order.")
+    id_label: str = Field(description="What the agent is asked to type: Shopify order ID.")
+    fields: list[str] = Field(description="The case fields it can fill (order.status).")
+
+
+@router.get("", summary="The lookups of a policy's pack")
+async def list_lookups(
+    _caller: Caller,
+    services: ServicesDep,
+    policy: Annotated[PolicyId, Query(description="A policy id, e.g. retail-standard.")],
+) -> list[LookupSummary]:
+    lookups = services.registry.get(policy).domain.lookups.values()
+    return [
+        LookupSummary(
+            name=lookup.name,
+            title=lookup.title,
+            id_label=lookup.id_label,
+            fields=list(lookup.fields),
+        )
+        for lookup in lookups
+    ]
 
 
 class LookupOut(BaseModel):
