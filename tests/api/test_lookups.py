@@ -368,21 +368,22 @@ def test_a_lookup_needs_a_key_and_spends_its_rate_limit(
 
 def test_a_form_can_list_the_lookups_of_a_policy(client: TestClient) -> None:
     auth = key(client)
-    response = client.get("/v1/lookups", params={"policy": "retail-standard"}, headers=auth)
+    response = client.get("/v1/policies/retail-standard/lookups", headers=auth)
     assert response.status_code == 200
     [shopify_order] = response.json()
     assert shopify_order["name"] == "shopify-order"
     assert shopify_order["id_label"] == "Shopify order ID"
     assert "order.items" in shopify_order["fields"]
-    unknown = client.get("/v1/lookups", params={"policy": "nope"}, headers=auth)
-    assert unknown.status_code == 422
-    assert unknown.json()["type"] == "/problems/unknown-policy"
-    assert client.get("/v1/lookups", params={"policy": "retail-standard"}).status_code == 401
+    unknown = client.get("/v1/policies/nope/lookups", headers=auth)
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "no policy with id 'nope'"
+    assert client.get("/v1/policies/retail-standard/lookups").status_code == 401
 
 
 def test_the_route_is_in_the_openapi_document(client: TestClient) -> None:
     document = client.get("/openapi.json", headers=key(client)).json()
-    assert "get" in document["paths"]["/v1/lookups"]
+    assert set(document["paths"]["/v1/lookups"]) == {"post"}
+    assert "404" in document["paths"]["/v1/policies/{policy_id}/lookups"]["get"]["responses"]
     operation = document["paths"]["/v1/lookups"]["post"]
     assert operation["security"] == [{"bearer": []}]
     assert set(operation["responses"]) >= {"200", "401", "404", "422", "429", "502", "503", "504"}

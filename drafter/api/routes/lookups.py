@@ -1,21 +1,23 @@
-"""``GET /v1/lookups``: the lookups a policy's pack declares, for a form to offer;
-``POST /v1/lookups``: read a case's facts from the caller's order system, for the form to
+"""``GET /v1/policies/{id}/lookups``: the lookups a policy's pack declares, for a form to
+offer; ``POST /v1/lookups``: read a case's facts from the caller's order system, for the form to
 prefill, each value with the lookup it came from."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from drafter.api.bodies import FieldProblem, InvalidBodyError, LookupIn, PolicyId
+from drafter.api.bodies import FieldProblem, InvalidBodyError, LookupIn
 from drafter.api.deps import Caller, LookupBody, ServicesDep
 from drafter.api.openapi import body_of
+from drafter.errors import NotFoundError, UnknownPolicyError
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/lookups", tags=["lookups"])
+# One path, one method: a path with two routes would answer 405 with only one in ``Allow``.
+router = APIRouter(prefix="/v1", tags=["lookups"])
 
 
 class LookupSummary(BaseModel):
@@ -25,13 +27,14 @@ class LookupSummary(BaseModel):
     fields: list[str] = Field(description="The case fields it can fill (order.status).")
 
 
-@router.get("", summary="The lookups of a policy's pack")
+@router.get("/policies/{policy_id}/lookups", summary="The lookups of a policy's pack")
 async def list_lookups(
-    _caller: Caller,
-    services: ServicesDep,
-    policy: Annotated[PolicyId, Query(description="A policy id, e.g. retail-standard.")],
+    policy_id: str, _caller: Caller, services: ServicesDep
 ) -> list[LookupSummary]:
-    lookups = services.registry.get(policy).domain.lookups.values()
+    try:
+        lookups = services.registry.get(policy_id).domain.lookups.values()
+    except UnknownPolicyError:
+        raise NotFoundError("policy", policy_id) from None
     return [
         LookupSummary(
             name=lookup.name,
@@ -67,7 +70,7 @@ _FAILURES = {
 
 
 @router.post(
-    "",
+    "/lookups",
     summary="Read a case's facts from the order system",
     response_model=None,
     responses={
