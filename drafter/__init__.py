@@ -2,6 +2,8 @@
 
 The public API, in the order the data flows::
 
+    found = await Lookups(settings).look_up(domain.lookups["shopify-order"], "450789469",
+                                            tenant="default")  # facts from the order system
     request = parse_request(json_bytes)                   # Request (bad input: RequestError)
     verdict = evaluate(registry.get("retail-standard"), request)      # stage 1: decide
     reply = await Pipeline(Settings()).reply(request, "retail-standard")  # stage 2: phrase, check
@@ -12,6 +14,7 @@ from drafter.errors import (
     DrafterError,
     ExceptionGrantError,
     LLMError,
+    LookupFailed,
     PolicyError,
     RequestError,
     RuntimeFailure,
@@ -20,6 +23,7 @@ from drafter.errors import (
 )
 from drafter.guard import check as check_draft
 from drafter.intake import parse_request
+from drafter.lookups import Lookups
 from drafter.pipeline import Delta, Final, Pipeline, Reply
 from drafter.policy import Policy, PolicyRegistry, evaluate, load_policy
 from drafter.schemas import (
@@ -44,6 +48,8 @@ __all__ = [
     "ExceptionGrantError",
     "Final",
     "LLMError",
+    "LookupFailed",
+    "Lookups",
     "Money",
     "Offer",
     "Pipeline",

@@ -17,10 +17,13 @@ HTTP) can map them to a clear message or status without guessing::
     │   └── IdempotencyError    an Idempotency-Key reused with another body, or still running
     └── RuntimeFailure          something outside the caller's control failed
         ├── LLMError            the language model endpoint failed
+        ├── LookupFailed        the company's order system did not give a usable answer (kind)
         └── StoreError          the audit store could not be read or written
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 __all__ = [
     "AuthError",
@@ -31,6 +34,7 @@ __all__ = [
     "IdempotencyError",
     "LLMError",
     "LLMUnreachable",
+    "LookupFailed",
     "NotFoundError",
     "PolicyError",
     "RateLimitedError",
@@ -104,6 +108,27 @@ class LLMError(RuntimeFailure):
 
 class LLMUnreachable(LLMError):
     """No connection to the endpoint could be made: a fact about the set-up, not the model."""
+
+
+class LookupFailed(RuntimeFailure):
+    """A lookup in the company's order system gave nothing usable. ``kind`` says why:
+    ``not_configured`` (no connection for the tenant), ``timeout``, ``unreachable``,
+    ``not_found`` (the system has no record with that id), ``refused`` (any other status) or
+    ``bad_answer`` (not JSON, too large, or a value that does not fit its field). The message
+    names the lookup and never holds the credential."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        lookup: str,
+        kind: Literal[
+            "not_configured", "timeout", "unreachable", "not_found", "refused", "bad_answer"
+        ],
+    ) -> None:
+        self.lookup = lookup
+        self.kind = kind
+        super().__init__(message)
 
 
 class NotFoundError(UserError):

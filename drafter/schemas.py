@@ -23,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     WithJsonSchema,
 )
 
@@ -212,6 +213,14 @@ class Turn(Strict):
     text: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
 
 
+# A case field's path (``order.status``), and where its value came from: a pack's lookup
+# (``lookup:shopify-order``, read by POST /v1/lookups) or the agent.
+CasePath = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$", max_length=200)
+]
+Source = Annotated[str, StringConstraints(pattern=r"^(agent|lookup:[a-z][a-z0-9-]{0,79})$")]
+
+
 class Request(Strict):
     """Everything the checker may know about one ticket. ``message`` is untrusted text."""
 
@@ -237,6 +246,13 @@ class Request(Strict):
         (),
         description="The conversation before `message`, oldest first, each turn the "
         "customer's or an agent's. The draft reads it for context; `message` is what it answers.",
+    )
+    provenance: Annotated[dict[CasePath, Source], Field(max_length=500)] = Field(
+        default_factory=dict,
+        description="Where case values came from, by field (order.status: "
+        "lookup:shopify-order, or agent for a value the agent typed or corrected). Checked "
+        "against the pack's case and lookups, and kept with the request in the audit log; it "
+        "never changes the verdict.",
     )
 
     @property

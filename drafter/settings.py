@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "project_root"]
+__all__ = ["Connection", "Settings", "project_root"]
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def project_root() -> Path:
@@ -19,8 +22,33 @@ def project_root() -> Path:
     return bundled if (bundled / "prompts").is_dir() else package.parent
 
 
+class Connection(BaseModel):
+    """Where one of a tenant's systems answers (a pack's lookups name it), and its key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(description="The system's base URL, e.g. https://acme.myshopify.com.")
+    token: SecretStr = Field(description="Sent in the header the lookup names; never logged.")
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        """The token must not cross a network in clear: plain http only to this machine."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL with a host")
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError("must use https (plain http only to 127.0.0.1 or localhost)")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("must be a scheme, host and optional path, nothing else")
+        return value.rstrip("/")
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DRAFTER_", extra="forbid", frozen=True)
+    # ``__`` nests: DRAFTER_CONNECTIONS__ACME__SHOPIFY__URL sets connections.acme.shopify.url.
+    model_config = SettingsConfigDict(
+        env_prefix="DRAFTER_", extra="forbid", frozen=True, env_nested_delimiter="__"
+    )
 
     policies_dir: Path = Field(default_factory=lambda: project_root() / "policies")
     prompts_dir: Path = Field(default_factory=lambda: project_root() / "prompts")
@@ -69,6 +97,13 @@ class Settings(BaseSettings):
         if self.provider == "replay" and self.replay_dir is None:
             raise ValueError("provider 'replay' needs replay_dir")
         return self
+
+    # --- the company's systems, which lookups read (see policies/README.md) -----------------
+    connections: dict[str, dict[str, Connection]] = Field(
+        default_factory=dict,
+        description="By tenant, then by connection name: DRAFTER_CONNECTIONS__<TENANT>__"
+        "<NAME>__URL and __TOKEN. A tenant reaches only its own connections.",
+    )
 
     # --- HTTP service and audit store (drafter serve) ---------------------------------------
     database_url: str | None = Field(

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from drafter.api.middleware import ServiceMiddleware
 from drafter.api.openapi import install_openapi
 from drafter.api.problems import install_problem_handlers
-from drafter.api.routes import drafts, health, policies, verdicts
+from drafter.api.routes import drafts, health, lookups, policies, verdicts
 from drafter.api.services import Services
 from drafter.settings import Settings
 
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
         redoc_url=None,
         openapi_url=None,  # served by routes/health.py, behind a key like every other route
     )
-    for module in (health, policies, verdicts, drafts):
+    for module in (health, policies, verdicts, drafts, lookups):
         app.include_router(module.router)
     install_problem_handlers(app)
     install_openapi(app)

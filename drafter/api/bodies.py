@@ -34,6 +34,7 @@ __all__ = [
     "FeedbackIn",
     "FieldProblem",
     "InvalidBodyError",
+    "LookupIn",
     "VerdictIn",
     "check_json",
     "field_problems",
@@ -80,7 +81,26 @@ class FeedbackIn(_Body):
     reason: str = Field("", max_length=5_000, description="Why the agent edited or rejected.")
 
 
-BODY_MODELS: tuple[type[BaseModel], ...] = (VerdictIn, DraftIn, FeedbackIn)
+class LookupIn(_Body):
+    """``POST /v1/lookups``: read a case's facts from the company's order system."""
+
+    policy: PolicyId = Field(description="A policy id; its pack declares the lookups.")
+    lookup: str = Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="A lookup of the policy's pack, e.g. shopify-order.",
+    )
+    id: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^\S(.*\S)?$",
+        description="What the agent typed: the order or subscription id, without spaces "
+        "around it. Sent as one path segment, percent-encoded.",
+    )
+
+
+BODY_MODELS: tuple[type[BaseModel], ...] = (VerdictIn, DraftIn, FeedbackIn, LookupIn)
 
 
 @dataclass(frozen=True, slots=True)

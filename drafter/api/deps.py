@@ -14,7 +14,7 @@ from fastapi import Depends
 from fastapi import Request as HttpRequest
 from starlette.concurrency import run_in_threadpool
 
-from drafter.api.bodies import DraftIn, FeedbackIn, VerdictIn, json_body
+from drafter.api.bodies import DraftIn, FeedbackIn, LookupIn, VerdictIn, json_body
 from drafter.api.services import Services
 from drafter.errors import AuthError, RateLimitedError
 from drafter.keys import ApiKey
@@ -23,6 +23,7 @@ __all__ = [
     "Caller",
     "DraftBody",
     "FeedbackBody",
+    "LookupBody",
     "ServicesDep",
     "VerdictBody",
     "authenticate",
@@ -72,3 +73,4 @@ Caller = Annotated[ApiKey, Depends(authenticate)]
 VerdictBody = Annotated[VerdictIn, Depends(json_body(VerdictIn))]
 DraftBody = Annotated[DraftIn, Depends(json_body(DraftIn))]
 FeedbackBody = Annotated[FeedbackIn, Depends(json_body(FeedbackIn))]
+LookupBody = Annotated[LookupIn, Depends(json_body(LookupIn))]

@@ -29,6 +29,7 @@ from drafter.errors import (
     ForbiddenError,
     IdempotencyError,
     LLMError,
+    LookupFailed,
     NotFoundError,
     PolicyError,
     RateLimitedError,
@@ -125,10 +126,24 @@ def _other_problem(error: DrafterError) -> Problem:
         return Problem(500, "misconfigured", "the service is misconfigured; see its log")
     if isinstance(error, LLMError):
         return Problem(502, "llm-failed", str(error))
+    if isinstance(error, LookupFailed):
+        return _lookup_problem(error)
     if isinstance(error, RuntimeFailure):
         log.error("run-time failure: %s", error)
         return Problem(503, "unavailable", str(error), headers={"Retry-After": "5"})
     return Problem(400, "bad-request", str(error))
+
+
+# What each kind of failed lookup is to the caller: the order system's fault (502), too slow
+# (504), no such record there (404), or not set up for the caller's tenant (503).
+_LOOKUP_STATUS = {"timeout": 504, "not_found": 404, "not_configured": 503}
+
+
+def _lookup_problem(error: LookupFailed) -> Problem:
+    status = _LOOKUP_STATUS.get(error.kind, 502)
+    slug = {504: "lookup-timeout", 404: "lookup-not-found", 503: "lookup-not-configured"}
+    extra = {"lookup": error.lookup, "reason": error.kind}
+    return Problem(status, slug.get(status, "lookup-failed"), str(error), extra=extra)
 
 
 def _respond(request: HttpRequest, problem: Problem) -> Response:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from drafter.errors import PolicyError
 from drafter.keys import ApiKey, KeyRing, RateLimiter, SharedRateLimiter
+from drafter.lookups import Lookups
 from drafter.pipeline import Pipeline
 from drafter.policy import PolicyRegistry
 from drafter.settings import Settings
@@ -43,6 +44,7 @@ class Services:
     claims: IdempotencyClaims
     registry: PolicyRegistry
     pipeline: Pipeline
+    lookups: Lookups  # calls the tenants' order systems for the packs' lookups
     # The policy ids found at start-up (policies are loaded once; restart to pick up changes).
     policy_ids: list[str] = field(default_factory=list)
     # The last readiness checks and when they were made (monotonic seconds).
@@ -71,12 +73,14 @@ class Services:
             claims=IdempotencyClaims(engine, stale_after_s=_longest_draft_s(settings)),
             registry=registry,
             pipeline=Pipeline(settings, registry=registry),
+            lookups=Lookups(settings),
         )
         services.load_policies()
         return services
 
     async def stop(self) -> None:
         await self.pipeline.aclose()
+        await self.lookups.aclose()
         self.writer.stop()
         if isinstance(self.limiter, SharedRateLimiter):
             self.limiter.stop()

@@ -41,6 +41,7 @@ from drafter.errors import PolicyError, RequestError
 from drafter.intake import request_error
 from drafter.policy import document as doc
 from drafter.policy.expr import Compiled, ExprError, Scope, compile_expr
+from drafter.policy.lookups import Lookup, load_lookups
 from drafter.policy.syntax import Attribute, Comprehension, Name, Node, Parser, parse_duration
 from drafter.policy.syntax import Literal as LiteralNode
 from drafter.policy.translations import load_translations
@@ -70,7 +71,7 @@ from drafter.schemas import (
     exact_number,
 )
 
-__all__ = ["Domain", "DomainFact", "load_domain"]
+__all__ = ["Domain", "DomainFact", "field_type", "load_domain"]
 
 Token = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 Prose = doc.Prose
@@ -222,6 +223,10 @@ class Domain:
     words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     mentions: tuple[tuple[str, Compiled], ...] = ()
     ids: tuple[Compiled, ...] = ()
+    # Where the case's facts can be read from the company's systems (lookups/*.yaml), by name.
+    lookups: Mapping[str, Lookup] = field(default_factory=dict)
+    # Every field's path (``order.status``, ``order.items``): what a request's provenance names.
+    case_paths: frozenset[str] = frozenset()
     # The facts to work out for a set of wanted ones (see ``_plan``), kept per set.
     _plans: dict[frozenset[str], _Plan] = field(default_factory=dict, repr=False, compare=False)
 
@@ -271,6 +276,7 @@ class Domain:
                 narrowed fact takes a value this domain does not know.
         """
         self._check_vocabulary(request)
+        self._check_provenance(request)
         env = self._envelope(request)
         env.update(self._parts(request))
         for condition, where, message in self.checks:
@@ -341,6 +347,21 @@ class Domain:
         if request.ask.reason is not None and request.ask.reason not in self.reasons:
             raise RequestError(_not_one_of(request.ask.reason, self.reasons), field="ask.reason")
 
+    def _check_provenance(self, request: Request) -> None:
+        """Each source names a field the case declares and holds, and a lookup of this pack:
+        the audit log must not say a value came from somewhere it cannot have."""
+        for path, source in request.provenance.items():
+            where = f"provenance.{path}"
+            if path not in self.case_paths:
+                raise RequestError(f"'{path}' is not a field of the {self.id} case", field=where)
+            name = source.removeprefix("lookup:")
+            if source != "agent" and name not in self.lookups:
+                known = ", ".join(self.lookups) or "none"
+                problem = f"'{name}' is not a lookup of the {self.id} pack; known: {known}"
+                raise RequestError(problem, field=where)
+            if _value_at(request.case or {}, path) is None:
+                raise RequestError(f"the case has no value at '{path}'", field=where)
+
     def _envelope(self, request: Request) -> dict[str, Value]:
         return {name: read(request) for name, read in _ENVELOPE_READERS.items()}
 
@@ -371,6 +392,23 @@ class CaseRead:
     reference: str | None
     mentions: tuple[Mention, ...] = ()
     ids: tuple[str, ...] = ()
+
+
+def _value_at(case: Mapping[str, Any], path: str) -> object:
+    node: object = case
+    for step in path.split("."):
+        node = node.get(step) if isinstance(node, Mapping) else None
+    return node
+
+
+def _field_paths(parts: Mapping[str, FieldSpec], prefix: str = "") -> Iterator[str]:
+    """The path of every field of the case, records' fields included (a list is one field)."""
+    for name, spec in parts.items():
+        path = f"{prefix}{name}"
+        if prefix or spec.type != "record":
+            yield path
+        if spec.type == "record":
+            yield from _field_paths(spec.fields or {}, f"{path}.")
 
 
 def _strings(value: Value) -> tuple[str, ...]:
@@ -476,10 +514,21 @@ def load_domain(path: Path) -> Domain:
     except OSError as error:
         raise PolicyError(f"cannot read: {error.strerror}", file=str(path)) from None
     sha = hashlib.sha256(data).hexdigest()
-    cached = _LOADED.get((path, sha))
+    # The pack's lookups are part of it: a changed lookup file loads the domain again.
+    key = hashlib.sha256(sha.encode())
+    for lookup in sorted((path.parent / "lookups").glob("*.yaml")):
+        key.update(lookup.name.encode() + b"\0" + _read(lookup) + b"\0")
+    cached = _LOADED.get((path, key.hexdigest()))
     if cached is None:
-        cached = _LOADED[(path, sha)] = _Builder(path, data, sha).build()
+        cached = _LOADED[(path, key.hexdigest())] = _Builder(path, data, sha).build()
     return cached
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PolicyError(f"cannot read: {error.strerror}", file=str(path)) from None
 
 
 class _Builder:
@@ -577,6 +626,8 @@ class _Builder:
             words=words,
             mentions=mentions,
             ids=ids,
+            lookups=load_lookups(self.path.parent, d.case, field_type),
+            case_paths=frozenset(_field_paths(d.case)),
         )
 
     def told(
@@ -878,6 +929,11 @@ _SCALAR_TYPES: dict[str, Any] = {
     "datetime": Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)],
     "duration": Annotated[dt.timedelta, Field(strict=False), BeforeValidator(_duration)],
 }
+
+
+def field_type(spec: FieldSpec) -> Any:
+    """The pydantic type a case field is validated with, as the case model does."""
+    return _field_type("Field", spec)
 
 
 def _field_type(name: str, spec: FieldSpec) -> Any:
