@@ -119,7 +119,7 @@ function rowsField(field) {
 
 const GROUPS = [
   ["needed", "Needed now", "Fill these, then check the policy again."],
-  ["ticket", "From the ticket", null],
+  ["ticket", "From the ticket and the order system", null],
   ["more", "Other facts", "Leave unknown facts empty: the policy asks for what it needs."],
 ];
 
@@ -210,7 +210,8 @@ export function arrange(container, needed) {
   const place = { needed: first, ticket: [], more: [] };
   for (const field of plan.fields) {
     if (first.includes(field.path)) continue;
-    place[nodes.get(field.path).classList.contains("from-page") ? "ticket" : "more"].push(field.path);
+    const read = nodes.get(field.path).matches(".from-page, .from-lookup");
+    place[read ? "ticket" : "more"].push(field.path);
   }
   for (const [name, paths] of Object.entries(place)) {
     const group = container.querySelector(`[data-group="${name}"]`);

@@ -92,7 +92,6 @@ async function loadLookups() {
   state.lookups = lookups;
   $("lookup").hidden = lookups.length === 0;
   $("lookup-name").replaceChildren(...lookups.map((l) => new Option(l.title, l.name)));
-  $("lookup-name").hidden = lookups.length < 2;
   $("lookup-status").textContent = "";
   showLookupId();
   if ($("lookup-id").value) await runLookup();

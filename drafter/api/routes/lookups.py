@@ -23,6 +23,10 @@ router = APIRouter(prefix="/v1", tags=["lookups"])
 class LookupSummary(BaseModel):
     name: str = Field(description="What POST /v1/lookups takes as lookup: shopify-order.")
     title: str = Field(description="The values' source, as a form shows it: Shopify order.")
+    connection: str = Field(
+        description="The order system it reads (shopify), which a form may find the id for "
+        "on the ticket's page."
+    )
     id_label: str = Field(description="What the agent is asked to type: Shopify order ID.")
     fields: list[str] = Field(description="The case fields it can fill (order.status).")
 
@@ -39,6 +43,7 @@ async def list_lookups(
         LookupSummary(
             name=lookup.name,
             title=lookup.title,
+            connection=lookup.connection,
             id_label=lookup.id_label,
             fields=list(lookup.fields),
         )
