@@ -17,12 +17,19 @@ from rich.table import Table
 from drafter.cli.options import AsJson, registry
 from drafter.errors import UserError
 from drafter.evals.cases import EvalCase, load_cases
-from drafter.evals.compare import Comparison, compare_runs
+from drafter.evals.compare import compare_runs
 from drafter.evals.config import EvalConfig, load_config
+from drafter.evals.gate import regressions
 from drafter.evals.parallel import run_eval_parallel
 from drafter.evals.recordings import load_recordings
 from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, score_reference
-from drafter.evals.reports import print_comparison, print_summary, write_html, write_junit
+from drafter.evals.reports import (
+    comparison_json,
+    print_comparison,
+    print_summary,
+    write_html,
+    write_junit,
+)
 from drafter.evals.results import CaseResult, RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
 from drafter.evals.scripted import SCRIPTED_SERVER, load_answers, scripted_responder
@@ -270,43 +277,27 @@ def _print_stale(console: Console, found: list[StaleCase], name: str) -> None:
 def compare(
     a: Annotated[Path, typer.Argument(help="The baseline run's results.json.")],
     b: Annotated[Path, typer.Argument(help="The candidate run's results.json.")],
+    config: ConfigOption = None,
     as_json: AsJson = False,
     fail_on_regression: Annotated[
-        bool, typer.Option(help="Exit 1 when any final reply lost compliance.")
+        bool,
+        typer.Option(
+            help="Exit 1 on a regression in raw drafts or final replies, repairs, fallbacks, "
+            "tokens or latency (rules: the config's regression section)."
+        ),
     ] = False,
 ) -> None:
-    """Pair two runs case by case: per-scorer deltas, regressions, improvements, McNemar p."""
+    """Pair two runs case by case, raw drafts and final replies: rates with McNemar's exact p,
+    repairs, fallbacks, tokens and latency, and the regressions by the config's rules."""
+    rules = _config(config).regression
     comparison = compare_runs(load_results(a), load_results(b))
+    found = regressions(comparison, rules)
     if as_json:
-        typer.echo(json.dumps(_comparison_json(comparison), indent=2))
+        typer.echo(json.dumps(comparison_json(comparison, found), indent=2))
     else:
-        print_comparison(Console(), comparison)
-    if fail_on_regression and comparison.compliance.regressed:
+        print_comparison(Console(), comparison, found)
+    if fail_on_regression and found:
         raise typer.Exit(1)
-
-
-def _comparison_json(comparison: Comparison) -> dict[str, object]:
-    rows = [comparison.compliance, *comparison.scorers]
-    return {
-        "paired": len(comparison.paired),
-        "only_a": list(comparison.only_a),
-        "only_b": list(comparison.only_b),
-        "scorers": [
-            {
-                "scorer": d.scorer,
-                "pairs": d.paired,
-                "pass_rate_a": round(d.pass_rate_a, 4),
-                "pass_rate_b": round(d.pass_rate_b, 4),
-                "mean_delta": round(d.mean_delta, 4),
-                "regressed": list(d.regressed),
-                "improved": list(d.improved),
-                "mcnemar_p": d.p_value,
-            }
-            for d in rows
-        ],
-        "regressed_cases": list(comparison.regressed_cases),
-        "improved_cases": list(comparison.improved_cases),
-    }
 
 
 @app.command(name="reference")

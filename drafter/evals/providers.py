@@ -59,9 +59,10 @@ class RecordingProvider:
 
 
 class TrackingReplay:
-    """A replay provider over recorded outputs that remembers the prompts it could not serve,
-    so a run can say which cases replayed only in part. A call recorded as failed fails again,
-    with its recorded error."""
+    """A replay provider over recorded outputs that remembers the prompts it was asked for and
+    those it could not serve, so a run can show a case's prompt, count its recorded cost, and
+    say which cases replayed only in part. A call recorded as failed fails again, with its
+    recorded error."""
 
     name = "replay"
 
@@ -71,8 +72,10 @@ class TrackingReplay:
         self.inner = ReplayProvider(outputs)
         self.failures = failures or {}
         self._misses: list[str] = []
+        self._asked: list[Prompt] = []
 
     async def complete(self, prompt: Prompt) -> Completion:
+        self._asked.append(prompt)
         if prompt.sha256 in self.failures:
             raise LLMError(f"recorded failure: {self.failures[prompt.sha256]}")
         try:
@@ -90,3 +93,8 @@ class TrackingReplay:
     def take_misses(self) -> list[str]:
         misses, self._misses = self._misses, []
         return misses
+
+    def take_asked(self) -> list[Prompt]:
+        """The prompts asked for since the last ``take_asked`` (one case's), in order."""
+        asked, self._asked = self._asked, []
+        return asked

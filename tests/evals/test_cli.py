@@ -71,7 +71,8 @@ def test_compare_prints_deltas_and_can_fail_on_regression(tmp_path: Path) -> Non
     assert failing.returncode == 1
     data = json.loads(failing.stdout)
     assert data["regressed_cases"] == ["c1"]
-    assert data["scorers"][0]["scorer"] == "compliant"
+    assert (data["rates"][0]["metric"], data["rates"][0]["reply"]) == ("compliant", "final")
+    assert data["regressions"][0]["metric"] == "compliant (final replies)"
 
 
 def test_compare_refuses_a_file_that_is_not_a_run(tmp_path: Path) -> None:
