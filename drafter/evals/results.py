@@ -11,6 +11,7 @@ Schema 1 files (without these) still load.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from pathlib import Path
 from statistics import fmean
@@ -199,15 +200,16 @@ def summarize(cases: list[CaseResult]) -> Summary:
 
 
 def load_results(path: Path) -> RunResults:
-    """Read a ``results.json``.
+    """Read a ``results.json`` (or a gzipped one, as the run history keeps them).
 
     Raises:
         ResultsError: the file is missing, not JSON, or not a drafter eval run.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
     except OSError as error:
-        raise ResultsError(f"{path}: {error.strerror}") from None
+        raise ResultsError(f"{path}: {error.strerror or error}") from None
     except ValueError as error:
         raise ResultsError(f"{path}: not JSON: {error}") from None
     if not isinstance(data, dict) or data.get("schema_version") not in _READABLE:

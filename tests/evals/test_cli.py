@@ -24,7 +24,9 @@ def drafter(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_template_run_writes_the_three_reports(tmp_path: Path) -> None:
-    done = drafter("run", "--template", "--case", "rs-out*", "--out", str(tmp_path))
+    done = drafter(
+        "run", "--template", "--case", "rs-out*", "--out", str(tmp_path), "--runs", str(tmp_path)
+    )
     assert done.returncode in (0, 1), done.stderr
     results = json.loads((tmp_path / "results.json").read_text())
     assert [c["id"] for c in results["cases"]] == [

@@ -65,8 +65,9 @@ def _rate_row(delta: RateDelta) -> list[str]:
     ]
 
 
-def _rates_table(comparison: Comparison, flagged: set[str]) -> Table:
-    """One row per metric and reply (raw draft, final reply), each scorer's two side by side."""
+def _rates_table(comparison: Comparison, flagged: set[str], changed_only: bool) -> Table:
+    """One row per metric and reply (raw draft, final reply), each scorer's two side by side;
+    ``changed_only`` leaves out the rows where no case got worse or better."""
     table = Table(title=f"A -> B over {len(comparison.paired)} paired cases")
     for header in ("metric", "of", "pairs", "A", "B", "regr.", "impr.", "McNemar p"):
         table.add_column(header, justify="left" if header in ("metric", "of") else "right")
@@ -75,6 +76,8 @@ def _rates_table(comparison: Comparison, flagged: set[str]) -> Table:
     }
     rows = sorted(comparison.rates, key=lambda r: (order[r.metric], r.reply != "raw"))
     for delta in rows:
+        if changed_only and not (delta.regressed or delta.improved):
+            continue
         if delta.paired:
             table.add_row(*_rate_row(delta), style="red" if delta.label in flagged else None)
     return table
@@ -111,11 +114,16 @@ def print_comparison(
     found: list[Regression],
     *,
     limit: int = 10,
+    changed_only: bool = False,
 ) -> None:
     """Paired rates of raw drafts and final replies with McNemar's p, the model calls' cost,
     the cases that got worse or better, and the regressions ``found`` (shown in red)."""
     flagged = {regression.metric for regression in found}
-    console.print(_rates_table(comparison, flagged))
+    rates = _rates_table(comparison, flagged, changed_only)
+    if rates.row_count:
+        console.print(rates)
+    else:
+        console.print("no case got worse or better, in raw drafts or final replies")
     console.print(_costs_table(comparison, flagged))
     for label, cases in (
         ("regressed", comparison.regressed_cases),
