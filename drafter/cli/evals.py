@@ -7,6 +7,7 @@ import asyncio
 import fnmatch
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -36,6 +37,8 @@ from drafter.evals.results import CaseResult, RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
 from drafter.evals.scripted import SCRIPTED_SERVER, load_answers, scripted_responder
 from drafter.evals.stale import StaleCase, find_all_stale
+from drafter.evals.viewer import build_site
+from drafter.evals.viewer import serve as serve_viewer
 from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
 from drafter.testing.llm_server import ScriptedLLM, run_llm_server
@@ -387,6 +390,33 @@ def _run_line(run: KeptRun) -> str:
         f"prompts {ident.template_version}/{ident.prompts_sha256[:8]}, "
         f"model {Path(ident.provenance.get('model', '-')).name}"
     )
+
+
+@app.command(name="view")
+def view(
+    config: ConfigOption = None,
+    runs: RunsOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the viewer as a static site here instead of serving."),
+    ] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1.")] = 8765,
+) -> None:
+    """Browse the kept runs: a run list, a case x run matrix with filters, and each case's
+    message, verdict, prompt, drafts and scores. Serves on 127.0.0.1 until interrupted, or
+    writes a static site with --out; no network either way."""
+    history = _history(_config(config), runs)
+    console = Console()
+    if out is not None:
+        index = build_site(history, out)
+        console.print(f"wrote {index} ({len(history.runs())} runs)", highlight=False)
+        return
+    with serve_viewer(history, port=port) as address:
+        console.print(f"serving {len(history.runs())} runs at {address} (Ctrl-C stops)")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            return
 
 
 @app.command(name="reference")

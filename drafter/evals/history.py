@@ -20,7 +20,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from drafter.errors import UserError
 from drafter.evals.results import RunResults, load_results
@@ -59,7 +59,7 @@ class RunIdentity(_Model):
 class KeptRun(_Model):
     """One kept run as the list shows it."""
 
-    id: str
+    id: str = Field(pattern=r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")  # a folder and a file name
     started_at: dt.datetime
     kept_at: dt.datetime
     identity: RunIdentity

@@ -72,17 +72,21 @@ class TrackingReplay:
         self.inner = ReplayProvider(outputs)
         self.failures = failures or {}
         self._misses: list[str] = []
-        self._asked: list[Prompt] = []
+        self._calls: list[Call] = []
 
     async def complete(self, prompt: Prompt) -> Completion:
-        self._asked.append(prompt)
         if prompt.sha256 in self.failures:
-            raise LLMError(f"recorded failure: {self.failures[prompt.sha256]}")
+            error = f"recorded failure: {self.failures[prompt.sha256]}"
+            self._calls.append(Call(prompt, None, 0.0, error))
+            raise LLMError(error)
         try:
-            return await self.inner.complete(prompt)
-        except LLMError:
+            completion = await self.inner.complete(prompt)
+        except LLMError as failure:
             self._misses.append(prompt.sha256)
+            self._calls.append(Call(prompt, None, 0.0, str(failure)))
             raise
+        self._calls.append(Call(prompt, completion, completion.latency_ms))
+        return completion
 
     def stream(self, prompt: Prompt) -> StaticStream:
         return StaticStream(provider=self, prompt=prompt)
@@ -94,7 +98,7 @@ class TrackingReplay:
         misses, self._misses = self._misses, []
         return misses
 
-    def take_asked(self) -> list[Prompt]:
-        """The prompts asked for since the last ``take_asked`` (one case's), in order."""
-        asked, self._asked = self._asked, []
-        return asked
+    def take(self) -> list[Call]:
+        """The calls since the last ``take`` (one case's), in order."""
+        calls, self._calls = self._calls, []
+        return calls

@@ -122,6 +122,9 @@ class CaseResult(_Model):
         default_factory=list, description="The first prompt sent, canary masked; [] without."
     )
     usage: Usage | None = Field(None, description="None when no model was called.")
+    repair: str | None = Field(
+        None, description="The repair call's answer (markers unexpanded); None: none asked."
+    )
 
 
 class RunInfo(_Model):

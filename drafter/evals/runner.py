@@ -99,6 +99,7 @@ def case_result(
     recording: str | None,
     prompt: Prompt | None = None,
     usage: Usage | None = None,
+    repair: str | None = None,
 ) -> CaseResult:
     """Score the raw draft and the final reply of one case, and keep what a reader needs to
     judge them: the customer's message, the verdict, the first prompt and the calls' cost."""
@@ -125,7 +126,17 @@ def case_result(
         verdict=verdict_view(case.verdict),
         prompt=prompt_messages(prompt),
         usage=usage,
+        repair=repair,
     )
+
+
+def _repair_text(calls: list[Call]) -> str | None:
+    """The repair call's answer as the model wrote it (markers not yet expanded), or what
+    became of the call; None when no repair was asked for."""
+    if len(calls) < 2:
+        return None
+    repair = calls[1]
+    return repair.completion.body if repair.completion else f"(no answer: {repair.error})"
 
 
 def _params(settings: Settings) -> RequestParams:
@@ -285,12 +296,13 @@ class EvalRun:
     async def case(self, case: EvalCase) -> CaseResult:
         """Run one case through the pipeline and score its raw draft and final reply."""
         reply = await self.pipeline.reply(case.request, case.policy)
-        note, recording, prompt, usage = None, None, None, None
+        note, recording, usage = None, None, None
+        calls: list[Call] = []
         session = self.session
         if session.replay is not None:
-            asked = session.replay.take_asked()
-            prompt = asked[0] if asked else None
-            usage = usage_of(self._recorded[p.sha256] for p in asked if p.sha256 in self._recorded)
+            calls = session.replay.take()
+            recorded = (self._recorded.get(call.prompt.sha256) for call in calls)
+            usage = usage_of(call for call in recorded if call is not None)
             misses = session.replay.take_misses()
             if misses:
                 note = f"no recording for {len(misses)} prompt(s) of this case: it is stale"
@@ -303,9 +315,16 @@ class EvalRun:
                 rec = _recording(case, calls, self.record, self.settings)
                 save_recording(self.config.recordings_dir / self.name, rec)
                 recording = f"{self.name}/{case.id}.json"
-                prompt, usage = calls[0].prompt, usage_of(rec.calls)
+                usage = usage_of(rec.calls)
         return case_result(
-            case, reply, self.config, note=note, recording=recording, prompt=prompt, usage=usage
+            case,
+            reply,
+            self.config,
+            note=note,
+            recording=recording,
+            prompt=calls[0].prompt if calls else None,
+            usage=usage,
+            repair=_repair_text(calls),
         )
 
     async def aclose(self) -> None:
