@@ -337,7 +337,9 @@ def _print_stale(console: Console, found: list[StaleCase], name: str) -> None:
 def _run_results(reference: str, history: RunHistory) -> RunResults:
     """A results file's path, or the id of a kept run."""
     path = Path(reference)
-    return load_results(path) if path.exists() else history.load(reference)
+    if path.exists() or path.suffix in (".json", ".gz") or "/" in reference:
+        return load_results(path)
+    return history.load(reference)
 
 
 @app.command(name="compare")
@@ -411,12 +413,14 @@ def view(
         index = build_site(history, out)
         console.print(f"wrote {index} ({len(history.runs())} runs)", highlight=False)
         return
-    with serve_viewer(history, port=port) as address:
-        console.print(f"serving {len(history.runs())} runs at {address} (Ctrl-C stops)")
-        try:
+    try:
+        with serve_viewer(history, port=port) as address:
+            console.print(f"serving {len(history.runs())} runs at {address} (Ctrl-C stops)")
             threading.Event().wait()
-        except KeyboardInterrupt:
-            return
+    except KeyboardInterrupt:
+        return
+    except OSError as error:  # the port is taken: the only OSError serving can raise here
+        raise UserError(f"--port {port}: {error.strerror or error}") from None
 
 
 @app.command(name="reference")

@@ -162,17 +162,6 @@ class RunHistory:
                 continue
         return sorted(found, key=lambda run: run.kept_at)
 
-    def get(self, run_id: str) -> KeptRun:
-        """The kept run ``run_id``.
-
-        Raises:
-            HistoryError: no such run.
-        """
-        found = next((run for run in self.runs() if run.id == run_id), None)
-        if found is None:
-            raise HistoryError(f"no kept run '{run_id}' in {self.directory}")
-        return found
-
     def load(self, run_id: str) -> RunResults:
         """The results of the kept run ``run_id``.
 

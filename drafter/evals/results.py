@@ -76,12 +76,6 @@ class Usage(_Model):
     completion_tokens: int | None
     latency_ms: float | None
 
-    @property
-    def tokens(self) -> int | None:
-        if self.prompt_tokens is None or self.completion_tokens is None:
-            return None
-        return self.prompt_tokens + self.completion_tokens
-
 
 class VerdictView(_Model):
     """What the verdict told the reply to do, as a person reviewing the run reads it."""

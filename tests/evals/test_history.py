@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,27 @@ def test_run_keeps_each_run_and_compares_with_the_previous_comparable_one(
 def test_runs_are_ignored_by_git() -> None:
     ignore = Path(__file__).resolve().parents[2] / "evals" / "runs" / ".gitignore"
     assert ignore.read_text(encoding="utf-8").splitlines()[1:] == ["*", "!.gitignore"]
+
+
+def test_compare_names_a_run_that_is_not_kept(tmp_path: Path) -> None:
+    done = drafter("compare", "nope", "nope-either", "--runs", str(tmp_path))
+    assert done.returncode == 2
+    assert f"no kept run 'nope' in {tmp_path}" in done.stderr
+
+
+def test_view_writes_a_static_site_and_refuses_a_taken_port(tmp_path: Path) -> None:
+    history = RunHistory(tmp_path / "runs")
+    kept = history.keep(_run([_case("c1")]))
+    done = drafter("view", "--runs", str(history.directory), "--out", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    assert "(1 runs)" in done.stdout
+    assert "<script" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert kept.id in (tmp_path / "site" / "data" / "index.js").read_text(encoding="utf-8")
+    assert (tmp_path / "site" / "data" / "runs" / f"{kept.id}.js").is_file()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = drafter("view", "--runs", str(history.directory), "--port", str(port))
+    assert busy.returncode == 2
+    assert f"--port {port}: Address already in use" in busy.stderr

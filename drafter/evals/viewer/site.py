@@ -69,32 +69,31 @@ def _outcome(case: CaseResult) -> dict[str, object]:
     }
 
 
+def _facts(case: CaseResult) -> dict[str, object]:
+    return {
+        "id": case.id,
+        "title": case.title,
+        "policy": case.policy,
+        "language": case.language,
+        "channel": case.channel,
+        "decision": case.decision,
+    }
+
+
 def _index(runs: list[tuple[KeptRun, RunResults]]) -> dict[str, object]:
-    cases: dict[str, dict[str, object]] = {}
+    """The runs, the scorers, and per case its facts and its outcome in each run it was in."""
+    facts: dict[str, dict[str, object]] = {}
+    cells: dict[str, dict[str, object]] = {}
     scorers: dict[str, None] = {}
     for kept, results in runs:
-        for scorer in results.summary.scorers:
-            scorers[scorer.scorer] = None
+        scorers.update(dict.fromkeys(s.scorer for s in results.summary.scorers))
         for case in results.cases:
-            entry = cases.setdefault(
-                case.id,
-                {
-                    "id": case.id,
-                    "title": case.title,
-                    "policy": case.policy,
-                    "language": case.language,
-                    "channel": case.channel,
-                    "decision": case.decision,
-                    "runs": {},
-                },
-            )
-            runs_of = entry["runs"]
-            assert isinstance(runs_of, dict)
-            runs_of[kept.id] = _outcome(case)
+            facts.setdefault(case.id, _facts(case))
+            cells.setdefault(case.id, {})[kept.id] = _outcome(case)
     return {
         "runs": [_run_row(kept) for kept, _ in runs],
         "scorers": list(scorers),
-        "cases": sorted(cases.values(), key=lambda entry: str(entry["id"])),
+        "cases": [{**facts[case_id], "runs": cells[case_id]} for case_id in sorted(facts)],
     }
 
 
