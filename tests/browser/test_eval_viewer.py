@@ -37,6 +37,7 @@ def _case(
     final: dict[str, bool] | None = None,
     raw: dict[str, bool] | None = None,
     fallback: bool = False,
+    policy_version: str = "2026.11.1",
 ) -> CaseResult:
     built = case(
         case_id,
@@ -54,7 +55,7 @@ def _case(
             "message": f"{ATTACK} ({case_id})",
             "verdict": VerdictView(
                 decision=decision,
-                policy_version="retail-standard@2026.11.1",
+                policy_version=f"retail-standard@{policy_version}",
                 policy_sha256="a" * 64,
                 refund=None,
                 offers=["store_credit 99.00 USD: credit for the full price"],
@@ -79,7 +80,7 @@ def _runs() -> list[RunResults]:
     ]
     after = [
         # Worse raw draft, same final reply: the fallback hid it.
-        _case("r-window", raw={"verdict_facts": False}, fallback=True),
+        _case("r-window", raw={"verdict_facts": False}, fallback=True, policy_version="2026.12.1"),
         _case("r-gold", language="es", decision="partial", final={"empathy": False}),
         _case("s-cancel", decision="approve"),
         _case("s-legal", decision="escalate"),
@@ -178,6 +179,9 @@ def test_a_case_shows_message_verdict_prompt_drafts_and_scores_side_by_side(
     assert "store_credit 99.00 USD" in verdict
     assert "Store credit is added within one business day." in verdict
     assert "No admission of fault." in verdict
+    assert "retail-standard@2026.11.1" in verdict
+    assert "had another verdict:" in verdict  # the policy changed between the runs
+    assert "retail-standard@2026.12.1" in verdict
     blocks = page.locator("#detail .run-block")
     assert blocks.count() == 2
     before, after = blocks.nth(0), blocks.nth(1)
