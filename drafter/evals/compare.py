@@ -3,8 +3,8 @@
 A final reply hides what the model did: when the guard catches a bad draft, the templated
 fallback takes over and the final reply is compliant whatever the model wrote. So the
 comparison pairs both replies of every case: compliance and every scorer on the raw drafts
-and on the final replies, the repair and fallback rates, and the tokens and latency the
-model calls cost.
+and on the final replies, how often a repair fixed the draft, how often the pipeline fell
+back, and the tokens and latency the model calls cost.
 
 Every paired rate gets McNemar's exact test, which looks only at the discordant pairs:
 ``b`` cases that got worse from A to B (regressions) and ``c`` cases that got better
@@ -17,7 +17,6 @@ more against those that cost less (the exact sign test).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from math import comb
@@ -37,7 +36,7 @@ __all__ = [
 
 Reply = Literal["raw", "final"]
 # Rates of what the pipeline did to a case, not scores of a reply.
-_PIPELINE_EVENTS = ("repaired", "fallback")
+_PIPELINE_EVENTS = ("repair_success", "fallback")
 _PIPELINE = ("compliant", *_PIPELINE_EVENTS)
 # One paired outcome: case id, good in A, good in B, value in A, value in B.
 _Outcome = tuple[str, bool, bool, float, float]
@@ -56,8 +55,8 @@ def mcnemar_exact(regressed: int, improved: int) -> float:
 
 @dataclass(frozen=True)
 class RateDelta:
-    """One paired rate: a scorer's pass rate, compliance, or how often the pipeline repaired
-    or fell back (``lower_is_better``: those rates count a bad outcome)."""
+    """One paired rate: a scorer's pass rate, compliance, how often a repair fixed the draft,
+    or how often the pipeline fell back (``lower_is_better``: that rate counts a bad outcome)."""
 
     metric: str
     reply: Reply
@@ -195,13 +194,24 @@ def _compliance(reply: Reply, pairs: Pairs) -> RateDelta:
     return _rate("compliant", reply, True, outcomes)
 
 
-def _event(metric: str, happened: Callable[[CaseResult], bool], pairs: Pairs) -> RateDelta:
-    """How often the pipeline repaired or fell back, over every paired case."""
+def _fallbacks(pairs: Pairs) -> RateDelta:
+    """How often the pipeline fell back to the templated reply, over every paired case."""
     outcomes = [
-        (a.id, not happened(a), not happened(b), float(happened(a)), float(happened(b)))
+        (a.id, not a.fallback, not b.fallback, float(a.fallback), float(b.fallback))
         for a, b in pairs
     ]
-    return _rate(metric, "final", False, outcomes, lower=True)
+    return _rate("fallback", "final", False, outcomes, lower=True)
+
+
+def _repairs(pairs: Pairs) -> RateDelta:
+    """How often the repair fixed the draft, over the cases where both runs asked for one:
+    a rate of all cases would count a case that went from fallback to repaired as worse."""
+    outcomes = [
+        (a.id, a.repaired, b.repaired, float(a.repaired), float(b.repaired))
+        for a, b in pairs
+        if a.repair is not None and b.repair is not None
+    ]
+    return _rate("repair_success", "final", False, outcomes)
 
 
 def _cost(
@@ -235,8 +245,8 @@ def compare_runs(a: RunResults, b: RunResults) -> Comparison:
     rates = [
         _compliance("final", pairs),
         _compliance("raw", pairs),
-        _event("repaired", lambda case: case.repaired, pairs),
-        _event("fallback", lambda case: case.fallback, pairs),
+        _repairs(pairs),
+        _fallbacks(pairs),
     ]
     for reply in ("final", "raw"):
         rates += [_scorer(name, hard, reply, pairs) for name, hard in scorers]

@@ -2,7 +2,7 @@
 
 - Compliance (raw drafts, final replies, each hard scorer): more than ``hard_lost_max`` cases
   that lost it, or a loss with McNemar p below ``alpha``.
-- Any other paired rate (a soft scorer, the repair or fallback rate): a net loss with
+- Any other paired rate (a soft scorer, repair success, fallbacks): a net loss with
   McNemar p below ``alpha``.
 - Tokens and latency: a mean that rose by more than its allowed share, with the exact sign
   test's p below ``alpha``.

@@ -42,6 +42,7 @@ def case(
     raw: bool = True,
     raw_outcomes: dict[str, bool] | None = None,
     fallback: bool = False,
+    repaired: bool = False,
     usage: Usage | None = None,
 ) -> CaseResult:
     """A case whose raw draft scores ``raw_outcomes`` (default: the final reply's)."""
@@ -58,10 +59,12 @@ def case(
         raw=draft if raw else None,
         final=final,
         fallback=fallback,
-        repaired=False,
+        repaired=repaired,
         llm_calls=1,
         prompt_sha256="0" * 64,
         usage=usage,
+        # A repair was asked for whenever the pipeline repaired or fell back after one.
+        repair="repaired draft" if repaired or fallback else None,
     )
 
 

@@ -162,6 +162,24 @@ def test_the_fallback_rate_is_a_regression_when_it_rises_significantly() -> None
     assert flagged["fallback rate"].reason.startswith("0% -> 83%")
 
 
+def test_repairs_that_stop_working_regress_and_fallbacks_turned_repairs_do_not() -> None:
+    a = run([case(f"c{i}", {}, fallback=True) for i in range(12)])
+    fixed = run([case(f"c{i}", {}, repaired=True) for i in range(12)])
+    comparison = compare_runs(a, fixed)
+    repairs = comparison.rate("repair_success", "final")
+    assert repairs is not None
+    assert (repairs.paired, repairs.rate_a, repairs.rate_b) == (12, 0.0, 1.0)
+    assert len(repairs.improved) == 12
+    assert _flagged(a, fixed) == {}  # fewer fallbacks, more repairs: better on both
+    flagged = _flagged(fixed, a)
+    assert set(flagged) == {"repair_success rate", "fallback rate"}
+    # Cases without a repair in both runs are not paired for it.
+    plain = run([case(f"c{i}", {}) for i in range(12)])
+    none = compare_runs(plain, fixed).rate("repair_success", "final")
+    assert none is not None
+    assert none.paired == 0
+
+
 def _usage(tokens: int, latency: float) -> Usage:
     return Usage(calls=1, prompt_tokens=tokens, completion_tokens=100, latency_ms=latency)
 
