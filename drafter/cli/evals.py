@@ -1,4 +1,5 @@
-"""``drafter eval run|compare|stale|reference``: offline evals of drafts over recorded outputs."""
+"""``drafter eval run|runs|compare|view|stale|reference``: offline evals of drafts over recorded
+outputs, and the history of runs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import fnmatch
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,16 +19,26 @@ from rich.table import Table
 from drafter.cli.options import AsJson, registry
 from drafter.errors import UserError
 from drafter.evals.cases import EvalCase, load_cases
-from drafter.evals.compare import Comparison, compare_runs
+from drafter.evals.compare import compare_runs
 from drafter.evals.config import EvalConfig, load_config
+from drafter.evals.gate import Regression, regressions
+from drafter.evals.history import KeptRun, RunHistory, changes
 from drafter.evals.parallel import run_eval_parallel
 from drafter.evals.recordings import load_recordings
 from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, score_reference
-from drafter.evals.reports import print_comparison, print_summary, write_html, write_junit
+from drafter.evals.reports import (
+    comparison_json,
+    print_comparison,
+    print_summary,
+    write_html,
+    write_junit,
+)
 from drafter.evals.results import CaseResult, RunResults, load_results
 from drafter.evals.runner import Mode, RecordSpec, run_eval
 from drafter.evals.scripted import SCRIPTED_SERVER, load_answers, scripted_responder
 from drafter.evals.stale import StaleCase, find_all_stale
+from drafter.evals.viewer import build_site
+from drafter.evals.viewer import serve as serve_viewer
 from drafter.phrase.prompting import PromptRenderer
 from drafter.settings import Settings
 from drafter.testing.llm_server import ScriptedLLM, run_llm_server
@@ -96,6 +108,23 @@ NoteOption = Annotated[str | None, typer.Option(help="With --record: a note kept
 StaleOnlyFlag = Annotated[
     bool, typer.Option("--stale-only", help="With --record: only cases whose recording is stale.")
 ]
+RunsOption = Annotated[
+    Path | None,
+    typer.Option("--runs", help="Where runs are kept (default: the config's runs directory)."),
+]
+KeepFlag = Annotated[
+    bool,
+    typer.Option(
+        "--keep/--no-keep", help="Keep the run in the history and compare it with the previous."
+    ),
+]
+FailOnRegression = Annotated[
+    bool,
+    typer.Option(
+        help="Exit 1 on a regression in raw drafts or final replies, repairs, fallbacks, "
+        "tokens or latency (rules: the config's regression section)."
+    ),
+]
 JobsOption = Annotated[
     int,
     typer.Option(min=0, help="Worker processes for replay and template runs (0: one per CPU)."),
@@ -116,10 +145,16 @@ def run(
     note: NoteOption = None,
     stale_only: StaleOnlyFlag = False,
     jobs: JobsOption = 0,
+    runs: RunsOption = None,
+    keep: KeepFlag = True,
+    fail_on_regression: FailOnRegression = False,
 ) -> None:
-    """Run the cases through the pipeline (replay by default) and score raw and final replies.
+    """Run the cases through the pipeline (replay by default) and score raw and final replies;
+    keep the run and compare it with the previous comparable one (same mode, recording set and
+    case ids), saying what changed.
 
-    Exits 1 unless every final reply is compliant.
+    Exits 1 unless every final reply is compliant, or, with --fail-on-regression, on a
+    regression since the previous comparable run.
     """
     eval_config = _config(config)
     if sum((record, template, scripted)) > 1:
@@ -142,8 +177,41 @@ def run(
             chosen, eval_config, Settings(), mode, recordings, spec, jobs=workers
         )
     _report(results, out)
+    found = _keep_and_compare(results, eval_config, runs) if keep else []
     if results.summary.final_compliant < results.summary.cases:
         raise typer.Exit(1)
+    if fail_on_regression and found:
+        raise typer.Exit(1)
+
+
+def _history(config: EvalConfig, runs: Path | None) -> RunHistory:
+    return RunHistory(runs or config.runs_dir)
+
+
+def _keep_and_compare(
+    results: RunResults, config: EvalConfig, runs: Path | None
+) -> list[Regression]:
+    """Keep ``results`` and compare it with the previous comparable run; the regressions."""
+    history = _history(config, runs)
+    kept = history.keep(results)
+    console = Console()
+    console.print(f"kept as run {kept.id} in {history.directory}", highlight=False)
+    previous = history.previous(kept)
+    if previous is None:
+        console.print("no earlier comparable run (same mode, recording set and case ids)")
+        return []
+    before = history.load(previous.id)
+    console.print(
+        f"compared with run {previous.id} (same mode, recording set and "
+        f"{kept.identity.cases} cases); what changed:",
+        highlight=False,
+    )
+    for line in changes(before, results) or ["nothing in templates, prompts, policies or model"]:
+        console.print(f"  {line}", highlight=False, markup=False)
+    comparison = compare_runs(before, results)
+    found = regressions(comparison, config.regression)
+    print_comparison(console, comparison, found, changed_only=True)
+    return found
 
 
 def _report(results: RunResults, out: Path) -> None:
@@ -266,47 +334,93 @@ def _print_stale(console: Console, found: list[StaleCase], name: str) -> None:
     console.print("re-record them with: drafter eval run --record --case <id>", highlight=False)
 
 
+def _run_results(reference: str, history: RunHistory) -> RunResults:
+    """A results file's path, or the id of a kept run."""
+    path = Path(reference)
+    if path.exists() or path.suffix in (".json", ".gz") or "/" in reference:
+        return load_results(path)
+    return history.load(reference)
+
+
 @app.command(name="compare")
 def compare(
-    a: Annotated[Path, typer.Argument(help="The baseline run's results.json.")],
-    b: Annotated[Path, typer.Argument(help="The candidate run's results.json.")],
+    a: Annotated[str, typer.Argument(help="The baseline: a results.json, or a kept run's id.")],
+    b: Annotated[str, typer.Argument(help="The candidate: a results.json, or a kept run's id.")],
+    config: ConfigOption = None,
+    runs: RunsOption = None,
     as_json: AsJson = False,
-    fail_on_regression: Annotated[
-        bool, typer.Option(help="Exit 1 when any final reply lost compliance.")
-    ] = False,
+    fail_on_regression: FailOnRegression = False,
 ) -> None:
-    """Pair two runs case by case: per-scorer deltas, regressions, improvements, McNemar p."""
-    comparison = compare_runs(load_results(a), load_results(b))
+    """Pair two runs case by case, raw drafts and final replies: rates with McNemar's exact p,
+    repairs, fallbacks, tokens and latency, and the regressions by the config's rules."""
+    eval_config = _config(config)
+    history = _history(eval_config, runs)
+    comparison = compare_runs(_run_results(a, history), _run_results(b, history))
+    found = regressions(comparison, eval_config.regression)
     if as_json:
-        typer.echo(json.dumps(_comparison_json(comparison), indent=2))
+        typer.echo(json.dumps(comparison_json(comparison, found), indent=2))
     else:
-        print_comparison(Console(), comparison)
-    if fail_on_regression and comparison.compliance.regressed:
+        print_comparison(Console(), comparison, found)
+    if fail_on_regression and found:
         raise typer.Exit(1)
 
 
-def _comparison_json(comparison: Comparison) -> dict[str, object]:
-    rows = [comparison.compliance, *comparison.scorers]
-    return {
-        "paired": len(comparison.paired),
-        "only_a": list(comparison.only_a),
-        "only_b": list(comparison.only_b),
-        "scorers": [
-            {
-                "scorer": d.scorer,
-                "pairs": d.paired,
-                "pass_rate_a": round(d.pass_rate_a, 4),
-                "pass_rate_b": round(d.pass_rate_b, 4),
-                "mean_delta": round(d.mean_delta, 4),
-                "regressed": list(d.regressed),
-                "improved": list(d.improved),
-                "mcnemar_p": d.p_value,
-            }
-            for d in rows
-        ],
-        "regressed_cases": list(comparison.regressed_cases),
-        "improved_cases": list(comparison.improved_cases),
-    }
+@app.command(name="runs")
+def runs_command(
+    config: ConfigOption = None, runs: RunsOption = None, as_json: AsJson = False
+) -> None:
+    """List the kept runs, oldest first, with what each ran on and its compliance."""
+    history = _history(_config(config), runs)
+    kept = history.runs()
+    if as_json:
+        typer.echo(json.dumps([run.model_dump(mode="json") for run in kept], indent=2))
+        return
+    console = Console()
+    console.print(f"{len(kept)} kept run(s) in {history.directory}, oldest first", highlight=False)
+    for run in kept:
+        console.print(_run_line(run), highlight=False, markup=False)
+
+
+def _run_line(run: KeptRun) -> str:
+    """What a run ran on (prompts: the template version and the digest of every rendered
+    prompt) and how compliant it was. ``--json`` adds the policies and the provenance."""
+    ident = run.identity
+    return (
+        f"{run.id}  {ident.mode} {ident.recording_set or '-'}, {ident.cases} cases: "
+        f"raw drafts {run.raw_compliant}/{run.raw_drafts} compliant, "
+        f"final {run.final_compliant}/{ident.cases}, fell back {run.fallbacks}; "
+        f"prompts {ident.template_version}/{ident.prompts_sha256[:8]}, "
+        f"model {Path(ident.provenance.get('model', '-')).name}"
+    )
+
+
+@app.command(name="view")
+def view(
+    config: ConfigOption = None,
+    runs: RunsOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the viewer as a static site here instead of serving."),
+    ] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1.")] = 8765,
+) -> None:
+    """Browse the kept runs: a run list, a case x run matrix with filters, and each case's
+    message, verdict, prompt, drafts and scores. Serves on 127.0.0.1 until interrupted, or
+    writes a static site with --out; no network either way."""
+    history = _history(_config(config), runs)
+    console = Console()
+    if out is not None:
+        index = build_site(history, out)
+        console.print(f"wrote {index} ({len(history.runs())} runs)", highlight=False)
+        return
+    try:
+        with serve_viewer(history, port=port) as address:
+            console.print(f"serving {len(history.runs())} runs at {address} (Ctrl-C stops)")
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        return
+    except OSError as error:  # the port is taken: the only OSError serving can raise here
+        raise UserError(f"--port {port}: {error.strerror or error}") from None
 
 
 @app.command(name="reference")

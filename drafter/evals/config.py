@@ -1,4 +1,5 @@
-"""The eval configuration (``evals/config.yaml``): paths and tone thresholds.
+"""The eval configuration (``evals/config.yaml``): paths, tone thresholds, and what counts as
+a regression when two runs are compared.
 
 Every threshold is required in the file; a case may override one for itself through
 ``expect.reply.tone`` using the names of :class:`Thresholds`.
@@ -16,7 +17,13 @@ from drafter.errors import ConfigError
 from drafter.evals.lexicon import LANGUAGES
 from drafter.settings import project_root
 
-__all__ = ["EvalConfig", "Thresholds", "default_config_path", "load_config"]
+__all__ = [
+    "EvalConfig",
+    "RegressionRules",
+    "Thresholds",
+    "default_config_path",
+    "load_config",
+]
 
 
 class _Strict(BaseModel):
@@ -36,12 +43,23 @@ class ToneConfig(_Strict):
     politeness_min: float
 
 
+class RegressionRules(_Strict):
+    """When a change from run A to run B counts as a regression (see ``drafter.evals.gate``)."""
+
+    alpha: float = Field(gt=0, le=1)
+    hard_lost_max: int = Field(ge=0)
+    tokens_rise_max: float = Field(ge=0)
+    latency_rise_max: float = Field(ge=0)
+
+
 class ConfigFile(_Strict):
     cases: str
     recordings: str
     reference: str
+    runs: str
     default_recording: str = Field(min_length=1)
     tone: ToneConfig
+    regression: RegressionRules
 
 
 @dataclass(frozen=True)
@@ -79,8 +97,10 @@ class EvalConfig:
     cases_dir: Path
     recordings_dir: Path
     reference_dir: Path
+    runs_dir: Path
     default_recording: str
     tone: ToneConfig
+    regression: RegressionRules
 
     def thresholds(self, language: str, channel: str) -> Thresholds:
         """The thresholds for a reply in ``language`` on ``channel``."""
@@ -129,8 +149,10 @@ def load_config(path: Path | None = None) -> EvalConfig:
         cases_dir=base / spec.cases,
         recordings_dir=base / spec.recordings,
         reference_dir=base / spec.reference,
+        runs_dir=base / spec.runs,
         default_recording=spec.default_recording,
         tone=spec.tone,
+        regression=spec.regression,
     )
 
 

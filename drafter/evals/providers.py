@@ -59,9 +59,10 @@ class RecordingProvider:
 
 
 class TrackingReplay:
-    """A replay provider over recorded outputs that remembers the prompts it could not serve,
-    so a run can say which cases replayed only in part. A call recorded as failed fails again,
-    with its recorded error."""
+    """A replay provider over recorded outputs that remembers the prompts it was asked for and
+    those it could not serve, so a run can show a case's prompt, count its recorded cost, and
+    say which cases replayed only in part. A call recorded as failed fails again, with its
+    recorded error."""
 
     name = "replay"
 
@@ -71,15 +72,21 @@ class TrackingReplay:
         self.inner = ReplayProvider(outputs)
         self.failures = failures or {}
         self._misses: list[str] = []
+        self._calls: list[Call] = []
 
     async def complete(self, prompt: Prompt) -> Completion:
         if prompt.sha256 in self.failures:
-            raise LLMError(f"recorded failure: {self.failures[prompt.sha256]}")
+            error = f"recorded failure: {self.failures[prompt.sha256]}"
+            self._calls.append(Call(prompt, None, 0.0, error))
+            raise LLMError(error)
         try:
-            return await self.inner.complete(prompt)
-        except LLMError:
+            completion = await self.inner.complete(prompt)
+        except LLMError as failure:
             self._misses.append(prompt.sha256)
+            self._calls.append(Call(prompt, None, 0.0, str(failure)))
             raise
+        self._calls.append(Call(prompt, completion, completion.latency_ms))
+        return completion
 
     def stream(self, prompt: Prompt) -> StaticStream:
         return StaticStream(provider=self, prompt=prompt)
@@ -90,3 +97,8 @@ class TrackingReplay:
     def take_misses(self) -> list[str]:
         misses, self._misses = self._misses, []
         return misses
+
+    def take(self) -> list[Call]:
+        """The calls since the last ``take`` (one case's), in order."""
+        calls, self._calls = self._calls, []
+        return calls

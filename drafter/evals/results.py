@@ -3,11 +3,15 @@
 For every case the run keeps two replies: ``raw`` (the model's first draft, before the guard
 touched it) and ``final`` (what an agent would see, after guard, repair and fallback), each
 with every scorer's value and reason. A reply is *compliant* when every hard scorer passed.
+Beside them it keeps what a reader needs to judge the case (the customer's message, the
+verdict, the rendered prompt) and what the model calls cost (tokens and latency as recorded).
+Schema 1 files (without these) still load.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from pathlib import Path
 from statistics import fmean
@@ -21,17 +25,21 @@ from drafter.evals.scorers import Score
 __all__ = [
     "SCHEMA_VERSION",
     "CaseResult",
+    "PromptMessage",
     "ReplyResult",
     "ResultsError",
     "RunInfo",
     "RunResults",
     "ScorerSummary",
     "Summary",
+    "Usage",
+    "VerdictView",
     "load_results",
     "summarize",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+_READABLE = (1, 2)  # schema 2 only added fields with defaults
 
 
 class ResultsError(UserError):
@@ -59,6 +67,33 @@ class ReplyResult(_Model):
         return [score.scorer for score in self.scores if not score.passed]
 
 
+class Usage(_Model):
+    """The model calls behind one case's reply, as the endpoint reported them when they were
+    made (replay reports the recorded figures, not the replay's own speed)."""
+
+    calls: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_ms: float | None
+
+
+class VerdictView(_Model):
+    """What the verdict told the reply to do, as a person reviewing the run reads it."""
+
+    decision: str
+    policy_version: str
+    policy_sha256: str
+    refund: str | None
+    offers: list[str]
+    must_say: list[str]
+    must_not_say: list[str]
+
+
+class PromptMessage(_Model):
+    role: str
+    content: str
+
+
 class CaseResult(_Model):
     id: str
     title: str
@@ -75,6 +110,15 @@ class CaseResult(_Model):
     prompt_sha256: str
     recording: str | None = None
     note: str | None = Field(None, description="Why a case has no raw draft, for instance.")
+    message: str = Field("", description="The customer's message (untrusted text).")
+    verdict: VerdictView | None = None
+    prompt: list[PromptMessage] = Field(
+        default_factory=list, description="The first prompt sent, canary masked; [] without."
+    )
+    usage: Usage | None = Field(None, description="None when no model was called.")
+    repair: str | None = Field(
+        None, description="The repair call's answer (markers unexpanded); None: none asked."
+    )
 
 
 class RunInfo(_Model):
@@ -153,18 +197,19 @@ def summarize(cases: list[CaseResult]) -> Summary:
 
 
 def load_results(path: Path) -> RunResults:
-    """Read a ``results.json``.
+    """Read a ``results.json`` (or a gzipped one, as the run history keeps them).
 
     Raises:
         ResultsError: the file is missing, not JSON, or not a drafter eval run.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
     except OSError as error:
-        raise ResultsError(f"{path}: {error.strerror}") from None
+        raise ResultsError(f"{path}: {error.strerror or error}") from None
     except ValueError as error:
         raise ResultsError(f"{path}: not JSON: {error}") from None
-    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+    if not isinstance(data, dict) or data.get("schema_version") not in _READABLE:
         raise ResultsError(f"{path}: not a drafter eval results file (schema {SCHEMA_VERSION})")
     try:
         return RunResults.model_validate(data)

@@ -22,6 +22,7 @@ from typing import Literal
 from drafter.errors import ConfigError, LLMUnreachable
 from drafter.evals.cases import EvalCase
 from drafter.evals.config import EvalConfig
+from drafter.evals.evidence import prompt_messages, usage_of, verdict_view
 from drafter.evals.providers import Call, RecordingProvider, TrackingReplay
 from drafter.evals.recordings import (
     Provenance,
@@ -33,10 +34,17 @@ from drafter.evals.recordings import (
     replay_outputs,
     save_recording,
 )
-from drafter.evals.results import CaseResult, ReplyResult, RunInfo, RunResults, summarize
+from drafter.evals.results import (
+    CaseResult,
+    ReplyResult,
+    RunInfo,
+    RunResults,
+    Usage,
+    summarize,
+)
 from drafter.evals.scorers import Target, score_all
 from drafter.evals.scorers.facts import CaseFacts
-from drafter.phrase.prompting import PromptRenderer
+from drafter.phrase.prompting import Prompt, PromptRenderer
 from drafter.phrase.providers import Provider, TemplateProvider, make_provider
 from drafter.phrase.providers.base import Completion
 from drafter.phrase.providers.openai import shown_url
@@ -83,9 +91,18 @@ def _score(
 
 
 def case_result(
-    case: EvalCase, reply: Reply, config: EvalConfig, *, note: str | None, recording: str | None
+    case: EvalCase,
+    reply: Reply,
+    config: EvalConfig,
+    *,
+    note: str | None,
+    recording: str | None,
+    prompt: Prompt | None = None,
+    usage: Usage | None = None,
+    repair: str | None = None,
 ) -> CaseResult:
-    """Score the raw draft and the final reply of one case."""
+    """Score the raw draft and the final reply of one case, and keep what a reader needs to
+    judge them: the customer's message, the verdict, the first prompt and the calls' cost."""
     facts = CaseFacts(request=case.request, verdict=case.verdict)
     final = _score(reply.draft, reply.report, case, config, facts)
     assert final is not None  # a reply always has a final draft
@@ -105,7 +122,21 @@ def case_result(
         prompt_sha256=reply.prompt_sha256,
         recording=recording,
         note=note or reply.fallback_reason,
+        message=case.request.message,
+        verdict=verdict_view(case.verdict),
+        prompt=prompt_messages(prompt),
+        usage=usage,
+        repair=repair,
     )
+
+
+def _repair_text(calls: list[Call]) -> str | None:
+    """The repair call's answer as the model wrote it (markers not yet expanded), or what
+    became of the call; None when no repair was asked for."""
+    if len(calls) < 2:
+        return None
+    repair = calls[1]
+    return repair.completion.body if repair.completion else f"(no answer: {repair.error})"
 
 
 def _params(settings: Settings) -> RequestParams:
@@ -247,6 +278,13 @@ class EvalRun:
             provider=self.session.provider,
             renderer=self.renderer,
         )
+        # Every recorded call by the hash of its prompt: replay reports what a call cost when
+        # it was recorded, not how fast the replay served it.
+        self._recorded = {
+            call.prompt_sha256: call
+            for rec in self.session.recordings.values()
+            for call in rec.calls
+        }
 
     def runnable(self, cases: list[EvalCase]) -> tuple[list[EvalCase], list[str]]:
         """The cases this run can take, and the ids it skips (replay: no recording)."""
@@ -258,9 +296,13 @@ class EvalRun:
     async def case(self, case: EvalCase) -> CaseResult:
         """Run one case through the pipeline and score its raw draft and final reply."""
         reply = await self.pipeline.reply(case.request, case.policy)
-        note, recording = None, None
+        note, recording, usage = None, None, None
+        calls: list[Call] = []
         session = self.session
         if session.replay is not None:
+            calls = session.replay.take()
+            recorded = (self._recorded.get(call.prompt.sha256) for call in calls)
+            usage = usage_of(call for call in recorded if call is not None)
             misses = session.replay.take_misses()
             if misses:
                 note = f"no recording for {len(misses)} prompt(s) of this case: it is stale"
@@ -273,7 +315,17 @@ class EvalRun:
                 rec = _recording(case, calls, self.record, self.settings)
                 save_recording(self.config.recordings_dir / self.name, rec)
                 recording = f"{self.name}/{case.id}.json"
-        return case_result(case, reply, self.config, note=note, recording=recording)
+                usage = usage_of(rec.calls)
+        return case_result(
+            case,
+            reply,
+            self.config,
+            note=note,
+            recording=recording,
+            prompt=calls[0].prompt if calls else None,
+            usage=usage,
+            repair=_repair_text(calls),
+        )
 
     async def aclose(self) -> None:
         await self.pipeline.aclose()

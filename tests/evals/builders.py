@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from drafter.evals.results import CaseResult, ReplyResult, RunInfo, RunResults, summarize
+from drafter.evals.results import (
+    CaseResult,
+    ReplyResult,
+    RunInfo,
+    RunResults,
+    Usage,
+    summarize,
+)
 from drafter.evals.scorers import Score
 
 
@@ -20,12 +27,27 @@ def score(name: str, passed: bool, *, hard: bool = False, value: float | None = 
     )
 
 
-def case(
-    case_id: str, outcomes: dict[str, bool], *, body: str = "Hi", raw: bool = True
-) -> CaseResult:
+def reply(outcomes: dict[str, bool], body: str = "Hi") -> ReplyResult:
+    outcomes = dict(outcomes)
     scores = [score("verdict_facts", outcomes.pop("verdict_facts", True), hard=True)]
     scores += [score(name, passed) for name, passed in outcomes.items()]
-    reply = ReplyResult(subject=None, body=body, scores=scores)
+    return ReplyResult(subject=None, body=body, scores=scores)
+
+
+def case(
+    case_id: str,
+    outcomes: dict[str, bool],
+    *,
+    body: str = "Hi",
+    raw: bool = True,
+    raw_outcomes: dict[str, bool] | None = None,
+    fallback: bool = False,
+    repaired: bool = False,
+    usage: Usage | None = None,
+) -> CaseResult:
+    """A case whose raw draft scores ``raw_outcomes`` (default: the final reply's)."""
+    final = reply(outcomes, body)
+    draft = reply(raw_outcomes, "Raw " + body) if raw_outcomes is not None else final
     return CaseResult(
         id=case_id,
         title=f"case {case_id}",
@@ -34,12 +56,15 @@ def case(
         language="en",
         channel="email",
         decision="decline",
-        raw=reply if raw else None,
-        final=reply,
-        fallback=False,
-        repaired=False,
+        raw=draft if raw else None,
+        final=final,
+        fallback=fallback,
+        repaired=repaired,
         llm_calls=1,
         prompt_sha256="0" * 64,
+        usage=usage,
+        # A repair was asked for whenever the pipeline repaired or fell back after one.
+        repair="repaired draft" if repaired or fallback else None,
     )
 
 

@@ -24,7 +24,9 @@ def drafter(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_template_run_writes_the_three_reports(tmp_path: Path) -> None:
-    done = drafter("run", "--template", "--case", "rs-out*", "--out", str(tmp_path))
+    done = drafter(
+        "run", "--template", "--case", "rs-out*", "--out", str(tmp_path), "--runs", str(tmp_path)
+    )
     assert done.returncode in (0, 1), done.stderr
     results = json.loads((tmp_path / "results.json").read_text())
     assert [c["id"] for c in results["cases"]] == [
@@ -71,7 +73,8 @@ def test_compare_prints_deltas_and_can_fail_on_regression(tmp_path: Path) -> Non
     assert failing.returncode == 1
     data = json.loads(failing.stdout)
     assert data["regressed_cases"] == ["c1"]
-    assert data["scorers"][0]["scorer"] == "compliant"
+    assert (data["rates"][0]["metric"], data["rates"][0]["reply"]) == ("compliant", "final")
+    assert data["regressions"][0]["metric"] == "compliant (final replies)"
 
 
 def test_compare_refuses_a_file_that_is_not_a_run(tmp_path: Path) -> None:

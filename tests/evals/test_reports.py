@@ -42,12 +42,13 @@ def test_terminal_comparison_lists_regressions() -> None:
         ]
     )
     console = Console(record=True, width=160)
-    print_comparison(console, compare_runs(a, b))
+    print_comparison(console, compare_runs(a, b), [])
     text = console.export_text()
     assert "McNemar p" in text
     assert "regressed (1): good" in text
     assert "improved (1): cold" in text
     assert "1 only in A" in text
+    assert "no regression" in text
 
 
 def test_junit_has_a_suite_per_family_and_a_failure_per_failing_scorer() -> None:
