@@ -9,7 +9,7 @@ half as verdicts, each with the verdict the policy gives it. The candidate exten
 window from 30 to 45 days. Each N runs on a fresh database; the timing starts once the rows
 are committed. Figures are printed, never asserted.
 
-    .venv/bin/python bench/impact_bench.py [--n 10000,100000] [--jobs 1,2]
+    .venv/bin/python bench/impact_bench.py [--n 10000,100000] [--jobs 1,2] [--breakdown]
     DRAFTER_DATABASE_URL=postgresql://... .venv/bin/python bench/impact_bench.py   # PostgreSQL
 """
 
@@ -138,10 +138,41 @@ def replay(settings: Settings, registry: PolicyRegistry, path: Path, jobs: int) 
     }
 
 
+def breakdown(settings: Settings, registry: PolicyRegistry, path: Path) -> dict[str, float]:
+    """Microseconds per row for each stage, in one process: reading from the store, parsing
+    the stored request, parsing the stored verdict, the candidate's evaluate, and the tally."""
+    from drafter.impact.replay import Tally, _request, _verdict_json, answer_of, stored_answer
+
+    store = open_store(settings)
+    with open_candidate(str(path), POLICY, registry) as candidate:
+        start = time.perf_counter()
+        rows = list(store.stored_requests(RequestScope(policy=POLICY)))
+        stages = {"read": time.perf_counter() - start}
+        start = time.perf_counter()
+        requests = [_request(row) for row in rows]
+        stages["parse request"] = time.perf_counter() - start
+        start = time.perf_counter()
+        befores = [stored_answer(_verdict_json(row)) for row in rows]
+        stages["parse stored verdict"] = time.perf_counter() - start
+        start = time.perf_counter()
+        verdicts = [evaluate(candidate.policy, request) for request in requests]
+        stages["evaluate"] = time.perf_counter() - start
+        start = time.perf_counter()
+        tally = Tally()
+        for row, before, verdict in zip(rows, befores, verdicts, strict=True):
+            tally.add(row, before, answer_of(verdict))
+        stages["tally"] = time.perf_counter() - start
+    store.close()
+    return {stage: round(seconds / len(rows) * 1e6, 1) for stage, seconds in stages.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", default="10000,100000", help="stored requests, comma-separated")
     parser.add_argument("--jobs", default="1,2", help="worker processes, comma-separated")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also the time of each stage, per row"
+    )
     args = parser.parse_args()
     settings = Settings()
     registry = PolicyRegistry(settings.policies_dir)
@@ -157,6 +188,8 @@ def main() -> None:
                 result = replay(settings, registry, path, jobs)
                 figures = {"database": database, "n": n, "seed_s": round(seeded, 1)} | result
                 print(json.dumps(figures), flush=True)
+            if args.breakdown:
+                print(json.dumps({"n": n, "us_per_row": breakdown(settings, registry, path)}))
     print(f"load average: {os.getloadavg()}")
 
 

@@ -145,12 +145,11 @@ def print_tables(impact: Impact, console: Console, *, listed: int = 20) -> None:
     )
     console.print(_matrix(impact))
     console.print(_money_table(data))
-    escalations = data["escalations"]
-    console.print(f"Escalations added: {escalations['added'] or 0}", highlight=False)
-    console.print(f"Escalations removed: {escalations['removed'] or 0}", highlight=False)
-    needs = data["new_needs"]
+    escalations, needs = data["escalations"], data["new_needs"]
+    console.print(f"Escalations added: {_counts(escalations['added'])}", highlight=False)
+    console.print(f"Escalations removed: {_counts(escalations['removed'])}", highlight=False)
     console.print(
-        f"Requests that newly need facts: {needs['requests']} {needs['facts'] or ''}",
+        f"Requests that newly need facts: {needs['requests']} ({_counts(needs['facts'])})",
         highlight=False,
     )
     rules = Table(title="Rules that gain or lose hits")
@@ -162,12 +161,16 @@ def print_tables(impact: Impact, console: Console, *, listed: int = 20) -> None:
     console.print(rules)
     examples = Table(title="Examples (the oldest of each kind)")
     for column in ("kind", "id", "before", "after"):
-        examples.add_column(column)
+        examples.add_column(column, overflow="fold")  # an id is never cut short
     for kind, shown in data["examples"].items():
         for example in shown:
             examples.add_row(kind, example["id"], _brief(example["before"]), _after(example))
     console.print(examples)
     _print_unevaluable(data, console, listed)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items()) or "none"
 
 
 def _brief(answer: dict[str, Any] | None) -> str:
@@ -229,16 +232,20 @@ Stored versions: {% for v, n in d.stored_versions.items() %}{{ v }} ({{ n }}) {%
 <td>{{ e.after if e.after else e.problem }}</td></tr>{% endfor %}{% endfor %}</table>
 <table><caption>Cannot evaluate ({{ d.cannot_evaluate.count }})</caption>
 <tr><th>id</th><th>field</th><th>message</th></tr>
-{% for u in d.cannot_evaluate.requests %}<tr><td><code>{{ u.id }}</code></td>
+{% for u in d.cannot_evaluate.requests[:listed] %}<tr><td><code>{{ u.id }}</code></td>
 <td>{{ u.field }}</td><td>{{ u.message }}</td></tr>{% endfor %}</table>
+{% if d.cannot_evaluate.count > listed %}<p>... and {{ d.cannot_evaluate.count - listed }}
+more: every one is listed in the --json output.</p>{% endif %}
 </body></html>
 """
 
 
-def as_html(impact: Impact) -> str:
-    """One page with no scripts and no outside resources; every stored value escaped."""
+def as_html(impact: Impact, *, listed: int = 1_000) -> str:
+    """One page with no scripts and no outside resources; every stored value escaped. The
+    first ``listed`` requests that cannot be evaluated are shown (``--json`` has them all)."""
     data = as_json(impact)
     seen = {d for pair in impact.tally.transitions for d in pair}
     decisions = [d for d in DECISIONS if d in seen] + sorted(seen - set(DECISIONS))
     template = Environment(autoescape=True).from_string(_PAGE)
-    return template.render(d=data, decisions=decisions, matrix=dict(impact.tally.transitions))
+    matrix = dict(impact.tally.transitions)
+    return template.render(d=data, decisions=decisions, matrix=matrix, listed=listed)
