@@ -17,7 +17,7 @@ import binascii
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, ScalarSelect, and_, exists, or_, select
+from sqlalchemy import Engine, ScalarSelect, exists, or_, select
 
 from drafter.store.tables import DraftRow, FeedbackRow
 
@@ -155,8 +155,10 @@ def list_drafts(
         query = query.where(DraftRow.created_at < _bound(where.created_before))
     if after is not None:
         at = _bound(after.created_at)
+        # The bound on created_at alone lets the (tenant, created_at) index start the scan at
+        # the cursor, so a deep page costs what the first does; the OR settles ties by id.
         query = query.where(
-            or_(DraftRow.created_at < at, and_(DraftRow.created_at == at, DraftRow.id < after.id))
+            DraftRow.created_at <= at, or_(DraftRow.created_at < at, DraftRow.id < after.id)
         )
     query = query.order_by(DraftRow.created_at.desc(), DraftRow.id.desc()).limit(limit)
     with engine.connect() as connection:
