@@ -19,6 +19,7 @@ from fastapi import Request as HttpRequest
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from drafter.api.bodies import InvalidBodyError
 from drafter.errors import (
@@ -160,8 +161,25 @@ async def _http_error(request: HttpRequest, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "about:blank")
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
-    problem = Problem(error.status_code, slug, detail, headers=dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request, headers.get("Allow", ""))
+    problem = Problem(error.status_code, slug, detail, headers=headers)
     return _respond(request, problem)
+
+
+def _allowed_methods(request: HttpRequest, starlette_says: str) -> str:
+    """Every method the OpenAPI document gives this path: Starlette names only the first
+    matching route's, and ``/v1/drafts`` has two (GET lists, POST drafts). A path the document
+    leaves out (``/openapi.json``) keeps Starlette's answer."""
+    document: dict[str, Any] = request.app.openapi()
+    methods = {
+        method.upper()
+        for template, operations in document["paths"].items()
+        if compile_path(template)[0].match(request.url.path)
+        for method in operations
+    }
+    return ", ".join(sorted(methods)) or starlette_says
 
 
 async def _validation_error(request: HttpRequest, error: Exception) -> Response:

@@ -1,20 +1,28 @@
-"""``drafter policy test|lint|explain|schema``: work on policy files like code."""
+"""``drafter policy test|lint|explain|schema|impact``: work on policy files like code."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Annotated
+import os
+from pathlib import Path
+from typing import Annotated, get_args
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from drafter.cli.options import AsJson, registry
+from drafter.cli.options import AsJson, PolicyId, registry
+from drafter.errors import UserError
+from drafter.impact import open_candidate, run_impact
+from drafter.impact.render import as_html, as_json, print_tables
 from drafter.policy import Policy
 from drafter.policy.explain import explain as explain_text
 from drafter.policy.inputs_schema import inputs_schema
 from drafter.policy.lint import lint as lint_policy
 from drafter.policy.tables import TableReport, run_table
+from drafter.settings import Settings
+from drafter.store import SOURCES, RequestScope, Source, opened_store
 
 __all__ = ["app"]
 
@@ -112,3 +120,91 @@ def explain(policy_id: PolicyArg) -> None:
 def schema(policy_id: PolicyArg) -> None:
     """Print the JSON Schema of the policy's inputs."""
     typer.echo(json.dumps(inputs_schema(registry().get(policy_id)), indent=2))
+
+
+def _moment(text: str | None, option: str) -> dt.datetime | None:
+    """A date (midnight UTC) or a time with a zone; a time without one could be any zone."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option}: '{text}' is not a date or a time with a zone") from None
+    if moment.tzinfo is None:
+        raise UserError(f"{option}: '{text}' needs a time zone, as in 2026-11-01T00:00:00Z")
+    return moment
+
+
+def _fraction(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise UserError(f"--sample: '{text}' must be a fraction above 0 and at most 1")
+    return value
+
+
+def _sources(text: str) -> tuple[Source, ...]:
+    if text == "all":
+        return SOURCES
+    if text not in get_args(Source):
+        raise UserError(f"--source: '{text}' must be draft, verdict or all")
+    return (text,)  # type: ignore[return-value]  # checked against Source just above
+
+
+Candidate = Annotated[
+    str,
+    typer.Argument(
+        help="The candidate: a policy file, a pack folder, or git:REV:path (e.g. "
+        "git:HEAD~1:policies/retail)."
+    ),
+]
+Text = Annotated[str | None, typer.Option()]
+
+
+@app.command()
+def impact(
+    candidate: Candidate,
+    policy_id: PolicyId,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's requests.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Stored at or after: a date (UTC) or a time with a zone.")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Stored before: as --since.")] = None,
+    source: Annotated[str, typer.Option(help="draft, verdict or all.")] = "all",
+    sample: Annotated[
+        str | None, typer.Option(help="Replay this fraction (0-1), picked by id hash.")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="Worker processes (default: one per CPU).")
+    ] = os.cpu_count() or 1,
+    examples: Annotated[int, typer.Option(min=0, help="Examples per kind of change.")] = 3,
+    html: Annotated[Path | None, typer.Option(help="Also write an HTML page here.")] = None,
+    as_json_: AsJson = False,
+) -> None:
+    """Replay a policy's stored requests against a candidate version: decisions from -> to,
+    money per currency, escalations, rules, new questions, and requests it cannot evaluate."""
+    scope = RequestScope(
+        policy=policy_id,
+        tenant=tenant,
+        since=_moment(since, "--since"),
+        until=_moment(until, "--until"),
+        sources=_sources(source),
+    )
+    fraction = _fraction(sample)
+    with (
+        open_candidate(candidate, policy_id, registry()) as loaded,
+        opened_store(Settings()) as store,
+    ):
+        result = run_impact(store, scope, loaded, sample=fraction, jobs=jobs, examples=examples)
+    if html is not None:
+        html.write_text(as_html(result), encoding="utf-8")
+    if as_json_:
+        typer.echo(json.dumps(as_json(result), indent=2))
+    else:
+        print_tables(result, Console(soft_wrap=True))

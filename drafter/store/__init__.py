@@ -10,17 +10,27 @@ from contextlib import contextmanager
 from drafter.settings import Settings
 from drafter.store.audit import AuditStore, DraftRecord, random_part, utc
 from drafter.store.db import make_engine, migrate
+from drafter.store.listing import NO_FEEDBACK, DraftFilter, DraftSummary, Position
 from drafter.store.records import AuditLog, Author, DraftFacts, DuplicateDraft
+from drafter.store.replay import SOURCES, RequestScope, Source, StoredRequest
 from drafter.store.tables import DraftRow
 
 __all__ = [
+    "NO_FEEDBACK",
+    "SOURCES",
     "AuditLog",
     "AuditStore",
     "Author",
     "DraftFacts",
+    "DraftFilter",
     "DraftRecord",
     "DraftRow",
+    "DraftSummary",
     "DuplicateDraft",
+    "Position",
+    "RequestScope",
+    "Source",
+    "StoredRequest",
     "open_store",
     "opened_store",
     "random_part",

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from drafter.store.listing import DraftFilter, DraftSummary, Position, list_drafts, utc
+from drafter.store.replay import RequestScope, StoredRequest, stored_requests
 from drafter.store.tables import ApiKeyRow, Base, DraftRow, FeedbackRow
 
 __all__ = ["AuditStore", "DraftRecord", "new_id", "random_part", "utc", "utcnow"]
@@ -68,11 +70,6 @@ def new_id(prefix: str) -> str:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands datetimes back without a zone; they were stored as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -133,6 +130,18 @@ class AuditStore:
             if row is None or row.tenant != tenant:
                 return None
             return DraftRecord(row, self._feedback(session, draft_id))
+
+    def drafts_page(
+        self, tenant: str, where: DraftFilter, *, after: Position | None, limit: int
+    ) -> list[DraftSummary]:
+        """A page of ``tenant``'s drafts matching ``where``, newest first, after ``after``
+        (see ``listing.py``); never another tenant's."""
+        return list_drafts(self.engine, tenant, where, after=after, limit=limit)
+
+    def stored_requests(self, scope: RequestScope) -> Iterator[StoredRequest]:
+        """Every stored request in ``scope`` with what it was answered, streamed (see
+        ``replay.py``)."""
+        return stored_requests(self.engine, scope)
 
     def draft_by_idempotency_key(self, key_id: str, idempotency_key: str) -> DraftRow | None:
         query = select(DraftRow).where(

@@ -1,0 +1,95 @@
+"""The stored requests of a policy, read back for replay (``drafter policy impact``).
+
+Both tables hold requests: a draft (``POST /v1/drafts``) stores its request with the reply
+around its verdict, a verdict (``POST /v1/verdicts``) with the verdict alone. Rows stream from
+the database in batches (a server-side cursor on PostgreSQL), in no particular order: sorting a
+million rows would cost more than reading them, and the replay keeps its examples in id order
+itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import Engine, Select, null, select
+
+from drafter.store.listing import utc
+from drafter.store.tables import DraftRow, VerdictRow
+
+__all__ = ["SOURCES", "RequestScope", "Source", "StoredRequest", "stored_requests"]
+
+Source = Literal["draft", "verdict"]
+SOURCES: tuple[Source, ...] = ("draft", "verdict")
+BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class RequestScope:
+    """Which stored requests to read: a policy's, optionally of one tenant, in a half-open time
+    range [``since``, ``until``), from drafts, verdicts or both."""
+
+    policy: str
+    tenant: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    sources: tuple[Source, ...] = SOURCES
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRequest:
+    """One stored request and what it was answered. ``answer_json`` is the verdict's JSON for
+    a verdict, the whole reply's (its ``verdict`` inside) for a draft; ``channel`` is the
+    channel a draft was asked for, which overrides the request's."""
+
+    id: str
+    source: Source
+    created_at: dt.datetime
+    tenant: str
+    policy_version: str
+    channel: str | None
+    request_json: str
+    answer_json: str
+
+
+def _query(
+    scope: RequestScope, source: Source
+) -> Select[str, dt.datetime, str, str, str | None, str, str]:
+    table = DraftRow if source == "draft" else VerdictRow
+    answer = DraftRow.reply_json if source == "draft" else VerdictRow.verdict_json
+    query = select(
+        table.id,
+        table.created_at,
+        table.tenant,
+        table.policy_version,
+        DraftRow.channel if source == "draft" else null().label("channel"),
+        table.request_json,
+        answer,
+    ).where(table.policy_id == scope.policy)
+    if scope.tenant is not None:
+        query = query.where(table.tenant == scope.tenant)
+    if scope.since is not None:
+        query = query.where(table.created_at >= scope.since.astimezone(dt.UTC))
+    if scope.until is not None:
+        query = query.where(table.created_at < scope.until.astimezone(dt.UTC))
+    return query
+
+
+def stored_requests(engine: Engine, scope: RequestScope) -> Iterator[StoredRequest]:
+    """Every stored request in ``scope``, drafts first, then verdicts."""
+    for source in scope.sources:
+        with engine.connect() as connection:
+            rows = connection.execution_options(yield_per=BATCH).execute(_query(scope, source))
+            for row in rows:
+                yield StoredRequest(
+                    id=row[0],
+                    source=source,
+                    created_at=utc(row[1]),
+                    tenant=row[2],
+                    policy_version=row[3],
+                    channel=row[4],
+                    request_json=row[5],
+                    answer_json=row[6],
+                )
