@@ -195,7 +195,7 @@ def test_console_pages_carry_a_strict_content_security_policy(drafting: Drafting
         assert "script-src" not in csp  # none at all: default-src 'none' covers it
         assert "frame-ancestors 'none'" in csp
         assert response.headers["x-frame-options"] == "DENY"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
         assert "<script" not in response.text
         assert "http://" not in response.text
         assert "https://" not in response.text

@@ -21,14 +21,16 @@ from drafter.errors import ForbiddenError, NotFoundError, RateLimitedError
 __all__ = ["SECURITY_HEADERS", "ConsoleRoute", "error_page"]
 
 # No script at all, styles from our own file only, no framing, and no URL (a draft id) leaked
-# to another site in a Referer. Pages hold a tenant's data: never cached.
+# to another site in a Referer. Not "no-referrer": with it Chromium sends "Origin: null" on the
+# console's own form posts, which the origin check must refuse. Pages hold a tenant's data:
+# never cached.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
