@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from drafter.api.console.diff import BUDGET, compare
+from drafter.api.console.diff import DEADLINE_S, compare, deadline
 from drafter.api.console.session import csrf_token
 from drafter.keys import Role, create_key
 from drafter.testing.llm_server import LLMServer
@@ -275,27 +275,43 @@ def test_opening_a_draft_by_id_goes_to_its_page(drafting: Drafting) -> None:
     response = client.get("/console/open", params={"id": " dr_abc "}, follow_redirects=False)
     assert response.headers["location"] == "/console/drafts/dr_abc"
     assert client.get("/console/open", params={"id": "a/../b"}).status_code == 404
+    response = client.get("/console/open", params={"id": "dr_a?b#c"}, follow_redirects=False)
+    assert response.headers["location"] == "/console/drafts/dr_a%3Fb%23c"
 
 
-def test_a_max_size_edit_is_compared_within_the_budget() -> None:
-    draft_body = "Dear Ana, " * 200
-    sent = "a b " * 12_500  # 50,000 characters, 25,000 words
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("a " * 1_000, "a b " * 500),  # difflib: 56 s
+        ("a " * 2_500, "a b " * 12_500),  # 50,000 characters sent
+        (" ".join(str(i) for i in range(2_500)), " ".join(str(i) for i in range(25_000, 0, -1))),
+    ],
+)
+def test_a_hostile_edit_is_compared_in_bounded_time(before: str, after: str) -> None:
     started = time.perf_counter()
-    result = compare(draft_body, sent)
+    result = compare(before, after, deadline())
     elapsed = time.perf_counter() - started
-    assert result.unit == "line"  # word by word would weigh 10 M pairs, past the budget
-    assert elapsed < 1.0  # word by word unbounded took seconds
-    assert len(draft_body.split()) * len(sent.split()) > BUDGET
+    assert elapsed < DEADLINE_S + 0.5  # difflib.SequenceMatcher took 56 s on the first
+    assert "".join(p.text for p in result.pieces if p.kind != "removed") == after
+    assert "".join(p.text for p in result.pieces if p.kind != "added") == before
+
+
+def test_one_deadline_bounds_a_page_of_many_edits() -> None:
+    until = deadline()
+    started = time.perf_counter()
+    for _ in range(10):
+        compare("a " * 2_500, "a b " * 12_500, until)
+    assert time.perf_counter() - started < DEADLINE_S + 1.0  # 10 alone would take 2.5 s
 
 
 def test_a_word_diff_keeps_every_character() -> None:
-    result = compare("We can offer store credit.\nThanks", "We can gladly offer credit.\nThanks!")
-    assert result.unit == "word"
-    rebuilt_after = "".join(p.text for p in result.pieces if p.kind != "removed")
-    rebuilt_before = "".join(p.text for p in result.pieces if p.kind != "added")
-    assert rebuilt_after == "We can gladly offer credit.\nThanks!"
-    assert rebuilt_before == "We can offer store credit.\nThanks"
-    assert (result.added, result.removed) == (2, 2)
+    before, after = "We can offer store credit.\nThanks", "We can gladly offer credit.\nThanks!"
+    result = compare(before, after, deadline())
+    assert "".join(p.text for p in result.pieces if p.kind != "removed") == after
+    assert "".join(p.text for p in result.pieces if p.kind != "added") == before
+    assert [p.text for p in result.pieces if p.kind == "added"] == ["gladly offer", "Thanks!"]
+    assert [p.text for p in result.pieces if p.kind == "removed"] == ["offer store", "Thanks"]
+    assert (result.added, result.removed) == (3, 3)
 
 
 # --- the friction page ---------------------------------------------------------------------

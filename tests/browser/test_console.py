@@ -191,7 +191,7 @@ def test_open_a_repaired_draft_and_read_the_agent_s_edit(
     expect(drafts.nth(1)).not_to_contain_text("We have issued a refund anyway.")
     expect(page.locator("#drafts")).to_contain_text("free.money")
     diff = page.locator("#feedback pre.diff")
-    expect(diff.locator("del").first).to_have_text("Dear")
+    expect(diff.locator("del").first).to_have_text("Dear Ana Ruiz,")
     expect(diff.locator("ins", has_text="Sorry again about the fit.")).to_have_count(1)
     page.screenshot(path=artifact("console-draft.png"), full_page=True)
 

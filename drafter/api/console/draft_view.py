@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from drafter.api.console.diff import Diff, compare
+from drafter.api.console.diff import Diff, compare, deadline
 from drafter.store import DraftRecord, utc
 
 __all__ = ["DraftView", "Fact", "FeedbackView", "draft_view", "facts", "money"]
@@ -87,6 +87,7 @@ def money(value: dict[str, Any] | None) -> str:
 
 
 def _feedback(record: DraftRecord, final_body: str) -> list[FeedbackView]:
+    until = deadline()
     return [
         FeedbackView(
             created_at=utc(item.created_at).strftime("%Y-%m-%d %H:%M UTC"),
@@ -94,7 +95,7 @@ def _feedback(record: DraftRecord, final_body: str) -> list[FeedbackView]:
             outcome=item.outcome,
             reason=item.reason,
             final_text=item.final_text,
-            diff=compare(final_body, item.final_text) if item.final_text else None,
+            diff=compare(final_body, item.final_text, until) if item.final_text else None,
         )
         for item in record.feedback
     ]

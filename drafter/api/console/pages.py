@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
@@ -118,7 +118,7 @@ async def open_draft(request: HttpRequest, id: Annotated[str, Query(max_length=6
     draft_id = id.strip()
     if not draft_id or not draft_id.isascii() or not draft_id.isprintable() or "/" in draft_id:
         raise NotFoundError("draft", draft_id)
-    return RedirectResponse(f"/console/drafts/{draft_id}", status_code=303)
+    return RedirectResponse(f"/console/drafts/{quote(draft_id, safe='')}", status_code=303)
 
 
 @router.get("/drafts/{draft_id}")
