@@ -201,6 +201,14 @@ def test_console_pages_carry_a_strict_content_security_policy(drafting: Drafting
         assert "https://" not in response.text
 
 
+def test_an_unknown_console_path_is_a_404_page(drafting: Drafting) -> None:
+    client, _ = drafting
+    response = client.get("/console/nowhere/at/all")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
 def test_the_console_is_not_in_the_openapi_document(drafting: Drafting) -> None:
     client, auth = drafting
     paths = client.get("/openapi.json", headers=auth).json()["paths"]

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from drafter.api.console import charts
 from drafter.api.console.draft_view import draft_view, money
 from drafter.api.console.render import render
-from drafter.api.console.route import ConsoleRoute
+from drafter.api.console.route import ConsoleRoute, error_page
 from drafter.api.console.session import (
     NEEDED_ROLE,
     SignedOut,
@@ -161,3 +161,10 @@ async def friction_page(
         policy=policy,
         rule=rule,
     )
+
+
+@router.get("/{rest:path}")
+async def not_found(rest: str) -> Response:
+    """Any other console path: a page, not the API's problem JSON."""
+    del rest
+    return error_page(404, "Not found", "There is no such page.")
