@@ -46,6 +46,7 @@ from drafter.store.tables import DraftRow, FeedbackRow, VerdictRow
 
 __all__ = [
     "EXPORTED_OUTCOMES",
+    "DayFriction",
     "RuleFriction",
     "case_file",
     "export_cases",
@@ -147,8 +148,20 @@ def export_cases(
 
 
 @dataclass
+class DayFriction:
+    """One UTC day of a rule's life: what it decided and how its drafts fared (an outcome
+    counts on the day of the draft it is about)."""
+
+    decisions: int = 0
+    declines: int = 0
+    fallbacks: int = 0
+    edited: int = 0
+    rejected: int = 0
+
+
+@dataclass
 class RuleFriction:
-    """How one deciding rule fares with agents."""
+    """How one deciding rule fares with agents, in total and per day."""
 
     policy: str
     rule: str
@@ -157,6 +170,15 @@ class RuleFriction:
     drafts: int = 0
     fallbacks: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    by_day: dict[dt.date, DayFriction] = field(default_factory=dict)
+
+    def decided(self, decision: str, when: dt.datetime) -> DayFriction:
+        """Count one decision, on its UTC day; returns that day's counts."""
+        self.decisions[decision] += 1
+        day = self.by_day.setdefault(utc(when).date(), DayFriction())
+        day.decisions += 1
+        day.declines += decision == "decline"
+        return day
 
     @property
     def declines(self) -> int:
@@ -192,17 +214,21 @@ def friction_report(
         return rules.setdefault((policy, rule), RuleFriction(policy, rule))
 
     latest = _latest_outcomes(store, where)
-    for policy, rule, decision in _verdicts(store, where):
+    for policy, rule, decision, created_at in _verdicts(store, where):
         item = entry(policy, rule)
         item.verdicts += 1
-        item.decisions[decision] += 1
-    for draft_id, policy, rule, decision, fallback in _drafts(store, where):
+        item.decided(decision, created_at)
+    for draft_id, policy, rule, decision, fallback, created_at in _drafts(store, where):
         item = entry(policy, rule)
         item.drafts += 1
-        item.decisions[decision] += 1
+        day = item.decided(decision, created_at)
         item.fallbacks += int(fallback)
-        if draft_id in latest:
-            item.outcomes[latest[draft_id]] += 1
+        day.fallbacks += int(fallback)
+        outcome = latest.get(draft_id)
+        if outcome is not None:
+            item.outcomes[outcome] += 1
+            day.edited += outcome == "edited"
+            day.rejected += outcome == "rejected"
     return sorted(rules.values(), key=lambda r: (-r.friction, -r.reviewed, -r.drafts, r.rule))
 
 
@@ -221,7 +247,8 @@ class _Where:
 
 def _verdicts(store: AuditStore, where: _Where) -> Iterator[Any]:
     query = where.apply(
-        select(VerdictRow.policy_id, VerdictRow.rule, VerdictRow.decision), VerdictRow
+        select(VerdictRow.policy_id, VerdictRow.rule, VerdictRow.decision, VerdictRow.created_at),
+        VerdictRow,
     )
     with store.session() as session:
         yield from session.execute(query.execution_options(yield_per=5_000))
@@ -230,7 +257,12 @@ def _verdicts(store: AuditStore, where: _Where) -> Iterator[Any]:
 def _drafts(store: AuditStore, where: _Where) -> Iterator[Any]:
     query = where.apply(
         select(
-            DraftRow.id, DraftRow.policy_id, DraftRow.rule, DraftRow.decision, DraftRow.fallback
+            DraftRow.id,
+            DraftRow.policy_id,
+            DraftRow.rule,
+            DraftRow.decision,
+            DraftRow.fallback,
+            DraftRow.created_at,
         ),
         DraftRow,
     )

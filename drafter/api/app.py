@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from drafter.api import console
 from drafter.api.middleware import ServiceMiddleware
 from drafter.api.openapi import install_openapi
 from drafter.api.problems import install_problem_handlers
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, migrate_schema: bool = True)
     )
     for module in (health, policies, verdicts, drafts, lookups):
         app.include_router(module.router)
+    app.include_router(console.router)  # the pages at /console, outside the OpenAPI document
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(

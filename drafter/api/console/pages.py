@@ -1,0 +1,170 @@
+"""The console's pages under ``/console``: sign-in and sign-out, one draft, and friction per
+rule. Each page reads through the same front doors as the API, scoped to the key's tenant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
+from fastapi import Request as HttpRequest
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from drafter.api.console import charts
+from drafter.api.console.draft_view import draft_view, money
+from drafter.api.console.render import render
+from drafter.api.console.route import ConsoleRoute, error_page
+from drafter.api.console.session import (
+    NEEDED_ROLE,
+    SignedOut,
+    check_csrf,
+    check_key,
+    check_origin,
+    csrf_token,
+    forget_key,
+    keep_key,
+    safe_next,
+    signed_in,
+)
+from drafter.api.services import Services
+from drafter.errors import AuthError, ForbiddenError, NotFoundError
+from drafter.feedback import friction_report
+from drafter.keys import ApiKey
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+
+_CSS = (Path(__file__).parent / "console.css").read_bytes()
+_MAX_FORM_BYTES = 4096  # a key and a token; anything larger is not our form
+DraftId = Annotated[str, PathParam(pattern=r"^[\x21-\x7e]{1,64}$")]
+Days = Annotated[int, Query(ge=1, le=366)]
+
+
+def _page(
+    name: str, me: ApiKey | None, token: str, status: int = 200, **context: object
+) -> HTMLResponse:
+    csrf = csrf_token(token) if token else ""
+    return HTMLResponse(render(name, me=me, csrf=csrf, **context), status)
+
+
+async def _form(request: HttpRequest) -> dict[str, str]:
+    """A urlencoded form's fields, first value of each (no multipart parser needed)."""
+    body = await request.body()
+    if len(body) > _MAX_FORM_BYTES:
+        raise ForbiddenError("the form is larger than the console's forms")
+    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
+    return {name: values[0] for name, values in fields.items()}
+
+
+@router.get("")
+@router.get("/")
+async def home(request: HttpRequest) -> Response:
+    await signed_in(request)
+    return RedirectResponse("/console/friction", status_code=303)
+
+
+@router.get("/console.css")
+async def stylesheet() -> Response:
+    return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=300"})
+
+
+@router.get("/sign-in")
+async def sign_in_page(next: str | None = None, expired: str | None = None) -> Response:
+    notice = "Your key is no longer valid (revoked or unknown): sign in again." if expired else ""
+    return _page("sign_in.html", None, "", next=safe_next(next), notice=notice, error="")
+
+
+@router.post("/sign-in")
+async def sign_in(request: HttpRequest) -> Response:
+    check_origin(request)  # no key yet to derive a CSRF token from
+    form = await _form(request)
+    token, target = form.get("key", "").strip(), safe_next(form.get("next"))
+    services: Services = request.app.state.services
+    try:
+        if not token:
+            raise AuthError("paste a key")
+        await check_key(services, token)
+    except (AuthError, ForbiddenError) as error:
+        status = 403 if isinstance(error, ForbiddenError) else 401
+        detail = f"{error}. The console needs a {NEEDED_ROLE} or admin key."
+        return _page("sign_in.html", None, "", status, next=target, notice="", error=detail)
+    response = RedirectResponse(target, status_code=303)
+    keep_key(response, request, token)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: HttpRequest) -> Response:
+    form = await _form(request)
+    try:
+        _, token = await signed_in(request)
+    except SignedOut:
+        token = ""  # already signed out: still clear the cookie
+    if token:
+        check_csrf(request, token, form.get("csrf", ""))
+    response = RedirectResponse("/console/sign-in", status_code=303)
+    forget_key(response, request)
+    return response
+
+
+@router.get("/open")
+async def open_draft(request: HttpRequest, id: Annotated[str, Query(max_length=64)]) -> Response:
+    await signed_in(request)
+    draft_id = id.strip()
+    if not draft_id or not draft_id.isascii() or not draft_id.isprintable() or "/" in draft_id:
+        raise NotFoundError("draft", draft_id)
+    return RedirectResponse(f"/console/drafts/{quote(draft_id, safe='')}", status_code=303)
+
+
+@router.get("/drafts/{draft_id}")
+async def draft_page(request: HttpRequest, draft_id: DraftId) -> Response:
+    me, token = await signed_in(request)
+    services: Services = request.app.state.services
+    record = await run_in_threadpool(services.store.draft, draft_id, me.tenant)
+    if record is None:
+        raise NotFoundError("draft", draft_id)
+    view = await run_in_threadpool(draft_view, record)
+    return _page("draft.html", me, token, title=f"Draft {view.id}", draft=view, money=money)
+
+
+@router.get("/friction")
+async def friction_page(
+    request: HttpRequest,
+    days: Days = 30,
+    policy: Annotated[str | None, Query(max_length=200)] = None,
+    rule: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    me, token = await signed_in(request)
+    services: Services = request.app.state.services
+    today = dt.datetime.now(dt.UTC).date()
+    window = charts.window(today, days)
+    since = dt.datetime.combine(window[0], dt.time(), dt.UTC)
+    rules = await run_in_threadpool(friction_report, services.store, since=since, tenant=me.tenant)
+    charted = [
+        r
+        for r in rules
+        if (policy is None or r.policy == policy) and (rule is None or r.rule == rule)
+    ]
+    return _page(
+        "friction.html",
+        me,
+        token,
+        title="Friction by rule",
+        rules=rules,
+        charts=charts.charts(charted, window),
+        days=days,
+        policy=policy,
+        rule=rule,
+    )
+
+
+@router.get("/{rest:path}")
+async def not_found(rest: str) -> Response:
+    """Any other console path: a page, not the API's problem JSON."""
+    del rest
+    return error_page(404, "Not found", "There is no such page.")

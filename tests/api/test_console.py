@@ -1,0 +1,394 @@
+"""The console at /console: sign-in with a key kept in a cookie, CSRF, tenant scoping, the
+draft page and the friction page, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import time
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from drafter.api.console.diff import DEADLINE_S, compare, deadline
+from drafter.api.console.session import csrf_token
+from drafter.keys import Role, create_key
+from drafter.testing.llm_server import LLMServer
+from tests.api.test_drafts import Drafting, store_of
+from tests.api.test_feedback import draft, feedback, make_history
+
+OTHER = "acme-returns"
+
+
+def supervisor(client: TestClient, tenant: str = "default", role: Role = Role.supervisor) -> str:
+    token, _ = create_key(
+        store_of(client), "lead", rate_limit_per_minute=1000, tenant=tenant, role=role
+    )
+    return token
+
+
+def sign_in(client: TestClient, token: str, **headers: str) -> Any:
+    return client.post(
+        "/console/sign-in",
+        data={"key": token, "next": "/console/friction"},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def signed_in(client: TestClient, tenant: str = "default") -> str:
+    token = supervisor(client, tenant)
+    assert sign_in(client, token).status_code == 303
+    return token
+
+
+def text_of(page: str) -> str:
+    """The page's text, tags dropped and entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+# --- sign-in, cookie, CSRF ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/console/", "/console/friction", "/console/drafts/dr_x"])
+def test_a_page_without_a_cookie_redirects_to_the_sign_in_page(
+    drafting: Drafting, path: str
+) -> None:
+    client, _ = drafting
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/console/sign-in?next=")
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200
+    assert 'name="key"' in page.text
+
+
+def test_signing_in_keeps_the_key_in_a_strict_http_only_session_cookie(
+    drafting: Drafting,
+) -> None:
+    client, _ = drafting
+    response = sign_in(client, supervisor(client))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/friction"
+    cookie = response.headers["set-cookie"]
+    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert flags == {"httponly", "path=/console", "samesite=strict"}  # no max-age: a session
+    assert client.get("/console/friction").status_code == 200
+
+
+def test_over_https_the_cookie_is_secure(drafting: Drafting) -> None:
+    client, _ = drafting
+    token = supervisor(client)
+    with TestClient(client.app, base_url="https://testserver") as secure:
+        cookie = sign_in(secure, token).headers["set-cookie"].lower()
+    assert "; secure" in cookie
+
+
+@pytest.mark.parametrize(
+    ("key", "status"),
+    [("", 401), ("drk_nope", 401), (f"drk_000000000000_{'x' * 43}", 401)],
+)
+def test_a_bad_key_is_refused_on_the_sign_in_page(
+    drafting: Drafting, key: str, status: int
+) -> None:
+    client, _ = drafting
+    response = sign_in(client, key)
+    assert response.status_code == status
+    assert "set-cookie" not in response.headers
+    assert 'role="alert"' in response.text
+
+
+def test_an_agent_key_cannot_open_the_console(drafting: Drafting) -> None:
+    client, auth = drafting  # the fixture's key is an agent's
+    response = sign_in(client, auth["Authorization"].removeprefix("Bearer "))
+    assert response.status_code == 403
+    assert "supervisor" in response.text
+    assert "set-cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
+def test_a_sign_in_posted_from_another_site_is_refused(
+    drafting: Drafting, headers: dict[str, str]
+) -> None:
+    client, _ = drafting
+    response = sign_in(client, supervisor(client), **headers)
+    assert response.status_code == 403
+    assert "set-cookie" not in response.headers
+
+
+def test_a_sign_in_from_the_console_s_own_page_is_accepted(drafting: Drafting) -> None:
+    client, _ = drafting
+    headers = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    assert sign_in(client, supervisor(client), **headers).status_code == 303
+
+
+def test_sign_out_needs_the_key_s_csrf_token(drafting: Drafting) -> None:
+    client, _ = drafting
+    token = signed_in(client)
+    other = supervisor(client)
+    for presented in ("", "0" * 64, csrf_token(other)):
+        refused = client.post("/console/sign-out", data={"csrf": presented}, follow_redirects=False)
+        assert refused.status_code == 403
+        assert client.get("/console/friction", follow_redirects=False).status_code == 200
+    page = client.get("/console/friction").text
+    assert f'name="csrf" value="{csrf_token(token)}"' in page
+    done = client.post(
+        "/console/sign-out", data={"csrf": csrf_token(token)}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert "max-age=0" in done.headers["set-cookie"].lower()
+    assert client.get("/console/friction", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_from_another_origin_is_refused_even_with_the_token(drafting: Drafting) -> None:
+    client, _ = drafting
+    token = signed_in(client)
+    response = client.post(
+        "/console/sign-out",
+        data={"csrf": csrf_token(token)},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+
+
+def test_a_revoked_key_signs_the_browser_out(drafting: Drafting) -> None:
+    client, _ = drafting
+    token = signed_in(client)
+    store_of(client).revoke_key(token.split("_")[1])
+    response = client.get("/console/friction", follow_redirects=False)
+    assert response.status_code == 303
+    assert "expired=1" in response.headers["location"]
+    assert "max-age=0" in response.headers["set-cookie"].lower()
+    assert "no longer valid" in client.get(response.headers["location"]).text
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "/v1/drafts"])
+def test_sign_in_never_sends_the_browser_off_the_console(drafting: Drafting, target: str) -> None:
+    client, _ = drafting
+    response = client.post(
+        "/console/sign-in",
+        data={"key": supervisor(client), "next": target},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/console/"
+
+
+def test_console_pages_carry_a_strict_content_security_policy(drafting: Drafting) -> None:
+    client, _ = drafting
+    for response in (
+        client.get("/console/sign-in"),
+        (signed_in(client), client.get("/console/friction"))[1],
+    ):
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'none'" in csp
+        assert "script-src" not in csp  # none at all: default-src 'none' covers it
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert "<script" not in response.text
+        assert "http://" not in response.text
+        assert "https://" not in response.text
+
+
+def test_an_unknown_console_path_is_a_404_page(drafting: Drafting) -> None:
+    client, _ = drafting
+    response = client.get("/console/nowhere/at/all")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_the_console_is_not_in_the_openapi_document(drafting: Drafting) -> None:
+    client, auth = drafting
+    paths = client.get("/openapi.json", headers=auth).json()["paths"]
+    assert not [path for path in paths if path.startswith("/console")]
+
+
+# --- the draft page ------------------------------------------------------------------------
+
+
+def test_the_draft_page_shows_the_facts_verdict_drafts_report_and_diff(
+    drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    ids = make_history(client, auth, llm_server, ticket)
+    signed_in(client)
+    page = client.get(f"/console/drafts/{ids['rejected']}")
+    assert page.status_code == 200
+    shown = text_of(page.text)
+    # the request's facts as a table, the message apart
+    assert "customer.name Ana Ruiz" in shown
+    assert "case.order.items[1].price 89.00" in shown
+    assert "Hi, the shoes don't fit. Can I send them back?" in shown
+    # the verdict and its trace
+    assert "decision decline" in shown
+    assert "rule outside_window" in shown
+    assert "store_credit store_credit 89.00 USD" in shown
+    assert "outside_window gate fired days_since_delivery=46" in shown
+    # both drafts, the fallback, and both of the guard's reports
+    assert "The model's first draft" in shown
+    assert "The final reply" in shown
+    assert "We have issued a refund anyway." in shown  # the raw draft that broke the verdict
+    assert "fell back" in shown
+    assert "free.money" in shown
+    assert "marker.claims" in shown
+    assert "rejected" in shown
+    assert "robotic" in shown
+
+
+def test_the_agent_s_text_is_diffed_against_the_final_reply_and_escaped(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    answer = draft(client, auth, ticket)
+    body = answer["reply"]["draft"]["body"]
+    sent = body.replace("Dear Ana Ruiz,", "Hi Ana <script>alert(1)</script>,")
+    feedback(client, auth, answer["id"], outcome="edited", final_text=sent, reason="warmer")
+    signed_in(client)
+    page = client.get(f"/console/drafts/{answer['id']}").text
+    assert "<script>" not in page
+    assert "<del>Dear</del><ins>Hi</ins> Ana <del>Ruiz,</del>" in page
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;,</ins>" in page
+
+
+def test_another_tenant_s_draft_page_is_not_found(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    draft_id = draft(client, auth, ticket)["id"]
+    signed_in(client, tenant=OTHER)
+    theirs = client.get(f"/console/drafts/{draft_id}")
+    missing = client.get(f"/console/drafts/dr_{'0' * 37}")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.text == missing.text
+    client.cookies.clear()
+    signed_in(client)
+    assert client.get(f"/console/drafts/{draft_id}").status_code == 200
+
+
+def test_opening_a_draft_by_id_goes_to_its_page(drafting: Drafting) -> None:
+    client, _ = drafting
+    signed_in(client)
+    response = client.get("/console/open", params={"id": " dr_abc "}, follow_redirects=False)
+    assert response.headers["location"] == "/console/drafts/dr_abc"
+    assert client.get("/console/open", params={"id": "a/../b"}).status_code == 404
+    response = client.get("/console/open", params={"id": "dr_a?b#c"}, follow_redirects=False)
+    assert response.headers["location"] == "/console/drafts/dr_a%3Fb%23c"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("a " * 1_000, "a b " * 500),  # difflib: 56 s
+        ("a " * 2_500, "a b " * 12_500),  # 50,000 characters sent
+        (" ".join(str(i) for i in range(2_500)), " ".join(str(i) for i in range(25_000, 0, -1))),
+    ],
+)
+def test_a_hostile_edit_is_compared_in_bounded_time(before: str, after: str) -> None:
+    started = time.perf_counter()
+    result = compare(before, after, deadline())
+    elapsed = time.perf_counter() - started
+    assert elapsed < DEADLINE_S + 0.5  # difflib.SequenceMatcher took 56 s on the first
+    assert "".join(p.text for p in result.pieces if p.kind != "removed") == after
+    assert "".join(p.text for p in result.pieces if p.kind != "added") == before
+
+
+def test_one_deadline_bounds_a_page_of_many_edits() -> None:
+    until = deadline()
+    started = time.perf_counter()
+    for _ in range(10):
+        compare("a " * 2_500, "a b " * 12_500, until)
+    assert time.perf_counter() - started < DEADLINE_S + 1.0  # 10 alone would take 2.5 s
+
+
+def test_a_word_diff_keeps_every_character() -> None:
+    before, after = "We can offer store credit.\nThanks", "We can gladly offer credit.\nThanks!"
+    result = compare(before, after, deadline())
+    assert "".join(p.text for p in result.pieces if p.kind != "removed") == after
+    assert "".join(p.text for p in result.pieces if p.kind != "added") == before
+    assert [p.text for p in result.pieces if p.kind == "added"] == ["gladly offer", "Thanks!"]
+    assert [p.text for p in result.pieces if p.kind == "removed"] == ["offer store", "Thanks"]
+    assert (result.added, result.removed) == (3, 3)
+
+
+# --- the friction page ---------------------------------------------------------------------
+
+
+def chart_values(page: str, measure: str) -> dict[str, int]:
+    figure = page[page.index(f'id="chart-{measure}"') :]
+    figure = figure[: figure.index("</figure>")]
+    return {day: int(value) for day, value in re.findall(r"<title>([\d-]+): (\d+)</title>", figure)}
+
+
+def test_the_friction_page_shows_the_report_per_rule_and_per_day(
+    drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    make_history(client, auth, llm_server, ticket)
+    signed_in(client)
+    page = client.get("/console/friction", params={"days": 7}).text
+    shown = text_of(page)
+    # decided, declines, drafts, fallback, reviewed, edited, rejected: as `drafter report`
+    assert "mini-store outside_window 3 3 3 33% 3 33% 33%" in shown
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    expected = {"decisions": 3, "declines": 3, "edited": 1, "rejected": 1, "fallbacks": 1}
+    for measure, count in expected.items():
+        values = chart_values(page, measure)
+        assert len(values) == 7
+        assert values[today] == count, measure
+        assert sum(values.values()) == count
+
+
+def test_the_charts_follow_the_chosen_rule(
+    drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    make_history(client, auth, llm_server, ticket)
+    signed_in(client)
+    params = {"days": 3, "policy": "mini-store", "rule": "no_such_rule"}
+    page = client.get("/console/friction", params=params).text
+    assert sum(chart_values(page, "decisions").values()) == 0
+    params["rule"] = "outside_window"
+    page = client.get("/console/friction", params=params).text
+    assert sum(chart_values(page, "decisions").values()) == 3
+
+
+def test_the_friction_page_counts_only_the_key_s_tenant(
+    drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    make_history(client, auth, llm_server, ticket)
+    signed_in(client, tenant=OTHER)
+    page = client.get("/console/friction").text
+    assert "outside_window" not in page
+    assert sum(chart_values(page, "decisions").values()) == 0
+
+
+@pytest.mark.parametrize("days", ["0", "367", "many"])
+def test_a_bad_window_names_the_field(drafting: Drafting, days: str) -> None:
+    client, _ = drafting
+    signed_in(client)
+    response = client.get("/console/friction", params={"days": days})
+    assert response.status_code == 422
+    assert "days" in response.text
+
+
+def test_a_rate_limited_key_gets_a_page_that_says_when_to_retry(drafting: Drafting) -> None:
+    client, _ = drafting
+    token, _ = create_key(store_of(client), "lead", rate_limit_per_minute=2, role=Role.admin)
+    assert sign_in(client, token).status_code == 303  # one request of two
+    assert client.get("/console/friction").status_code == 200  # two
+    response = client.get("/console/friction")
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) >= 1
