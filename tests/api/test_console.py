@@ -392,3 +392,91 @@ def test_a_rate_limited_key_gets_a_page_that_says_when_to_retry(drafting: Drafti
     response = client.get("/console/friction")
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) >= 1
+
+
+# --- the drafts list ----------------------------------------------------------------------
+
+
+def listed(page: str) -> list[str]:
+    return re.findall(r'<tr data-id="([^"]+)">', page)
+
+
+def test_the_drafts_list_shows_the_team_s_drafts_and_filters_them(
+    drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    ids = make_history(client, auth, llm_server, ticket)
+    untouched = draft(client, auth, ticket)["id"]
+    signed_in(client)
+    everything = client.get("/console/drafts")
+    assert everything.status_code == 200
+    # newest first
+    assert listed(everything.text) == [untouched, ids["rejected"], ids["edited"], ids["sent"]]
+    assert listed(client.get("/console/drafts?feedback=rejected").text) == [ids["rejected"]]
+    assert listed(client.get("/console/drafts?feedback=none").text) == [untouched]
+    fell_back = listed(
+        client.get("/console/drafts", params={"fallback": "yes", "decision": ""}).text
+    )
+    assert ids["rejected"] in fell_back
+    assert ids["sent"] not in fell_back
+    kept = listed(client.get("/console/drafts?fallback=no").text)
+    assert ids["sent"] in kept
+    assert ids["rejected"] not in kept
+    assert sorted(fell_back + kept) == sorted(listed(everything.text))
+    assert listed(client.get("/console/drafts?rule=outside_window&policy=mini-store").text)
+    assert listed(client.get("/console/drafts?policy=saas-subscription").text) == []
+    today = dt.datetime.now(dt.UTC).date()
+    assert len(listed(client.get(f"/console/drafts?since={today}&until={today}").text)) == 4
+    yesterday = today - dt.timedelta(days=1)
+    assert listed(client.get(f"/console/drafts?until={yesterday}").text) == []
+    # each row opens the draft's own page
+    assert f'href="/console/drafts/{untouched}"' in everything.text
+
+
+def test_the_drafts_list_shows_only_the_key_s_tenant(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    draft(client, auth, ticket)
+    signed_in(client, tenant=OTHER)
+    page = client.get("/console/drafts")
+    assert page.status_code == 200
+    assert listed(page.text) == []
+    assert "No drafts match these filters." in page.text
+
+
+def test_the_drafts_list_pages_back_in_time_without_repeats(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    client, auth = drafting
+    made = [draft(client, auth, ticket)["id"] for _ in range(52)]
+    signed_in(client)
+    first = client.get("/console/drafts?feedback=none").text
+    more = re.search(r'<a id="next-page" href="([^"]+)"', first)
+    assert more is not None
+    second = client.get(html.unescape(more.group(1))).text
+    assert "next-page" not in second
+    seen = listed(first) + listed(second)
+    assert len(listed(first)) == 50
+    assert seen == list(reversed(made))  # every draft once, newest first
+    assert "feedback=none" in html.unescape(more.group(1))  # the filters ride along
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("decision=maybe", "decision"),
+        ("fallback=perhaps", "fallback"),
+        ("feedback=ignored", "feedback"),
+        ("since=2026-13-01", "since"),
+        ("cursor=not-a-cursor", "cursor"),
+    ],
+)
+def test_a_bad_drafts_filter_is_a_422_page_naming_the_field(
+    drafting: Drafting, query: str, field: str
+) -> None:
+    client, _ = drafting
+    signed_in(client)
+    page = client.get(f"/console/drafts?{query}")
+    assert page.status_code == 422
+    assert f"{field}:" in text_of(page.text)

@@ -134,6 +134,8 @@ def test_sign_in_read_friction_filter_and_sign_out(
 
     page.get_by_label("API key").fill(supervisor_key)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Drafts")).to_be_visible()  # the console's home
+    page.get_by_role("link", name="Friction").click()
     expect(page.get_by_role("heading", name="Friction by rule")).to_be_visible()
     cookie = next(c for c in page.context.cookies() if c["name"] == "drafter_console")
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/console")
@@ -200,4 +202,31 @@ def test_open_a_repaired_draft_and_read_the_agent_s_edit(
     expect(page.locator("#feedback")).to_contain_text("reads like a form letter")
     page.goto(f"{server.url}/console/drafts/dr_{'0' * 37}")
     expect(page.get_by_role("heading", name="404")).to_be_visible()
+    assert not [m for m in console if "Content Security Policy" in m], console
+
+
+def test_filter_the_drafts_list_and_open_a_draft(
+    page: Page,
+    server: LiveServer,
+    supervisor_key: str,
+    history: dict[str, str],
+    artifact: Callable[[str], Path],
+) -> None:
+    console = watch_csp(page)
+    sign_in(page, server, supervisor_key)
+    page.get_by_role("link", name="Drafts").click()
+    rows = page.locator("#drafts tbody tr")
+    expect(rows).to_have_count(3)
+    page.screenshot(path=artifact("console-drafts.png"), full_page=True)
+    page.get_by_label("Feedback").select_option("rejected")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-id", history["fallback"])
+    page.get_by_label("Fell back").select_option("no")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#no-drafts")).to_be_visible()
+    page.get_by_role("link", name="Clear").click()
+    expect(rows).to_have_count(3)
+    rows.filter(has_text="edited").get_by_role("link").click()
+    expect(page).to_have_url(f"{server.url}/console/drafts/{history['repaired']}")
     assert not [m for m in console if "Content Security Policy" in m], console

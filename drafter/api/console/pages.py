@@ -1,12 +1,13 @@
-"""The console's pages under ``/console``: sign-in and sign-out, one draft, and friction per
-rule. Each page reads through the same front doors as the API, scoped to the key's tenant."""
+"""The console's pages under ``/console``: sign-in and sign-out, the drafts list, one draft,
+and friction per rule. Each page reads through the same front doors as the API, scoped to the
+key's tenant."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
@@ -34,6 +35,8 @@ from drafter.api.services import Services
 from drafter.errors import AuthError, ForbiddenError, NotFoundError
 from drafter.feedback import friction_report
 from drafter.keys import ApiKey
+from drafter.schemas import Decision
+from drafter.store import NO_FEEDBACK, DraftFilter, Position
 
 __all__ = ["router"]
 
@@ -43,6 +46,7 @@ _CSS = (Path(__file__).parent / "console.css").read_bytes()
 _MAX_FORM_BYTES = 4096  # a key and a token; anything larger is not our form
 DraftId = Annotated[str, PathParam(pattern=r"^[\x21-\x7e]{1,64}$")]
 Days = Annotated[int, Query(ge=1, le=366)]
+_PAGE = 50
 
 
 def _page(
@@ -65,7 +69,7 @@ async def _form(request: HttpRequest) -> dict[str, str]:
 @router.get("/")
 async def home(request: HttpRequest) -> Response:
     await signed_in(request)
-    return RedirectResponse("/console/friction", status_code=303)
+    return RedirectResponse("/console/drafts", status_code=303)
 
 
 @router.get("/console.css")
@@ -130,6 +134,116 @@ async def draft_page(request: HttpRequest, draft_id: DraftId) -> Response:
         raise NotFoundError("draft", draft_id)
     view = await run_in_threadpool(draft_view, record)
     return _page("draft.html", me, token, title=f"Draft {view.id}", draft=view, money=money)
+
+
+_YES_NO = {"": None, "yes": True, "no": False}
+_OUTCOMES = ("sent_as_is", "edited", "rejected", NO_FEEDBACK)
+Text = Annotated[str, Query(max_length=200)]
+
+
+def _drafts_filter(
+    policy: str,
+    decision: str,
+    rule: str,
+    fallback: str,
+    repaired: str,
+    feedback: str,
+    since: str,
+    until: str,
+) -> DraftFilter:
+    """The list's filters from a GET form, where a field left empty is an empty string.
+
+    Raises:
+        InvalidFilter: a field holds a value the list cannot filter by.
+    """
+
+    def day(name: str, text: str) -> dt.datetime | None:
+        if not text:
+            return None
+        try:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
+        except ValueError:
+            raise InvalidFilter(name, "is not a date (YYYY-MM-DD)") from None
+
+    for name, value, known in (
+        ("decision", decision, ("", *(d.value for d in Decision))),
+        ("fallback", fallback, tuple(_YES_NO)),
+        ("repaired", repaired, tuple(_YES_NO)),
+        ("feedback", feedback, ("", *_OUTCOMES)),
+    ):
+        if value not in known:
+            raise InvalidFilter(name, f"is not one of {', '.join(k for k in known if k)}")
+    until_day = day("until", until)
+    return DraftFilter(
+        policy=policy or None,
+        decision=decision or None,
+        rule=rule or None,
+        fallback=_YES_NO[fallback],
+        repaired=_YES_NO[repaired],
+        outcome=feedback or None,
+        created_from=day("since", since),
+        # "until" names the last day shown, so the range ends at the start of the next one.
+        created_before=until_day + dt.timedelta(days=1) if until_day else None,
+    )
+
+
+class InvalidFilter(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+
+
+@router.get("/drafts")
+async def drafts_page(
+    request: HttpRequest,
+    policy: Text = "",
+    decision: Text = "",
+    rule: Text = "",
+    fallback: Text = "",
+    repaired: Text = "",
+    feedback: Text = "",
+    since: Text = "",
+    until: Text = "",
+    cursor: Text = "",
+) -> Response:
+    """The team's drafts, newest first, filtered, a page at a time (the API's cursor)."""
+    me, token = await signed_in(request)
+    services: Services = request.app.state.services
+    try:
+        where = _drafts_filter(policy, decision, rule, fallback, repaired, feedback, since, until)
+        after = Position.from_cursor(cursor) if cursor else None
+    except (InvalidFilter, ValueError) as error:
+        field = "cursor" if not isinstance(error, InvalidFilter) else ""
+        return error_page(422, "Bad filter", f"{field}{': ' if field else ''}{error}")
+    found = await run_in_threadpool(
+        services.store.drafts_page, me.tenant, where, after=after, limit=_PAGE + 1
+    )
+    shown = found[:_PAGE]
+    filters = {
+        "policy": policy,
+        "decision": decision,
+        "rule": rule,
+        "fallback": fallback,
+        "repaired": repaired,
+        "feedback": feedback,
+        "since": since,
+        "until": until,
+    }
+    more = None
+    if len(found) > _PAGE:
+        kept = {k: v for k, v in filters.items() if v}
+        more = "/console/drafts?" + urlencode({**kept, "cursor": shown[-1].position.cursor()})
+    return _page(
+        "drafts.html",
+        me,
+        token,
+        title="Drafts",
+        drafts=shown,
+        filters=filters,
+        decisions=[d.value for d in Decision],
+        outcomes=_OUTCOMES,
+        more=more,
+        first_page=not cursor,
+    )
 
 
 @router.get("/friction")
