@@ -18,6 +18,7 @@ from drafter.keys import Role, create_key
 from drafter.testing.llm_server import LLMServer
 from tests.api.test_drafts import Drafting, store_of
 from tests.api.test_feedback import draft, feedback, make_history
+from tests.conftest import SHOP
 
 OTHER = "acme-returns"
 
@@ -480,3 +481,74 @@ def test_a_bad_drafts_filter_is_a_422_page_naming_the_field(
     page = client.get(f"/console/drafts?{query}")
     assert page.status_code == 422
     assert f"{field}:" in text_of(page.text)
+
+
+# --- the impact page ----------------------------------------------------------------------
+
+
+def run_impact_page(client: TestClient, token: str, candidate: str, **more: str) -> Any:
+    return client.post(
+        "/console/impact",
+        data={"csrf": csrf_token(token), "policy": "mini-store", "days": "30",
+              "candidate": candidate, **more},
+        headers={"Origin": "http://testserver"},
+    )  # fmt: skip
+
+
+def test_the_impact_page_replays_the_team_s_requests_against_a_pasted_candidate(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    """Two stored drafts were declined (delivered 46 days ago, a 30-day window). A candidate
+    with a 60-day window approves both: 2 of 2 change, decline → approve, the refund goes from
+    0 to twice the item's 89.00, and the store credit each decline offered (89.00) goes."""
+    client, auth = drafting
+    ids = [draft(client, auth, ticket)["id"] for _ in range(2)]
+    token = signed_in(client)
+    assert client.get("/console/impact").status_code == 200
+    current = (SHOP / "mini-store.yaml").read_text(encoding="utf-8")
+    wider = current.replace("values: {standard: 30, gold: 60}", "values: {standard: 60, gold: 90}")
+    assert wider != current
+    page = run_impact_page(client, token, wider)
+    assert page.status_code == 200, text_of(page.text)
+    shown = text_of(page.text)
+    assert "2 of 2 requests would get another answer" in shown
+    assert "decline approve 2" in shown
+    assert "refund 0 178.00 +178.00" in shown
+    assert "offers 178.00 0 -178.00" in shown  # the store credit offered with each decline
+    assert "outside_window 2 0 -2" in shown
+    for draft_id in ids:  # the examples link to the drafts' pages
+        assert f'href="/console/drafts/{draft_id}"' in page.text
+    # the same candidate replayed for another team finds nothing of this one's
+    client.cookies.clear()
+    other = signed_in(client, tenant=OTHER)
+    assert "0 of 0 requests" in text_of(run_impact_page(client, other, wider).text)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "more", "message"),
+    [
+        ("rules: [", {}, "candidate:"),
+        ("", {}, "candidate: paste"),
+        ("x: 1", {"policy": "no-such-policy"}, "policy: choose"),
+        ("x: 1", {"days": "0"}, "days: a whole number"),
+    ],
+)
+def test_a_bad_impact_form_is_a_422_naming_the_field(
+    drafting: Drafting, candidate: str, more: dict[str, str], message: str
+) -> None:
+    client, _ = drafting
+    token = signed_in(client)
+    page = run_impact_page(client, token, candidate, **more)
+    assert page.status_code == 422
+    assert message in text_of(page.text)
+
+
+def test_the_impact_form_needs_the_csrf_token(drafting: Drafting) -> None:
+    client, _ = drafting
+    signed_in(client)
+    page = client.post(
+        "/console/impact",
+        data={"csrf": "forged", "policy": "mini-store", "days": "30", "candidate": "x: 1"},
+        headers={"Origin": "http://testserver"},
+    )
+    assert page.status_code == 403

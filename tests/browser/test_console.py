@@ -230,3 +230,33 @@ def test_filter_the_drafts_list_and_open_a_draft(
     rows.filter(has_text="edited").get_by_role("link").click()
     expect(page).to_have_url(f"{server.url}/console/drafts/{history['repaired']}")
     assert not [m for m in console if "Content Security Policy" in m], console
+
+
+def test_run_an_impact_analysis(
+    page: Page,
+    server: LiveServer,
+    supervisor_key: str,
+    history: dict[str, str],
+    artifact: Callable[[str], Path],
+) -> None:
+    """Paste a candidate with a 60-day window: the three stored drafts and the verdict (all
+    declined 46 days after delivery) would be approved."""
+    console = watch_csp(page)
+    sign_in(page, server, supervisor_key)
+    page.get_by_role("link", name="Impact").click()
+    page.locator("#impact-policy").select_option("mini-store")
+    current = (FIXTURES / "shop" / "mini-store.yaml").read_text(encoding="utf-8")
+    wider = current.replace("{standard: 30, gold: 60}", "{standard: 60, gold: 90}")
+    assert wider != current
+    page.get_by_label("Candidate policy").fill(wider)
+    page.get_by_role("button", name="Run the impact analysis").click()
+    expect(page.locator("#impact-summary")).to_have_text(
+        "4 of 4 requests would get another answer; 0 unchanged; 0 the candidate cannot evaluate."
+    )
+    expect(page.locator("#impact-transitions tbody tr td")).to_have_text(
+        ["decline", "approve", "4"]
+    )
+    page.screenshot(path=artifact("console-impact.png"), full_page=True)
+    page.get_by_role("link", name=history["repaired"]).click()  # an example opens its draft
+    expect(page).to_have_url(f"{server.url}/console/drafts/{history['repaired']}")
+    assert not [m for m in console if "Content Security Policy" in m], console

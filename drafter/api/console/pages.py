@@ -5,6 +5,7 @@ key's tenant."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs, quote, urlencode
@@ -32,11 +33,13 @@ from drafter.api.console.session import (
     signed_in,
 )
 from drafter.api.services import Services
-from drafter.errors import AuthError, ForbiddenError, NotFoundError
+from drafter.errors import AuthError, ForbiddenError, NotFoundError, PolicyError, UserError
 from drafter.feedback import friction_report
+from drafter.impact import open_candidate, run_impact
+from drafter.impact.render import as_json
 from drafter.keys import ApiKey
 from drafter.schemas import Decision
-from drafter.store import NO_FEEDBACK, DraftFilter, Position
+from drafter.store import NO_FEEDBACK, DraftFilter, Position, RequestScope
 
 __all__ = ["router"]
 
@@ -44,6 +47,7 @@ router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schem
 
 _CSS = (Path(__file__).parent / "console.css").read_bytes()
 _MAX_FORM_BYTES = 4096  # a key and a token; anything larger is not our form
+_MAX_CANDIDATE_BYTES = 400_000  # the impact form: a policy file, url-encoded
 DraftId = Annotated[str, PathParam(pattern=r"^[\x21-\x7e]{1,64}$")]
 Days = Annotated[int, Query(ge=1, le=366)]
 _PAGE = 50
@@ -56,10 +60,10 @@ def _page(
     return HTMLResponse(render(name, me=me, csrf=csrf, **context), status)
 
 
-async def _form(request: HttpRequest) -> dict[str, str]:
+async def _form(request: HttpRequest, limit: int = _MAX_FORM_BYTES) -> dict[str, str]:
     """A urlencoded form's fields, first value of each (no multipart parser needed)."""
     body = await request.body()
-    if len(body) > _MAX_FORM_BYTES:
+    if len(body) > limit:
         raise ForbiddenError("the form is larger than the console's forms")
     fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
     return {name: values[0] for name, values in fields.items()}
@@ -244,6 +248,73 @@ async def drafts_page(
         more=more,
         first_page=not cursor,
     )
+
+
+def _impact(
+    services: Services, tenant: str, policy: str, text: str, days: int
+) -> dict[str, object]:
+    """The impact report of the candidate ``text`` (a policy file, loaded in a copy of the
+    policy's pack) on the tenant's stored requests of the last ``days`` days.
+
+    Raises:
+        PolicyError: the candidate does not load.
+        UserError: it cannot be read as a candidate.
+    """
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    with tempfile.TemporaryDirectory(prefix="drafter-console-") as scratch:
+        path = Path(scratch) / f"{policy}.yaml"
+        path.write_text(text, encoding="utf-8")
+        with open_candidate(str(path), policy, services.registry) as candidate:
+            scope = RequestScope(policy, tenant=tenant, since=since)
+            return as_json(run_impact(services.store, scope, candidate))
+
+
+@router.get("/impact")
+async def impact_form(request: HttpRequest) -> Response:
+    me, token = await signed_in(request)
+    services: Services = request.app.state.services
+    return _page(
+        "impact.html",
+        me,
+        token,
+        title="Policy impact",
+        policies=services.registry.ids(),
+        policy="",
+        candidate="",
+        days=30,
+        report=None,
+        error="",
+    )
+
+
+@router.post("/impact")
+async def impact_run(request: HttpRequest) -> Response:
+    """Replay the team's stored requests of a policy against a pasted candidate version."""
+    me, token = await signed_in(request)
+    form = await _form(request, limit=_MAX_CANDIDATE_BYTES)
+    check_csrf(request, token, form.get("csrf", ""))
+    services: Services = request.app.state.services
+    policy, text = form.get("policy", ""), form.get("candidate", "")
+    days_text = form.get("days", "30")
+    policies = services.registry.ids()
+
+    def show(status: int, report: dict[str, object] | None, error: str) -> HTMLResponse:
+        return _page(
+            "impact.html", me, token, status, title="Policy impact", policies=policies,
+            policy=policy, candidate=text, days=days_text, report=report, error=error,
+        )  # fmt: skip
+
+    if policy not in policies:
+        return show(422, None, "policy: choose one of the policies")
+    if not text.strip():
+        return show(422, None, "candidate: paste the candidate policy's YAML")
+    if not days_text.isdigit() or not 1 <= int(days_text) <= 366:
+        return show(422, None, "days: a whole number from 1 to 366")
+    try:
+        report = await run_in_threadpool(_impact, services, me.tenant, policy, text, int(days_text))
+    except (PolicyError, UserError) as failure:
+        return show(422, None, f"candidate: {failure}")
+    return show(200, report, "")
 
 
 @router.get("/friction")
