@@ -26,10 +26,10 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.api.test_lookups import SHOPIFY_TOKEN
 from tests.browser.fixture_server import serve_fixtures
 from tests.browser.harness import SITE_URLS, Extension, launch
-from tests.browser.live_server import drafter_server, order_system_server
+from tests.browser.live_server import drafter_server
+from tests.order_system import SHOPIFY_TOKEN, serve_order_system
 
 POLICY = "tau-retail"
 
@@ -93,7 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, order_system_server() as orders:
+    with tempfile.TemporaryDirectory() as tmp, serve_order_system() as orders:
         for part in ("tls", "server", "profile"):
             (Path(tmp) / part).mkdir()
         connection = {

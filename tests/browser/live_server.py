@@ -9,19 +9,14 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-
-from tests.api.test_lookups import OrderSystem
-from tests.api.test_lookups import _handler as order_system_handler
 
 STARTUP_TIMEOUT_S = 60.0
 
@@ -103,19 +98,3 @@ def drafter_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> I
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-@contextmanager
-def order_system_server() -> Iterator[OrderSystem]:
-    """The stand-in order system of the lookup tests (Shopify's and Stripe's documented example
-    answers, only with the right credential), on 127.0.0.1."""
-    system = OrderSystem()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), order_system_handler(system))
-    server.daemon_threads = True
-    system.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield system
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.api.test_lookups import SHOPIFY_TOKEN, OrderSystem
 from tests.browser.harness import Extension
-from tests.browser.live_server import LiveServer, drafter_server, order_system_server
+from tests.browser.live_server import LiveServer, drafter_server
+from tests.order_system import SHOPIFY_TOKEN, OrderSystem, serve_order_system
 
 POLICY = "tau-retail"
 
 
 @pytest.fixture(scope="module")
 def order_system() -> Iterator[OrderSystem]:
-    with order_system_server() as system:
+    with serve_order_system() as system:
         yield system
 
 
