@@ -101,7 +101,6 @@ function showLookupId() {
   const lookup = state.lookups?.find((l) => l.name === $("lookup-name").value);
   if (!lookup) return;
   $("lookup-id").placeholder = lookup.id_label;
-  $("lookup-run").textContent = `Look up`;
   $("lookup-id").value = state.ticket?.systemIds?.[lookup.connection] ?? "";
 }
 

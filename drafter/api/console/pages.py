@@ -215,9 +215,10 @@ async def drafts_page(
     try:
         where = _drafts_filter(policy, decision, rule, fallback, repaired, feedback, since, until)
         after = Position.from_cursor(cursor) if cursor else None
-    except (InvalidFilter, ValueError) as error:
-        field = "cursor" if not isinstance(error, InvalidFilter) else ""
-        return error_page(422, "Bad filter", f"{field}{': ' if field else ''}{error}")
+    except InvalidFilter as error:
+        return error_page(422, "Bad filter", str(error))
+    except ValueError as error:
+        return error_page(422, "Bad filter", f"cursor: {error}")
     found = await run_in_threadpool(
         services.store.drafts_page, me.tenant, where, after=after, limit=_PAGE + 1
     )
