@@ -20,22 +20,22 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired, Required
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     WithJsonSchema,
-    create_model,
     field_validator,
 )
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from drafter.errors import PolicyError, RequestError
 from drafter.intake import request_error
@@ -213,7 +213,8 @@ class Domain:
     parts: Mapping[str, Type]  # the case's parts, as the expressions see them
     facts: Mapping[str, DomainFact]  # declared facts, in the order they are worked out
     envelope: Mapping[str, Type]  # facts every domain reads from the request's envelope
-    case_model: type[BaseModel] = field(repr=False)
+    # Validates a request's case into the plain dicts and lists expressions read.
+    case_type: TypeAdapter[dict[str, Any]] = field(repr=False)
     checks: tuple[tuple[Compiled, str, str], ...] = ()  # (condition, field, message)
     reference: Compiled | None = None
     currency: Compiled | None = None
@@ -265,7 +266,7 @@ class Domain:
 
     def case_schema(self) -> dict[str, Any]:
         """The JSON Schema of the ``case`` part: what forms and callers must send."""
-        return self.case_model.model_json_schema()
+        return self.case_type.json_schema()
 
     def read(self, request: Request, names: frozenset[str]) -> CaseRead:
         """The named facts of ``request``, the case's currency and reference (when the domain
@@ -367,13 +368,12 @@ class Domain:
 
     def _parts(self, request: Request) -> dict[str, Value]:
         try:
-            case = self.case_model.model_validate(request.case or {})
+            case = self.case_type.validate_python(request.case or {})
         except ValidationError as error:
             problem = request_error(error)
             raise RequestError(problem.detail, field=f"case.{problem.field}") from None
-        # As expressions read it: records are dicts, and an absent value is None (MISSING).
-        parts = case.model_dump()
-        return {name: MISSING if part is None else part for name, part in parts.items()}
+        # An absent or null part is MISSING; inside records, expressions read either as MISSING.
+        return {name: _or_missing(case.get(name)) for name in self.parts}
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,7 +560,7 @@ class _Builder:
         for name in parts:
             if name in envelope:
                 self.fail(f"case part '{name}' has the name of a request field", ("case", name))
-        model = self.case_model(d.case)
+        case_type = TypeAdapter(_record_type("Case", d.case))
         types: dict[str, Type] = {**envelope, **parts}
         facts: dict[str, DomainFact] = {}
         for name, spec in d.facts.items():
@@ -618,7 +618,7 @@ class _Builder:
             parts=parts,
             facts=facts,
             envelope=envelope,
-            case_model=model,
+            case_type=case_type,
             checks=checks,
             reference=self.path_expr(d.reference, scope, ("reference",)),
             currency=self.path_expr(d.currency, scope, ("currency",)),
@@ -761,9 +761,6 @@ class _Builder:
                     )
             self.check_picks(parts, spec.fields or {}, here)
 
-    def case_model(self, parts: Mapping[str, FieldSpec]) -> type[BaseModel]:
-        return _record_model("Case", parts)
-
     # --- facts ---------------------------------------------------------------------------
 
     def fact(self, name: str, spec: FactSpec, scope: Scope, loc: tuple[Any, ...]) -> DomainFact:
@@ -886,9 +883,7 @@ def _dotted(node: Node) -> str | None:
     return None
 
 
-# --- pydantic models of the case ---------------------------------------------------------
-
-_Config = ConfigDict(extra="forbid", frozen=True)
+# --- the case's types --------------------------------------------------------------------
 
 
 def _text_only(value: object) -> object:
@@ -942,7 +937,7 @@ def _field_type(name: str, spec: FieldSpec) -> Any:
         return Literal[tuple(spec.values)]
     if spec.type == "record":
         assert spec.fields is not None
-        return _record_model("Case" + name.title().replace("_", ""), spec.fields)
+        return _record_type("Case" + name.title().replace("_", ""), spec.fields)
     if spec.type == "list":
         assert spec.of is not None
         item = _field_type(name, spec.of)
@@ -960,11 +955,11 @@ def _field_type(name: str, spec: FieldSpec) -> Any:
     return _SCALAR_TYPES[spec.type]
 
 
-def _unique_by(key: str) -> Callable[[list[BaseModel]], list[BaseModel]]:
-    def check(items: list[BaseModel]) -> list[BaseModel]:
+def _unique_by(key: str) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    def check(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen: set[object] = set()
         for item in items:
-            value = getattr(item, key)
+            value = item.get(key)
             if value in seen:
                 raise ValueError(f"two items have the {key} '{value}'")
             seen.add(value)
@@ -1001,8 +996,10 @@ def _spec_at(parts: Mapping[str, FieldSpec], path: str) -> FieldSpec | None:
     return found
 
 
-def _record_model(name: str, fields: Mapping[str, FieldSpec]) -> type[BaseModel]:
-    definitions: dict[str, Any] = {}
+def _record_type(name: str, fields: Mapping[str, FieldSpec]) -> Any:
+    """A TypedDict of ``fields``: validating gives the plain dicts expressions read, with no
+    model to build and dump again. An optional field left out is null."""
+    annotations: dict[str, Any] = {}
     for field_name, spec in fields.items():
         kind = _field_type(field_name, spec)
         # What a form needs to offer a list's records to tick: their key, and who picks them.
@@ -1013,8 +1010,19 @@ def _record_model(name: str, fields: Mapping[str, FieldSpec]) -> type[BaseModel]
             extra = {"x-picks": f"case.{spec.picks}"}
         if spec.required:
             info = Field(description=spec.description, json_schema_extra=extra)
-            definitions[field_name] = (kind, info)
+            annotations[field_name] = Required[Annotated[kind, info]]
         else:
             info = Field(None, description=spec.description, json_schema_extra=extra)
-            definitions[field_name] = (kind | None, info)
-    return create_model(name, __config__=_Config, **definitions)
+            annotations[field_name] = NotRequired[Annotated[kind | None, info]]
+    record = _typed_dict(name, annotations)
+    record.__pydantic_config__ = ConfigDict(extra="forbid", title=name)
+    return record
+
+
+# The functional TypedDict form, with fields known only when a pack loads (mypy checks only
+# literal field lists).
+_typed_dict: Any = TypedDict
+
+
+def _or_missing(value: Value | None) -> Value:
+    return MISSING if value is None else value
