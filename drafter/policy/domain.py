@@ -7,8 +7,9 @@ kinds, reasons, refund destinations, offer kinds and escalation targets, each wi
 customer sees.
 
 Every policy in the pack's folder reads this domain. No domain knowledge lives in Python: the
-case is validated against a model built from the declaration, and every fact is compiled by
-the same expression language as the rules, so a missing value is ``MISSING`` and asks.
+case is validated against types built from the declaration (a TypedDict per record), and every
+fact is compiled by the same expression language as the rules, so a missing value is
+``MISSING`` and asks.
 """
 
 from __future__ import annotations
@@ -927,7 +928,7 @@ _SCALAR_TYPES: dict[str, Any] = {
 
 
 def field_type(spec: FieldSpec) -> Any:
-    """The pydantic type a case field is validated with, as the case model does."""
+    """The pydantic type a case field is validated with, as the case's type does."""
     return _field_type("Field", spec)
 
 

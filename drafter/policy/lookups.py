@@ -131,7 +131,7 @@ class _Rule:
 class _Target:
     path: str  # in the case (``order.status``), or in a list item (``price``)
     rules: tuple[_Rule, ...]
-    check: Callable[[Any], object] = field(repr=False)  # validates a value as the case model will
+    check: Callable[[Any], object] = field(repr=False)  # validates a value as the case's type will
     text: bool  # a str field: a number in the answer (an id) is written as text
     max_items: int = 0  # a list's limit
 
@@ -329,7 +329,7 @@ def load_lookups(
     Args:
         pack: the pack's folder.
         case: the domain's case parts, as written.
-        type_of: the pydantic type the case model gives a field.
+        type_of: the pydantic type the case's type gives a field.
 
     Raises:
         PolicyError: a file is malformed, or maps to something the case does not declare.
