@@ -117,7 +117,12 @@ class CaseResult(_Model):
     )
     usage: Usage | None = Field(None, description="None when no model was called.")
     repair: str | None = Field(
-        None, description="The repair call's answer (markers unexpanded); None: none asked."
+        None,
+        description="The repair call's answer as the customer would read it (markers "
+        "expanded; runs kept before they were: as written); None: no repair was asked for.",
+    )
+    repair_source: str | None = Field(
+        None, description="The repair call's answer as the model wrote it, markers and all."
     )
 
 
