@@ -148,6 +148,7 @@ class ScorerSummary(_Model):
     final_passed: int
     final_applicable: int
     final_mean: float
+    unparsed: int = Field(0, description="Judge answers that could not be read, raw and final.")
 
 
 class Summary(_Model):
@@ -184,6 +185,14 @@ def _scorer_summary(name: str, cases: list[CaseResult]) -> ScorerSummary:
         final_passed=sum(s.passed for s in final),
         final_applicable=len(final),
         final_mean=round(fmean(s.value for s in final), 3) if final else 1.0,
+        unparsed=sum(
+            score.unparsed
+            for case in cases
+            for reply in (case.raw, case.final)
+            if reply is not None
+            for score in [reply.score(name)]
+            if score is not None
+        ),
     )
 
 
