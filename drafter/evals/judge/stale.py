@@ -27,9 +27,9 @@ class StaleJudgement:
 
 def _reason(prompt: JudgePrompt, recording: JudgeRecording) -> str:
     rubric, reply = prompt.rubric, prompt.reply
-    old = next(
-        (c for c in recording.calls if c.rubric == rubric.name and c.reply == reply.kind), None
-    )
+    # A final reply that is the raw draft was asked about once, as the raw one.
+    asked = [c for c in recording.calls if c.rubric == rubric.name]
+    old = next((c for c in asked if c.reply == reply.kind), asked[0] if asked else None)
     if old is None:
         return "never asked"
     if old.rubric_sha256 != rubric.sha256:
