@@ -81,7 +81,16 @@ class Settings(BaseSettings):
         None, description="Recorded outputs for the replay provider, one <prompt sha256>.json each."
     )
 
-    @field_validator("llm_base_url")
+    # --- the evals' LLM judge (off unless set; see drafter/evals/judge) ---------------------
+    judge_base_url: str | None = Field(
+        None, description="The judge's OpenAI-compatible endpoint, used only to record it."
+    )
+    judge_api_key: SecretStr | None = Field(None, description="Sent to the judge if set.")
+    judge_model: str | None = Field(
+        None, description="The judge model; recordings by another model are stale."
+    )
+
+    @field_validator("llm_base_url", "judge_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -92,6 +101,8 @@ class Settings(BaseSettings):
     def _llm_complete(self) -> Settings:
         if self.llm_base_url and not self.llm_model:
             raise ValueError("llm_model is required when llm_base_url is set")
+        if self.judge_base_url and not self.judge_model:
+            raise ValueError("judge_model is required when judge_base_url is set")
         if self.provider == "openai" and not self.llm_base_url:
             raise ValueError("provider 'openai' needs llm_base_url")
         if self.provider == "replay" and self.replay_dir is None:

@@ -4,10 +4,14 @@ outputs, and the history of runs."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import fnmatch
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -23,6 +27,16 @@ from drafter.evals.compare import compare_runs
 from drafter.evals.config import EvalConfig, load_config
 from drafter.evals.gate import Regression, regressions
 from drafter.evals.history import KeptRun, RunHistory, changes
+from drafter.evals.judge import (
+    JudgeSession,
+    RubricAgreement,
+    StaleJudgement,
+    find_stale_judge,
+    judge_reference,
+    judge_run,
+    open_session,
+)
+from drafter.evals.judge.scripted import SCRIPTED_JUDGE_MODEL, SCRIPTED_JUDGE_SERVER, always_yes
 from drafter.evals.parallel import run_eval_parallel
 from drafter.evals.recordings import load_recordings
 from drafter.evals.reference import ScorerAccuracy, accuracy, load_reference, score_reference
@@ -125,6 +139,30 @@ FailOnRegression = Annotated[
         "tokens or latency (rules: the config's regression section)."
     ),
 ]
+JudgeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--judge",
+        help="Also ask the LLM judge each rubric of evals/rubrics/, replaying the answers of "
+        "this judge set (a name under evals/judgements/, or a path).",
+    ),
+]
+JudgeRecordFlag = Annotated[
+    bool,
+    typer.Option(
+        "--judge-record",
+        help="With --judge: call the judge at DRAFTER_JUDGE_BASE_URL / DRAFTER_JUDGE_MODEL "
+        "and rewrite the set's answers (--server, --source and --note label them).",
+    ),
+]
+JudgeScriptedFlag = Annotated[
+    bool,
+    typer.Option(
+        "--judge-scripted",
+        help="With --judge: record from the local scripted server answering yes to every "
+        "question (a stand-in for the plumbing, labelled scripted, never a model).",
+    ),
+]
 JobsOption = Annotated[
     int,
     typer.Option(min=0, help="Worker processes for replay and template runs (0: one per CPU)."),
@@ -148,6 +186,9 @@ def run(
     runs: RunsOption = None,
     keep: KeepFlag = True,
     fail_on_regression: FailOnRegression = False,
+    judge: JudgeOption = None,
+    judge_record: JudgeRecordFlag = False,
+    judge_scripted: JudgeScriptedFlag = False,
 ) -> None:
     """Run the cases through the pipeline (replay by default) and score raw and final replies;
     keep the run and compare it with the previous comparable one (same mode, recording set and
@@ -159,6 +200,9 @@ def run(
     eval_config = _config(config)
     if sum((record, template, scripted)) > 1:
         raise UserError("--record, --scripted and --template: choose one")
+    judging = _judging(judge, judge_record, judge_scripted, server, source, note)
+    if record and (judge_record or judge_scripted):
+        raise UserError("--judge-record: record the drafts first, then judge them in replay")
     if record and not server:
         raise UserError("--server: say what serves the endpoint, for the provenance")
     chosen = _cases(eval_config, case)
@@ -176,12 +220,69 @@ def run(
         results = _run_with_progress(
             chosen, eval_config, Settings(), mode, recordings, spec, jobs=workers
         )
+    if judging is not None:
+        results = _judge_run(results, eval_config, judging)
     _report(results, out)
     found = _keep_and_compare(results, eval_config, runs) if keep else []
     if results.summary.final_compliant < results.summary.cases:
         raise typer.Exit(1)
     if fail_on_regression and found:
         raise typer.Exit(1)
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """What ``--judge`` asks for: the set, and how to label what recording writes (None:
+    replay); ``scripted``: record from the local always-yes stand-in."""
+
+    name: str
+    record: RecordSpec | None
+    scripted: bool
+
+
+def _judging(
+    name: str | None,
+    record: bool,
+    scripted: bool,
+    server: str | None,
+    source: Literal["model", "scripted"],
+    note: str | None,
+) -> _Judging | None:
+    if name is None:
+        if record or scripted:
+            raise UserError("--judge-record and --judge-scripted need --judge SET")
+        return None
+    if scripted:
+        spec = RecordSpec(source="scripted", server=SCRIPTED_JUDGE_SERVER, note=note)
+        return _Judging(name, spec, scripted=True)
+    if record and not server:
+        raise UserError("--server: say what serves the judge's endpoint, for the provenance")
+    chosen = RecordSpec(source=source, server=server or "", note=note) if record else None
+    return _Judging(name, chosen, scripted=False)
+
+
+@contextmanager
+def _judge_session(config: EvalConfig, judging: _Judging) -> Iterator[JudgeSession]:
+    """The judge session ``judging`` asks for, with the scripted server running if it is the
+    judge."""
+    if not judging.scripted:
+        yield open_session(config, judging.name, settings=Settings(), record=judging.record)
+        return
+    with run_llm_server(ScriptedLLM(responder=always_yes)) as server:
+        settings = Settings(judge_base_url=server.base_url, judge_model=SCRIPTED_JUDGE_MODEL)
+        yield open_session(config, judging.name, settings=settings, record=judging.record)
+
+
+def _judge_run(results: RunResults, config: EvalConfig, judging: _Judging) -> RunResults:
+    with _judge_session(config, judging) as session:
+        judged = asyncio.run(judge_run(session, results, judging.name))
+    verb = "recorded" if judging.record else "replayed"
+    Console().print(
+        f"judge: {verb} set '{judging.name}' ({len(session.rubrics.rubrics)} rubrics) in "
+        f"{session.directory}",
+        highlight=False,
+    )
+    return judged
 
 
 def _history(config: EvalConfig, runs: Path | None) -> RunHistory:
@@ -294,25 +395,74 @@ def _run_with_progress(
 
 @app.command(name="stale")
 def stale(
-    config: ConfigOption = None, recordings: RecordingSet = None, as_json: AsJson = False
+    config: ConfigOption = None,
+    recordings: RecordingSet = None,
+    as_json: AsJson = False,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            "--judge",
+            help="Also list this judge set's stale answers (for the recording set's replies "
+            "and the reference set): a changed rubric or reply, or another judge model than "
+            "DRAFTER_JUDGE_MODEL.",
+        ),
+    ] = None,
 ) -> None:
-    """List the cases whose rendered prompt changed since they were recorded; exit 1 if any."""
+    """List the cases whose rendered prompt changed since they were recorded (and with
+    --judge, the judge answers that are stale); exit 1 if any."""
     eval_config = _config(config)
     name = recordings or eval_config.default_recording
-    found = asyncio.run(
-        find_all_stale(
-            load_cases(eval_config.cases_dir, registry()),
-            load_recordings(eval_config.recordings_dir / name),
-            PromptRenderer.from_settings(Settings()),
-            eval_config,
+    cases = load_cases(eval_config.cases_dir, registry())
+    recorded = load_recordings(eval_config.recordings_dir / name)
+    renderer = PromptRenderer.from_settings(Settings())
+    found = asyncio.run(find_all_stale(cases, recorded, renderer, eval_config))
+    judged = None
+    if judge is not None:
+        replies = load_reference(eval_config.reference_dir)
+        judged = asyncio.run(
+            find_stale_judge(
+                eval_config,
+                judge,
+                cases=cases,
+                drafts=(name, recorded),
+                reference=replies,
+                model=Settings().judge_model,
+            )
         )
-    )
     if as_json:
-        typer.echo(json.dumps([_stale_json(entry) for entry in found], indent=2))
+        listed = [_stale_json(entry) for entry in found]
+        shown: object = (
+            listed
+            if judged is None
+            else {
+                "recordings": listed,
+                "judge": [dataclasses.asdict(entry) for entry in judged],
+            }
+        )
+        typer.echo(json.dumps(shown, indent=2))
     else:
         _print_stale(Console(), found, name)
-    if found:
+        if judged is not None:
+            _print_stale_judge(Console(), judged, judge or "")
+    if found or judged:
         raise typer.Exit(1)
+
+
+def _print_stale_judge(console: Console, found: list[StaleJudgement], name: str) -> None:
+    if not found:
+        console.print(f"judge set '{name}': every answer is up to date", highlight=False)
+        return
+    console.print(f"judge set '{name}': {len(found)} stale answer(s)", highlight=False)
+    for entry in found:
+        what = "" if entry.rubric == "*" else f" {entry.rubric} on the {entry.reply} reply:"
+        console.print(
+            f"  {entry.group}/{entry.subject}:{what} {entry.reason}", highlight=False, markup=False
+        )
+    console.print(
+        "record them with: drafter eval run --judge SET --judge-record (cases) or drafter eval "
+        "reference --judge SET --judge-record (reference replies)",
+        highlight=False,
+    )
 
 
 def _stale_json(entry: StaleCase) -> dict[str, object]:
@@ -430,19 +580,87 @@ def reference(
         bool, typer.Option(help="Score the held-out replies instead of the main set.")
     ] = False,
     as_json: AsJson = False,
+    judge: JudgeOption = None,
+    judge_record: JudgeRecordFlag = False,
+    judge_scripted: JudgeScriptedFlag = False,
+    source: SourceOption = "model",
+    server: ServerOption = None,
+    note: NoteOption = None,
 ) -> None:
     """Per-scorer accuracy on the labelled reference replies; exit 1 unless each tone scorer
-    separates the good replies from the bad ones with the flaw it targets."""
+    separates the good replies from the bad ones with the flaw it targets. With --judge, the
+    judge's agreement with the labels too, rubric by rubric (accuracy and Cohen's kappa)."""
     settings = _config(config)
+    judging = _judging(judge, judge_record, judge_scripted, server, source, note)
     cases = load_cases(settings.cases_dir, registry())
     directory = settings.reference_dir / "holdout" if holdout else settings.reference_dir
-    rows = accuracy(score_reference(load_reference(directory), cases, settings))
+    replies = load_reference(directory)
+    rows = accuracy(score_reference(replies, cases, settings))
+    agreed = None
+    if judging is not None:
+        group = "reference-holdout" if holdout else "reference"
+        with _judge_session(settings, judging) as session:
+            agreed = asyncio.run(judge_reference(session, replies, cases, group))
     if as_json:
-        typer.echo(json.dumps([_accuracy_json(row) for row in rows], indent=2))
+        scorers = [_accuracy_json(row) for row in rows]
+        shown: object = (
+            scorers
+            if agreed is None
+            else {
+                "scorers": scorers,
+                "judge": [_agreement_json(row) for row in agreed],
+            }
+        )
+        typer.echo(json.dumps(shown, indent=2))
     else:
         _print_accuracy(Console(), rows, str(directory))
+        if agreed is not None:
+            _print_agreement(Console(), agreed, judge or "")
     if not holdout and not all(row.separated for row in rows):
         raise typer.Exit(1)
+
+
+def _agreement_json(row: RubricAgreement) -> dict[str, object]:
+    return {
+        "rubric": row.rubric,
+        "targets": list(row.targets),
+        "judged": row.judged,
+        "accuracy": None if row.accuracy is None else round(row.accuracy, 4),
+        "kappa": None if row.kappa is None else round(row.kappa, 4),
+        "good_yes": row.good_yes,
+        "good_judged": row.good_judged,
+        "bad_no": row.bad_no,
+        "bad_judged": row.bad_judged,
+        "unparsed": row.unparsed,
+        "not_judged": row.not_judged,
+        "disagreed": list(row.disagreed),
+    }
+
+
+def _print_agreement(console: Console, rows: list[RubricAgreement], name: str) -> None:
+    if not any(row.judged or row.unparsed for row in rows):
+        console.print(
+            f"judge set '{name}': no recorded answers for these reference replies; record them "
+            "with --judge-record",
+            highlight=False,
+        )
+        return
+    table = Table(title=f"Judge '{name}' against the reference labels")
+    headers = ("rubric", "targets", "good: yes", "bad: no", "accuracy", "kappa", "unparsed")
+    for header in (*headers, "not judged"):
+        table.add_column(header)
+    for row in rows:
+        table.add_row(
+            row.rubric,
+            ", ".join(row.targets),
+            f"{row.good_yes}/{row.good_judged}",
+            f"{row.bad_no}/{row.bad_judged}",
+            "n/a" if row.accuracy is None else f"{row.accuracy:.3f}",
+            "n/a" if row.kappa is None else f"{row.kappa:.3f}",
+            str(row.unparsed),
+            str(row.not_judged),
+        )
+    console.print(table)
 
 
 def _accuracy_json(row: ScorerAccuracy) -> dict[str, object]:

@@ -57,6 +57,8 @@ class ConfigFile(_Strict):
     recordings: str
     reference: str
     runs: str
+    rubrics: str = "rubrics"
+    judgements: str = "judgements"
     default_recording: str = Field(min_length=1)
     tone: ToneConfig
     regression: RegressionRules
@@ -98,6 +100,8 @@ class EvalConfig:
     recordings_dir: Path
     reference_dir: Path
     runs_dir: Path
+    rubrics_dir: Path
+    judgements_dir: Path
     default_recording: str
     tone: ToneConfig
     regression: RegressionRules
@@ -150,6 +154,8 @@ def load_config(path: Path | None = None) -> EvalConfig:
         recordings_dir=base / spec.recordings,
         reference_dir=base / spec.reference,
         runs_dir=base / spec.runs,
+        rubrics_dir=base / spec.rubrics,
+        judgements_dir=base / spec.judgements,
         default_recording=spec.default_recording,
         tone=spec.tone,
         regression=spec.regression,

@@ -117,7 +117,12 @@ class CaseResult(_Model):
     )
     usage: Usage | None = Field(None, description="None when no model was called.")
     repair: str | None = Field(
-        None, description="The repair call's answer (markers unexpanded); None: none asked."
+        None,
+        description="The repair call's answer as the customer would read it (markers "
+        "expanded; runs kept before they were: as written); None: no repair was asked for.",
+    )
+    repair_source: str | None = Field(
+        None, description="The repair call's answer as the model wrote it, markers and all."
     )
 
 
@@ -143,6 +148,7 @@ class ScorerSummary(_Model):
     final_passed: int
     final_applicable: int
     final_mean: float
+    unparsed: int = Field(0, description="Judge answers that could not be read, raw and final.")
 
 
 class Summary(_Model):
@@ -179,6 +185,14 @@ def _scorer_summary(name: str, cases: list[CaseResult]) -> ScorerSummary:
         final_passed=sum(s.passed for s in final),
         final_applicable=len(final),
         final_mean=round(fmean(s.value for s in final), 3) if final else 1.0,
+        unparsed=sum(
+            score.unparsed
+            for case in cases
+            for reply in (case.raw, case.final)
+            if reply is not None
+            for score in [reply.score(name)]
+            if score is not None
+        ),
     )
 
 

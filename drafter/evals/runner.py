@@ -99,7 +99,7 @@ def case_result(
     recording: str | None,
     prompt: Prompt | None = None,
     usage: Usage | None = None,
-    repair: str | None = None,
+    repair: tuple[str | None, str | None] = (None, None),
 ) -> CaseResult:
     """Score the raw draft and the final reply of one case, and keep what a reader needs to
     judge them: the customer's message, the verdict, the first prompt and the calls' cost."""
@@ -126,17 +126,24 @@ def case_result(
         verdict=verdict_view(case.verdict),
         prompt=prompt_messages(prompt),
         usage=usage,
-        repair=repair,
+        repair=repair[0],
+        repair_source=repair[1],
     )
 
 
-def _repair_text(calls: list[Call]) -> str | None:
-    """The repair call's answer as the model wrote it (markers not yet expanded), or what
-    became of the call; None when no repair was asked for."""
+def _repair_texts(calls: list[Call], renderer: PromptRenderer) -> tuple[str | None, str | None]:
+    """The repair call's answer as the customer would read it (its markers expanded from the
+    verdict, as the pipeline composes a reply) and as the model wrote it; what became of the
+    call when it failed; (None, None) when no repair was asked for."""
     if len(calls) < 2:
-        return None
+        return None, None
     repair = calls[1]
-    return repair.completion.body if repair.completion else f"(no answer: {repair.error})"
+    if repair.completion is None:
+        failed = f"(no answer: {repair.error})"
+        return failed, failed
+    source = repair.completion.body
+    prompt = repair.prompt
+    return renderer.phrasebook.compose(source, prompt.brief, prompt.tone).text, source
 
 
 def _params(settings: Settings) -> RequestParams:
@@ -324,7 +331,7 @@ class EvalRun:
             recording=recording,
             prompt=calls[0].prompt if calls else None,
             usage=usage,
-            repair=_repair_text(calls),
+            repair=_repair_texts(calls, self.renderer),
         )
 
     async def aclose(self) -> None:

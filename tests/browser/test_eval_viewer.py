@@ -66,7 +66,8 @@ def _case(
                 PromptMessage(role="system", content="You write replies. [canary]"),
                 PromptMessage(role="user", content=f"The facts of {case_id}."),
             ],
-            "repair": "A repaired answer" if fallback else None,
+            "repair": "A repaired answer: we cannot refund it." if fallback else None,
+            "repair_source": "A repaired answer: [[decision]]" if fallback else None,
         }
     )
 
@@ -190,7 +191,12 @@ def test_a_case_shows_message_verdict_prompt_drafts_and_scores_side_by_side(
     after.locator("details.prompt summary").click()
     assert "The facts of r-window." in after.locator("details.prompt").inner_text()
     assert "Raw Dear customer" in after.locator(".box.raw").inner_text()
-    assert "A repaired answer" in after.locator(".box.repair").inner_text()
+    repair = after.locator(".box.repair")
+    assert "A repaired answer: we cannot refund it." in repair.inner_text()  # as read
+    assert "as the customer would read it" in repair.inner_text()
+    assert "[[decision]]" not in repair.locator("> pre").inner_text()
+    repair.locator("details.source summary").click()
+    assert "A repaired answer: [[decision]]" in repair.locator("details.source").inner_text()
     assert "Dear customer, about r-window." in after.locator(".box.final").inner_text()
     row = after.locator("tr[data-scorer=verdict_facts]").inner_text()
     assert "FAIL" in row
@@ -217,6 +223,24 @@ def test_the_server_serves_the_viewer_on_localhost(
         page.wait_for_selector("#detail .run-block")
         assert "(s-legal)" in page.inner_text("#d-message")
         assert all(url.startswith(address) for url in requests), requests
+
+
+def test_the_server_shows_a_run_kept_after_it_started_on_reload(
+    site: tuple[RunHistory, Path], chromium: Browser
+) -> None:
+    history, _ = site
+    with serve(history) as address:
+        page, _ = _open(chromium, address)
+        assert page.locator("#runs tr.run-row").count() == 3
+        later = [*_runs()[0].cases, _case("s-new-case", decision="approve")]
+        kept = history.keep(run(later))
+        page.reload()
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.locator("#runs tr.run-row").count() == 4
+        assert _shown(page) == "5 of 5 cases shown"
+        page.click("#matrix tr.case[data-id=s-new-case]")
+        page.wait_for_selector(f"#detail .run-block[data-run='{kept.id}']")
+        assert "(s-new-case)" in page.inner_text("#d-message")
 
 
 def test_drafter_eval_view_serves_until_stopped(

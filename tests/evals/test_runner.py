@@ -274,3 +274,31 @@ def test_a_changed_repair_prompt_is_stale_though_the_first_prompt_matches(
     (stale,) = asyncio.run(find_all_stale(chosen, recordings, renderer, local))
     assert stale.case == chosen[0].id
     assert "repair" in stale.reason
+
+
+def test_the_repair_is_kept_as_the_customer_reads_it_and_as_the_model_wrote_it(
+    case_by_id: dict[str, EvalCase], local: EvalConfig
+) -> None:
+    """A first draft that breaks the verdict, then the exemplary answer as the repair: the
+    result keeps the repair with its markers expanded (what the final reply says) and, beside
+    it, the answer as the model wrote it, markers and all."""
+    from drafter.testing.llm_server import Reply
+
+    chosen = [case_by_id["rs-outside-window-credit"]]
+    answer = load_answers(local.reference_dir)[chosen[0].id]
+    wrong = {"subject": "Refund", "body": "Hi Maya, we'll refund you $500 today."}
+    script = ScriptedLLM()
+    script.push(
+        Reply({**wrong, "decision_stated": "approve", "markers_used": []}),
+        Reply(answer.model_dump(mode="json", exclude={"case"})),
+    )
+    spec = RecordSpec(source="scripted", server="test server, a draft that needs a repair")
+    with run_llm_server(script) as server:
+        settings = Settings(llm_base_url=server.base_url, llm_model="scripted-model")
+        (result,) = _run(chosen, local, settings, "record", spec).cases
+    assert result.repaired
+    assert result.repair_source == answer.body.strip()
+    assert "[[decision]]" in answer.body
+    assert result.repair is not None
+    assert "[[" not in result.repair
+    assert result.repair == result.final.body  # the repaired reply is what the customer reads

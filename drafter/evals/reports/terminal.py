@@ -43,6 +43,13 @@ def print_summary(console: Console, results: RunResults) -> None:
         f"{run.duration_s:.2f} s",
         highlight=False,
     )
+    unparsed = [row for row in summary.scorers if row.unparsed]
+    if unparsed:
+        listed = ", ".join(f"{row.scorer} {row.unparsed}" for row in unparsed)
+        console.print(
+            f"[yellow]judge answers that could not be parsed (neither pass nor fail):[/] {listed}",
+            highlight=False,
+        )
     if run.unrecorded:
         console.print(
             f"[yellow]{len(run.unrecorded)} case(s) have no recording in this set and were "

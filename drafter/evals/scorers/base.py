@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from drafter.evals.cases import ReplyExpect
 from drafter.evals.config import Thresholds
@@ -22,7 +22,7 @@ from drafter.schemas import ComplianceReport, Decision, Request, Verdict
 
 __all__ = ["Family", "Outcome", "Score", "Scorer", "Target", "not_applicable", "quoted"]
 
-Family = Literal["compliance", "expectations", "tone"]
+Family = Literal["compliance", "expectations", "tone", "judge"]
 
 
 class Score(BaseModel):
@@ -37,6 +37,9 @@ class Score(BaseModel):
     passed: bool
     applicable: bool
     reason: str
+    unparsed: bool = Field(
+        False, description="An LLM judge's answer that could not be read: neither pass nor fail."
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from drafter.evals.history import KeptRun, RunHistory
 from drafter.evals.results import CaseResult, ReplyResult, RunResults
 
-__all__ = ["build_site"]
+__all__ = ["build_site", "index_script", "page", "run_script"]
 
 _PAGE = Path(__file__).parent / "viewer.html"
 
@@ -101,6 +101,21 @@ def _cases(results: RunResults) -> dict[str, object]:
     return {case.id: case.model_dump(mode="json") for case in results.cases}
 
 
+def index_script(runs: list[tuple[KeptRun, RunResults]]) -> str:
+    """``data/index.js`` for ``runs``: the run list and the case x run matrix."""
+    return _script("DRAFTER_INDEX", None, _index(runs))
+
+
+def run_script(kept: KeptRun, results: RunResults) -> str:
+    """``data/runs/<run id>.js``: one run's cases in full."""
+    return _script("DRAFTER_RUN_DATA", kept.id, _cases(results))
+
+
+def page() -> str:
+    """``index.html``: the viewer itself."""
+    return _PAGE.read_text(encoding="utf-8")
+
+
 def build_site(history: RunHistory, out: Path) -> Path:
     """Write the viewer of every run in ``history`` to ``out``; return its index.html.
 
@@ -111,11 +126,8 @@ def build_site(history: RunHistory, out: Path) -> Path:
     folder = out / "data" / "runs"
     folder.mkdir(parents=True, exist_ok=True)
     for kept, results in runs:
-        text = _script("DRAFTER_RUN_DATA", kept.id, _cases(results))
-        (folder / f"{kept.id}.js").write_text(text, encoding="utf-8")
-    (out / "data" / "index.js").write_text(
-        _script("DRAFTER_INDEX", None, _index(runs)), encoding="utf-8"
-    )
+        (folder / f"{kept.id}.js").write_text(run_script(kept, results), encoding="utf-8")
+    (out / "data" / "index.js").write_text(index_script(runs), encoding="utf-8")
     index = out / "index.html"
-    index.write_text(_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    index.write_text(page(), encoding="utf-8")
     return index
