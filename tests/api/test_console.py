@@ -385,6 +385,27 @@ def test_a_bad_window_names_the_field(drafting: Drafting, days: str) -> None:
     assert "days" in response.text
 
 
+def test_the_console_checks_its_key_as_the_api_does_and_says_what_is_left(
+    drafting: Drafting,
+) -> None:
+    """One check for the API's bearer keys and the console's cookie (deps.check_token): a
+    console page carries the same RateLimit headers as an API answer, the 429 page too."""
+    client, _ = drafting
+    token, _ = create_key(store_of(client), "lead", rate_limit_per_minute=3, role=Role.admin)
+    signing_in = sign_in(client, token)
+    assert signing_in.status_code == 303
+    assert signing_in.headers["ratelimit-limit"] == "3"
+    assert signing_in.headers["ratelimit-remaining"] == "2"
+    page = client.get("/console/friction")
+    assert page.status_code == 200
+    assert page.headers["ratelimit-remaining"] == "1"
+    api = client.get("/v1/drafts", headers={"Authorization": f"Bearer {token}"})
+    assert api.headers["ratelimit-remaining"] == "0"  # one budget for both
+    refused = client.get("/console/friction")
+    assert refused.status_code == 429
+    assert refused.headers["ratelimit-remaining"] == "0"
+
+
 def test_a_rate_limited_key_gets_a_page_that_says_when_to_retry(drafting: Drafting) -> None:
     client, _ = drafting
     token, _ = create_key(store_of(client), "lead", rate_limit_per_minute=2, role=Role.admin)

@@ -92,11 +92,10 @@ async def sign_in(request: HttpRequest) -> Response:
     check_origin(request)  # no key yet to derive a CSRF token from
     form = await _form(request)
     token, target = form.get("key", "").strip(), safe_next(form.get("next"))
-    services: Services = request.app.state.services
     try:
         if not token:
             raise AuthError("paste a key")
-        await check_key(services, token)
+        await check_key(request, token)
     except (AuthError, ForbiddenError) as error:
         status = 403 if isinstance(error, ForbiddenError) else 401
         detail = f"{error}. The console needs a {NEEDED_ROLE} or admin key."
