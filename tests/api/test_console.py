@@ -163,6 +163,18 @@ def test_sign_out_from_another_origin_is_refused_even_with_the_token(drafting: D
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("path", ["/console/sign-in", "/console/sign-out"])
+def test_a_form_larger_than_the_console_s_forms_is_a_413_page_saying_the_size(
+    drafting: Drafting, path: str
+) -> None:
+    client, _ = drafting
+    signed_in(client)
+    response = client.post(path, data={"key": "x" * 5000}, follow_redirects=False)
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "larger than 4096 bytes" in text_of(response.text)
+
+
 def test_a_revoked_key_signs_the_browser_out(drafting: Drafting) -> None:
     client, _ = drafting
     token = signed_in(client)

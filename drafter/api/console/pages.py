@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from drafter.api.console import charts
 from drafter.api.console.draft_view import draft_view, money
 from drafter.api.console.render import render
-from drafter.api.console.route import ConsoleRoute, error_page
+from drafter.api.console.route import ConsoleRoute, FormTooLarge, error_page
 from drafter.api.console.session import (
     NEEDED_ROLE,
     SignedOut,
@@ -61,10 +61,14 @@ def _page(
 
 
 async def _form(request: HttpRequest, limit: int = _MAX_FORM_BYTES) -> dict[str, str]:
-    """A urlencoded form's fields, first value of each (no multipart parser needed)."""
+    """A urlencoded form's fields, first value of each (no multipart parser needed).
+
+    Raises:
+        FormTooLarge: the body is over ``limit`` bytes.
+    """
     body = await request.body()
     if len(body) > limit:
-        raise ForbiddenError("the form is larger than the console's forms")
+        raise FormTooLarge(limit)
     fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
     return {name: values[0] for name, values in fields.items()}
 
