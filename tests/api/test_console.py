@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from drafter.api.console.diff import DEADLINE_S, compare, deadline
 from drafter.api.console.session import csrf_token
 from drafter.keys import Role, create_key
+from drafter.store import DraftRow
 from drafter.testing.llm_server import LLMServer
 from tests.api.test_drafts import Drafting, store_of
 from tests.api.test_feedback import draft, feedback, make_history
@@ -361,6 +363,30 @@ def test_the_friction_page_shows_the_report_per_rule_and_per_day(
         assert len(values) == 7
         assert values[today] == count, measure
         assert sum(values.values()) == count
+
+
+def test_an_edit_counts_on_the_day_it_was_given_not_the_day_of_the_draft(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    """A draft made two days ago and edited and rejected today: the decision is charted two
+    days ago, the edit and the rejection today."""
+    client, auth = drafting
+    ids = [draft(client, auth, ticket)["id"] for _ in range(2)]
+    two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    with store_of(client).engine.begin() as connection:
+        connection.execute(
+            update(DraftRow).where(DraftRow.id.in_(ids)).values(created_at=two_days_ago)
+        )
+    feedback(client, auth, ids[0], outcome="edited", final_text="Hi Ana!", reason="warmer")
+    feedback(client, auth, ids[1], outcome="rejected", reason="robotic")
+    signed_in(client)
+    page = client.get("/console/friction", params={"days": 7}).text
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert chart_values(page, "decisions")[two_days_ago.date().isoformat()] == 2
+    for measure in ("edited", "rejected"):
+        values = chart_values(page, measure)
+        assert values[today] == 1, measure
+        assert sum(values.values()) == 1, measure
 
 
 def test_the_charts_follow_the_chosen_rule(
