@@ -8,20 +8,21 @@ itself. Only a scope that asks for the ``newest`` few is read in order, newest f
 
 What a replay sees: each table is read by one statement, which sees the table as it was when
 the statement began (a snapshot, on PostgreSQL and on SQLite in WAL mode), however long the
-reading takes. So every request answered before the replay started is in it, once; a request
-committed while it runs is not, whatever its ``created_at``. That time is set when the request
-is decided, before the group commit (``writer.py``), and the request is answered only after its
-commit: one still in flight when the replay starts can carry an earlier ``created_at`` than rows
-already read, and no order or cursor over ``created_at`` could promise to catch it (neither
-database hands out a commit order; PostgreSQL's sequences are drawn at insert, not commit). It
-is in the next replay. ``tests/impact/test_walk.py`` holds the replay to this.
+reading takes. So every request answered before the replay started is in it, once; one
+committed after its table's read began is not, whatever its ``created_at``. That time is set
+when the request is decided, before the group commit (``writer.py``), and the request is
+answered only after its commit: one still in flight when the replay starts can carry an
+earlier ``created_at`` than rows already read, and no order or cursor over ``created_at``
+could promise to catch it (neither database hands out a commit order; PostgreSQL's sequences
+are drawn at insert, not at commit). The next replay has it. ``tests/impact/test_walk.py``
+holds the replay to this.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Literal
@@ -93,17 +94,24 @@ def _query(
     return query
 
 
-def stored_requests(engine: Engine, scope: RequestScope) -> Iterator[StoredRequest]:
+def stored_requests(engine: Engine, scope: RequestScope) -> Generator[StoredRequest, None, None]:
     """Every stored request in ``scope``, drafts first, then verdicts; when ``scope.newest`` is
     given, the newest that many of both together, newest first."""
     if scope.newest is not None and len(scope.sources) > 1:
-        each = (stored_requests(engine, replace(scope, sources=(s,))) for s in scope.sources)
+        each = [stored_requests(engine, replace(scope, sources=(s,))) for s in scope.sources]
         newest_first = heapq.merge(*each, key=lambda r: (r.created_at, r.id), reverse=True)
-        yield from islice(newest_first, scope.newest)
+        try:
+            yield from islice(newest_first, scope.newest)
+        finally:  # a read that stopped early gives its connection back now
+            for reader in each:
+                reader.close()
         return
     for source in scope.sources:
-        with engine.connect() as connection:
-            rows = connection.execution_options(yield_per=BATCH).execute(_query(scope, source))
+        # Closing the result closes PostgreSQL's server-side cursor when a reader stops early.
+        with (
+            engine.connect() as connection,
+            connection.execution_options(yield_per=BATCH).execute(_query(scope, source)) as rows,
+        ):
             for row in rows:
                 yield StoredRequest(
                     id=row[0],
