@@ -7,12 +7,14 @@ import datetime as dt
 import html
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from drafter.api.console import impact as console_impact
 from drafter.api.console.diff import DEADLINE_S, compare, deadline
 from drafter.api.console.session import csrf_token
 from drafter.keys import Role, create_key
@@ -21,6 +23,7 @@ from drafter.testing.llm_server import LLMServer
 from tests.api.test_drafts import Drafting, store_of
 from tests.api.test_feedback import draft, feedback, make_history
 from tests.conftest import SHOP
+from tests.impact.seeded import mini_store, older_log
 
 OTHER = "acme-returns"
 
@@ -583,6 +586,74 @@ def test_the_impact_page_replays_the_team_s_requests_against_a_pasted_candidate(
     assert "0 of 0 requests" in text_of(run_impact_page(client, other, wider).text)
 
 
+def seed_older_log(client: TestClient, tmp_path: Path) -> dict[str, tuple[str, dt.datetime]]:
+    """tests/impact/seeded.py's log (stored by mini-store 0.9.0, 40 days), a minute apart:
+    A the newest, then B, C, D, E, U; each row's id and time."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    rows = older_log(tmp_path / "old", now)
+    for minutes, row in enumerate(rows.values()):
+        row.created_at = now - dt.timedelta(minutes=minutes + 1)
+    store_of(client).insert(list(rows.values()))
+    return {name: (row.id, row.created_at) for name, row in rows.items()}
+
+
+def test_the_impact_page_compares_with_the_stored_verdicts_or_the_current_policy(
+    drafting: Drafting, tmp_path: Path
+) -> None:
+    """The hand-worked log of tests/impact/test_against_current.py: against the stored
+    verdicts only B changes (refund +89.00); against the current policy A, B and E do (refund
+    +274.00, fees +15.00)."""
+    client, _ = drafting
+    seed_older_log(client, tmp_path)
+    token = signed_in(client)
+    candidate = mini_store(tmp_path / "candidate", standard_days=45, version="1.1.0").read_text()
+    stored = text_of(run_impact_page(client, token, candidate).text)
+    assert "1 of 5 requests would get another answer" in stored
+    assert "Compared with the stored verdicts" in stored
+    assert "Decisions, stored → candidate" in stored
+    assert "refund 245.00 334.00 +89.00" in stored
+    page = run_impact_page(client, token, candidate, against="current")
+    assert page.status_code == 200, text_of(page.text)
+    current = text_of(page.text)
+    assert "3 of 5 requests would get another answer; 2 unchanged; 1 cannot be evaluated" in current
+    assert "Compared with the current policy, version 1.0.0, as it decides today" in current
+    assert "Decisions, current policy → candidate" in current
+    assert "decline approve 2" in current
+    assert "decline partial 1" in current
+    assert "refund 60.00 334.00 +274.00" in current
+    assert "fees 0 15.00 +15.00" in current
+    assert "offers 329.00 40.00 -289.00" in current
+    assert 'value="current" selected' in page.text  # the form keeps the choice
+    assert "impact-cut" not in page.text  # 6 requests: none left out
+
+
+def test_the_impact_page_replays_the_newest_few_and_says_so(
+    drafting: Drafting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for 3, the page replays A, B and C (the newest), says that older ones were
+    left out from D's time back, and gives the command that replays the whole window."""
+    monkeypatch.setattr(console_impact, "IN_PAGE_LIMIT", 3)
+    client, _ = drafting
+    ids = seed_older_log(client, tmp_path)
+    token = signed_in(client)
+    candidate = mini_store(tmp_path / "candidate", standard_days=45, version="1.1.0").read_text()
+    page = run_impact_page(client, token, candidate, against="current")
+    assert page.status_code == 200, text_of(page.text)
+    shown = text_of(page.text)
+    # A and B change (decline -> approve), C does not; D, E and U are older than the cut
+    assert "2 of 3 requests would get another answer" in shown
+    assert "The window holds more than 3 requests: this page replayed the newest 3" in shown
+    assert f"stored after {ids['D'][1]:%Y-%m-%d %H:%M:%S} UTC" in shown
+    command = html.unescape(re.search(r'<code id="impact-command">([^<]+)</code>', page.text)[1])
+    assert command.startswith("drafter policy impact mini-store-candidate.yaml --policy mini-store")
+    assert "--tenant default --since " in command
+    assert command.endswith("--against current")
+    assert f'href="/console/drafts/{ids["A"][0]}"' in page.text  # a draft links to its page
+    assert f"<code>{ids['B'][0]}</code>" in page.text  # a verdict has none
+    for name in ("D", "E", "U"):
+        assert ids[name][0] not in page.text
+
+
 @pytest.mark.parametrize(
     ("candidate", "more", "message"),
     [
@@ -590,6 +661,7 @@ def test_the_impact_page_replays_the_team_s_requests_against_a_pasted_candidate(
         ("", {}, "candidate: paste"),
         ("x: 1", {"policy": "no-such-policy"}, "policy: choose"),
         ("x: 1", {"days": "0"}, "days: a whole number"),
+        ("x: 1", {"against": "yesterday"}, "against: compare with"),
     ],
 )
 def test_a_bad_impact_form_is_a_422_naming_the_field(
