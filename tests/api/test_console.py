@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import statistics
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -18,8 +21,10 @@ from drafter.api.console import impact as console_impact
 from drafter.api.console.diff import DEADLINE_S, compare, deadline
 from drafter.api.console.session import csrf_token
 from drafter.keys import Role, create_key
-from drafter.store import DraftRow
+from drafter.store import AuditStore, DraftRow, opened_store
 from drafter.testing.llm_server import LLMServer
+from tests.api.conftest import FIXTURES, make_settings
+from tests.api.live import live_server
 from tests.api.test_drafts import Drafting, store_of
 from tests.api.test_feedback import draft, feedback, make_history
 from tests.conftest import SHOP
@@ -683,3 +688,74 @@ def test_the_impact_form_needs_the_csrf_token(drafting: Drafting) -> None:
         headers={"Origin": "http://testserver"},
     )
     assert page.status_code == 403
+
+
+def seed_many(store: AuditStore, tmp_path: Path, count: int) -> None:
+    """``count`` stored requests of the older log's kinds, a second apart, newest now."""
+    now = dt.datetime.now(dt.UTC)
+    kinds = list(older_log(tmp_path / "many", now).values())
+    by_table: dict[Any, list[dict[str, Any]]] = {}
+    for number in range(count):
+        row = kinds[number % len(kinds)]
+        table = type(row).__table__  # type: ignore[attr-defined]
+        values = {column.name: getattr(row, column.name) for column in table.columns}
+        values |= {"id": f"{values['id'][:3]}{number:09d}{values['id'][12:]}"}
+        values["created_at"] = now - dt.timedelta(seconds=number + 1)
+        by_table.setdefault(table, []).append(values)
+    with store.engine.begin() as connection:
+        for table, rows in by_table.items():
+            connection.execute(table.insert(), rows)
+
+
+def test_a_large_impact_replay_does_not_hold_up_the_api(
+    tmp_path: Path, ticket: dict[str, Any]
+) -> None:
+    """A real ``drafter serve`` on SQLite with 6,000 stored requests: the page replays the
+    newest 5,000 against the current policy (seconds of work) while an agent's verdicts keep
+    coming back in their usual time. Were the replay on the event loop, a verdict would wait
+    for all of it."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    with opened_store(make_settings(url, tmp_path)) as store:
+        lead, _ = create_key(store, "lead", rate_limit_per_minute=10_000, role=Role.supervisor)
+        agent, _ = create_key(store, "agent", rate_limit_per_minute=10_000)
+        seed_many(store, tmp_path, 6_000)
+    env = {
+        "DRAFTER_DATA_DIR": str(tmp_path / "data"),
+        "DRAFTER_POLICIES_DIR": str(FIXTURES),
+        "DRAFTER_DATABASE_URL": url,
+    }
+    candidate = mini_store(tmp_path / "candidate", standard_days=45, version="1.1.0").read_text()
+    form = {"csrf": csrf_token(lead), "policy": "mini-store", "days": "30",
+            "against": "current", "candidate": candidate}  # fmt: skip
+    verdict = {"policy": "mini-store", "request": ticket}
+    with (
+        live_server(env, log=tmp_path / "server.log") as server,
+        httpx.Client(base_url=server.url, timeout=120) as browser,
+        httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {agent}"}) as api,
+    ):
+
+        def verdict_seconds() -> float:
+            started = time.perf_counter()
+            assert api.post("/v1/verdicts", json=verdict).status_code == 200
+            return time.perf_counter() - started
+
+        assert browser.post("/console/sign-in", data={"key": lead}).status_code == 303
+        idle = [verdict_seconds() for _ in range(20)]
+        page: list[Any] = []
+        replay = threading.Thread(
+            target=lambda: page.append(browser.post("/console/impact", data=form))
+        )
+        started = time.perf_counter()
+        replay.start()
+        busy = []
+        while replay.is_alive():
+            busy.append(verdict_seconds())
+        replay_seconds = time.perf_counter() - started
+    assert page[0].status_code == 200, text_of(page[0].text)
+    assert "this page replayed the newest 5,000" in text_of(page[0].text)
+    assert replay_seconds > 1.0, replay_seconds  # long enough that blocking would show
+    assert len(busy) >= 10, (len(busy), replay_seconds)
+    print(f"replay {replay_seconds:.2f} s; verdicts idle p50 {statistics.median(idle) * 1000:.1f} "
+          f"ms max {max(idle) * 1000:.1f} ms; during p50 {statistics.median(busy) * 1000:.1f} ms "
+          f"max {max(busy) * 1000:.1f} ms over {len(busy)}")  # fmt: skip
+    assert max(busy) < 1.0  # against seconds for the whole replay if it held the event loop
