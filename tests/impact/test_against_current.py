@@ -171,6 +171,18 @@ def test_the_table_says_what_the_candidate_was_compared_with(
     assert "Decisions: current policy (rows)" in shown
 
 
+def test_the_html_page_says_what_the_candidate_was_compared_with(
+    seeded: dict[str, str], candidate: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "impact.html"
+    args = ["policy", "impact", str(candidate), "--policy", "mini-store", "--html", str(page)]
+    assert CliRunner().invoke(cli, [*args, "--against", "current"]).exit_code == 0
+    shown = " ".join(page.read_text().split())
+    assert "compared with the current policy (version 1.0.0, as it decides today)" in shown
+    assert "Decisions: current policy (rows) to candidate (columns)" in shown
+    assert "+274.00" in shown
+
+
 def test_an_unknown_against_is_an_error_naming_the_option(seeded: dict[str, str]) -> None:
     result = CliRunner().invoke(
         cli, ["policy", "impact", str(FIXTURES), "--policy", "mini-store", "--against", "last"]
