@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import re
 import statistics
 import threading
@@ -688,6 +689,39 @@ def test_the_impact_form_needs_the_csrf_token(drafting: Drafting) -> None:
         headers={"Origin": "http://testserver"},
     )
     assert page.status_code == 403
+
+
+def test_impact_replays_in_one_process_run_one_at_a_time(
+    drafting: Drafting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unit test, the replay stubbed to take 0.2 s: three pages asking at once are replayed
+    one after another, never side by side."""
+    client, _ = drafting
+    services = client.app.state.services  # type: ignore[attr-defined]
+    spans: list[tuple[float, float]] = []
+    real = console_impact.run_impact
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        time.sleep(0.2)
+        result = real(*args, **kwargs)
+        spans.append((started, time.perf_counter()))
+        return result
+
+    monkeypatch.setattr(console_impact, "run_impact", slow)
+    candidate = (SHOP / "mini-store.yaml").read_text(encoding="utf-8")
+    ask = console_impact.ImpactAsk("mini-store", candidate, 30, "stored")
+    threads = [
+        threading.Thread(target=console_impact.replay, args=(services, "default", ask))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    spans.sort()
+    assert len(spans) == 3
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
 
 
 def seed_many(store: AuditStore, tmp_path: Path, count: int) -> None:

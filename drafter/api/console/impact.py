@@ -60,15 +60,12 @@ def replay(services: Services, tenant: str, ask: ImpactAsk) -> dict[str, Any]:
     """
     since = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=ask.days)
     scope = RequestScope(ask.policy, tenant=tenant, since=since, newest=IN_PAGE_LIMIT)
-    with (
-        _ONE_AT_A_TIME,
-        tempfile.TemporaryDirectory(prefix="drafter-console-") as scratch,
-    ):
+    baseline = None
+    if ask.against == "current":
+        baseline = current_policy(ask.policy, services.registry)
+    with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="drafter-console-") as scratch:
         path = Path(scratch) / f"{ask.policy}.yaml"
         path.write_text(ask.candidate, encoding="utf-8")
-        baseline = (
-            current_policy(ask.policy, services.registry) if ask.against == "current" else None
-        )
         with open_candidate(str(path), ask.policy, services.registry) as candidate:
             report = as_json(run_impact(services.store, scope, candidate, baseline=baseline))
     return report | {"command": _command(ask, tenant, since)}
