@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,8 +149,9 @@ def export_cases(
 
 @dataclass
 class DayFriction:
-    """One UTC day of a rule's life: what it decided and how its drafts fared (an outcome
-    counts on the day of the draft it is about)."""
+    """One UTC day of a rule's life: what it decided, and the edits and rejections agents
+    gave that day (a draft's latest feedback counts on the day it was given, not the day of
+    the draft: the chart shows when agents pushed back)."""
 
     decisions: int = 0
     declines: int = 0
@@ -224,11 +225,12 @@ def friction_report(
         day = item.decided(decision, created_at)
         item.fallbacks += int(fallback)
         day.fallbacks += int(fallback)
-        outcome = latest.get(draft_id)
-        if outcome is not None:
+        if draft_id in latest:
+            outcome, given_at = latest[draft_id]
             item.outcomes[outcome] += 1
-            day.edited += outcome == "edited"
-            day.rejected += outcome == "rejected"
+            given = item.by_day.setdefault(utc(given_at).date(), DayFriction())
+            given.edited += outcome == "edited"
+            given.rejected += outcome == "rejected"
     return sorted(rules.values(), key=lambda r: (-r.friction, -r.reviewed, -r.drafts, r.rule))
 
 
@@ -270,15 +272,18 @@ def _drafts(store: AuditStore, where: _Where) -> Iterator[Any]:
         yield from session.execute(query.execution_options(yield_per=5_000))
 
 
-def _latest_outcomes(store: AuditStore, where: _Where) -> dict[str, str]:
+def _latest_outcomes(store: AuditStore, where: _Where) -> dict[str, tuple[str, dt.datetime]]:
+    """Each draft's latest feedback: its outcome and when it was given."""
     query = where.apply(
-        select(FeedbackRow.draft_id, FeedbackRow.outcome).order_by(
+        select(FeedbackRow.draft_id, FeedbackRow.outcome, FeedbackRow.created_at).order_by(
             FeedbackRow.created_at, FeedbackRow.id
         ),
         FeedbackRow,
     )
-    latest: dict[str, str] = defaultdict(str)
+    latest: dict[str, tuple[str, dt.datetime]] = {}
     with store.session() as session:
-        for draft_id, outcome in session.execute(query.execution_options(yield_per=5_000)):
-            latest[draft_id] = outcome
-    return dict(latest)
+        for draft_id, outcome, given_at in session.execute(
+            query.execution_options(yield_per=5_000)
+        ):
+            latest[draft_id] = (outcome, given_at)
+    return latest

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from drafter.api.bodies import DraftIn, FeedbackIn, LookupIn, VerdictIn, json_body
 from drafter.api.services import Services
 from drafter.errors import AuthError, RateLimitedError
-from drafter.keys import ApiKey
+from drafter.keys import ApiKey, Role
 
 __all__ = [
     "Caller",
@@ -27,6 +27,7 @@ __all__ = [
     "ServicesDep",
     "VerdictBody",
     "authenticate",
+    "check_token",
     "get_services",
 ]
 
@@ -46,20 +47,24 @@ def _bearer_token(request: HttpRequest) -> str:
     return token.strip()
 
 
-async def authenticate(request: HttpRequest) -> ApiKey:
-    """The caller's key, after checking it and spending one request of its rate limit.
+async def check_token(request: HttpRequest, token: str, *, role: Role | None = None) -> ApiKey:
+    """The key behind ``token``, checked, with at least ``role`` when given, after spending one
+    request of its rate limit; what is left goes in the response's RateLimit headers. The API's
+    bearer token and the console's cookie are checked here alike.
 
     Raises:
-        AuthError: no bearer token, or a malformed, unknown or revoked one.
+        AuthError: a malformed, unknown or revoked token.
+        ForbiddenError: the key's role is below ``role`` (nothing is spent).
         RateLimitedError: the key is over its limit.
     """
     services: Services = request.app.state.services
-    token = _bearer_token(request)
     if services.keys.is_cached(token):
         key = services.keys.authenticate(token)
     else:  # reading the database would block the event loop
         key = await run_in_threadpool(services.keys.authenticate, token)
     request.state.key_id = key.id
+    if role is not None:
+        key.require(role)
     try:
         remaining = await services.spend(key)
     except RateLimitedError:
@@ -67,6 +72,16 @@ async def authenticate(request: HttpRequest) -> ApiKey:
         raise
     request.state.rate_limit = (key.rate_limit_per_minute, remaining)
     return key
+
+
+async def authenticate(request: HttpRequest) -> ApiKey:
+    """The caller's bearer key, checked by ``check_token``.
+
+    Raises:
+        AuthError: no bearer token, or a malformed, unknown or revoked one.
+        RateLimitedError: the key is over its limit.
+    """
+    return await check_token(request, _bearer_token(request))
 
 
 Caller = Annotated[ApiKey, Depends(authenticate)]

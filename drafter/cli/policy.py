@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from drafter.cli.options import AsJson, PolicyId, registry
 from drafter.errors import UserError
-from drafter.impact import open_candidate, run_impact
+from drafter.impact import current_policy, open_candidate, run_impact
 from drafter.impact.render import as_html, as_json, print_tables
 from drafter.policy import Policy
 from drafter.policy.explain import explain as explain_text
@@ -183,12 +183,20 @@ def impact(
     jobs: Annotated[
         int, typer.Option(min=1, help="Worker processes (default: one per CPU).")
     ] = os.cpu_count() or 1,
+    against: Annotated[
+        str,
+        typer.Option(
+            help="Compare with: stored (the verdicts customers were given) or current (what "
+            "the current policy decides today, replayed on the same requests)."
+        ),
+    ] = "stored",
     examples: Annotated[int, typer.Option(min=0, help="Examples per kind of change.")] = 3,
     html: Annotated[Path | None, typer.Option(help="Also write an HTML page here.")] = None,
     as_json_: AsJson = False,
 ) -> None:
     """Replay a policy's stored requests against a candidate version: decisions from -> to,
-    money per currency, escalations, rules, new questions, and requests it cannot evaluate."""
+    money per currency, escalations, rules, new questions, and requests it cannot evaluate;
+    compared with the stored verdicts, or with the current policy (``--against current``)."""
     scope = RequestScope(
         policy=policy_id,
         tenant=tenant,
@@ -197,11 +205,17 @@ def impact(
         sources=_sources(source),
     )
     fraction = _fraction(sample)
+    if against not in ("stored", "current"):
+        raise UserError(f"--against: '{against}' must be stored or current")
+    policies = registry()
+    baseline = current_policy(policy_id, policies) if against == "current" else None
     with (
-        open_candidate(candidate, policy_id, registry()) as loaded,
+        open_candidate(candidate, policy_id, policies) as loaded,
         opened_store(Settings()) as store,
     ):
-        result = run_impact(store, scope, loaded, sample=fraction, jobs=jobs, examples=examples)
+        result = run_impact(
+            store, scope, loaded, baseline=baseline, sample=fraction, jobs=jobs, examples=examples
+        )
     if html is not None:
         html.write_text(as_html(result), encoding="utf-8")
     if as_json_:

@@ -22,7 +22,7 @@ from pathlib import Path
 from drafter.errors import UserError
 from drafter.policy import Policy, PolicyRegistry, load_policy
 
-__all__ = ["Candidate", "open_candidate"]
+__all__ = ["Candidate", "current_policy", "open_candidate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,16 @@ def open_candidate(spec: str, policy_id: str, registry: PolicyRegistry) -> Itera
     with tempfile.TemporaryDirectory(prefix="drafter-candidate-") as scratch:
         path = _policy_file(spec, policy_id, registry, Path(scratch))
         yield Candidate(load_policy(path), path, spec)
+
+
+def current_policy(policy_id: str, registry: PolicyRegistry) -> Candidate:
+    """The policy as the service decides with it today, to compare a candidate against.
+
+    Raises:
+        UnknownPolicyError: there is no such policy.
+        PolicyError: it does not load.
+    """
+    return Candidate(registry.get(policy_id), registry.path(policy_id), "current")
 
 
 def _policy_file(spec: str, policy_id: str, registry: PolicyRegistry, scratch: Path) -> Path:

@@ -60,6 +60,18 @@ def _rule_changes(impact: Impact) -> list[dict[str, Any]]:
     return sorted((c for c in changes if c["change"]), key=lambda c: (-abs(c["change"]), c["rule"]))
 
 
+def _against(impact: Impact) -> dict[str, Any]:
+    """What the candidate was compared with: the stored verdicts, or the current policy."""
+    if impact.baseline is None:
+        return {"kind": "stored"}
+    policy = impact.baseline.policy
+    return {"kind": "current", "version": policy.version, "sha256": policy.sha256}
+
+
+def _before(impact: Impact) -> str:
+    return "stored" if impact.baseline is None else "current policy"
+
+
 def as_json(impact: Impact) -> dict[str, Any]:
     """Everything the replay found, for machines; figures as exact strings where money."""
     tally, scope, candidate = impact.tally, impact.scope, impact.candidate
@@ -71,7 +83,11 @@ def as_json(impact: Impact) -> dict[str, Any]:
             "until": scope.until.isoformat() if scope.until else None,
             "sources": list(scope.sources),
             "sample": impact.sample,
+            "newest": scope.newest,
         },
+        # When the newest request that "newest" left out was stored; None: none was.
+        "left_out_up_to": impact.cut.isoformat() if impact.cut else None,
+        "against": _against(impact),
         "candidate": {
             "spec": candidate.label,
             "id": candidate.policy.id,
@@ -114,7 +130,7 @@ def as_json(impact: Impact) -> dict[str, Any]:
 def _matrix(impact: Impact) -> Table:
     seen = {d for pair in impact.tally.transitions for d in pair}
     decisions = [d for d in DECISIONS if d in seen] + sorted(seen - set(DECISIONS))
-    table = Table(title="Decisions: stored (rows) -> candidate (columns)")
+    table = Table(title=f"Decisions: {_before(impact)} (rows) -> candidate (columns)")
     table.add_column("from \\ to")
     for decision in decisions:
         table.add_column(decision, justify="right")
@@ -140,7 +156,8 @@ def print_tables(impact: Impact, console: Console, *, listed: int = 20) -> None:
     console.print(
         f"{data['policy']}: {data['read']} stored requests read, {data['replayed']} replayed "
         f"against {data['candidate']['spec']} (version {data['candidate']['version']}); "
-        f"{data['changed']} would get another answer, {data['unchanged']} the same.",
+        f"{data['changed']} would get another answer, {data['unchanged']} the same, "
+        f"compared with {_compared(data)}.",
         highlight=False,
     )
     console.print(_matrix(impact))
@@ -167,6 +184,13 @@ def print_tables(impact: Impact, console: Console, *, listed: int = 20) -> None:
             examples.add_row(kind, example["id"], _brief(example["before"]), _after(example))
     console.print(examples)
     _print_unevaluable(data, console, listed)
+
+
+def _compared(data: dict[str, Any]) -> str:
+    against = data["against"]
+    if against["kind"] == "stored":
+        return "the stored verdicts (what customers were told)"
+    return f"the current policy (version {against['version']}, as it decides today)"
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -206,9 +230,10 @@ td.n{text-align:right}caption{text-align:left;font-weight:bold}code{font-size:12
 <p>{{ d.read }} stored requests read, {{ d.replayed }} replayed against version
 {{ d.candidate.version }} (<code>{{ d.candidate.sha256[:12] }}</code>):
 <strong>{{ d.changed }}</strong> would get another answer, {{ d.unchanged }} the same;
-<strong>{{ d.cannot_evaluate.count }}</strong> cannot be evaluated.
+<strong>{{ d.cannot_evaluate.count }}</strong> cannot be evaluated; compared with
+{{ compared }}.
 Stored versions: {% for v, n in d.stored_versions.items() %}{{ v }} ({{ n }}) {% endfor %}</p>
-<table><caption>Decisions: stored (rows) to candidate (columns)</caption>
+<table><caption>Decisions: {{ before }} (rows) to candidate (columns)</caption>
 <tr><th></th>{% for a in decisions %}<th>{{ a }}</th>{% endfor %}</tr>
 {% for b in decisions %}<tr><th>{{ b }}</th>{% for a in decisions %}
 <td class="n">{{ matrix.get((b, a), "") }}</td>{% endfor %}</tr>{% endfor %}</table>
@@ -248,4 +273,11 @@ def as_html(impact: Impact, *, listed: int = 1_000) -> str:
     decisions = [d for d in DECISIONS if d in seen] + sorted(seen - set(DECISIONS))
     template = Environment(autoescape=True).from_string(_PAGE)
     matrix = dict(impact.tally.transitions)
-    return template.render(d=data, decisions=decisions, matrix=matrix, listed=listed)
+    return template.render(
+        d=data,
+        decisions=decisions,
+        matrix=matrix,
+        listed=listed,
+        before=_before(impact),
+        compared=_compared(data),
+    )

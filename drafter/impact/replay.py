@@ -2,8 +2,10 @@
 
 Each stored request is evaluated by the candidate through the engine's public ``evaluate``,
 and its verdict compared with the verdict the request was answered with (the stored one, as
-the customer got it). The tally is made of sums and counts only, so parts replayed in
-separate processes merge exactly:
+the customer got it), or, when a baseline policy is given (``--against current``), with the
+verdict the current policy gives it today: that isolates the candidate's own change from
+changes made since the requests were answered. The tally is made of sums and counts only, so
+parts replayed in separate processes merge exactly:
 
 - the decision transition matrix, from → to, with counts;
 - money per currency, before and after: the refund paid (net of fees), the refund proposed
@@ -308,11 +310,17 @@ def _verdict_json(row: StoredRequest) -> dict[str, Any]:
     return answer["verdict"] if row.source == "draft" else answer
 
 
-def replay_one(tally: Tally, candidate: Policy, row: StoredRequest) -> None:
-    """Evaluate one stored request with the candidate and add it to ``tally``."""
+def replay_one(
+    tally: Tally, candidate: Policy, row: StoredRequest, baseline: Policy | None = None
+) -> None:
+    """Evaluate one stored request with the candidate and add it to ``tally``, compared with
+    the stored verdict, or with the verdict ``baseline`` (the current policy) gives now."""
     before = stored_answer(_verdict_json(row))
     try:
-        verdict = evaluate(candidate, _request(row))
+        request = _request(row)
+        if baseline is not None:
+            before = _baseline(baseline, request)
+        verdict = evaluate(candidate, request)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(step) for step in first["loc"]) or "(request)"
@@ -324,9 +332,24 @@ def replay_one(tally: Tally, candidate: Policy, row: StoredRequest) -> None:
     tally.add(row, before, answer_of(verdict))
 
 
-def replay(rows: Iterable[StoredRequest], candidate: Policy, *, examples: int = EXAMPLES) -> Tally:
-    """Replay ``rows`` against ``candidate`` in this process."""
+def _baseline(baseline: Policy, request: Request) -> Answer:
+    try:
+        return answer_of(evaluate(baseline, request))
+    except RequestError as error:  # counted as a request that cannot be evaluated, saying why
+        message = f"the current policy cannot: {error.detail}"
+        raise RequestError(message, field=error.field) from None
+
+
+def replay(
+    rows: Iterable[StoredRequest],
+    candidate: Policy,
+    *,
+    examples: int = EXAMPLES,
+    baseline: Policy | None = None,
+) -> Tally:
+    """Replay ``rows`` against ``candidate`` in this process (compared with ``baseline``'s
+    verdicts when given, else with the stored ones)."""
     tally = Tally(examples_per_kind=examples)
     for row in rows:
-        replay_one(tally, candidate, row)
+        replay_one(tally, candidate, row, baseline)
     return tally

@@ -1,10 +1,15 @@
 """A tenant's drafts, newest first, a page at a time (``GET /v1/drafts``).
 
 Pages are cut by keyset, not by offset: a cursor is the (``created_at``, ``id``) of the last
-draft a page held, and the next page starts strictly after it in that order. A draft stored
-while someone pages through is newer than the walk's first page, so it can neither push a
-draft onto a second page nor make one skip a page, as an offset would; it shows up on the next
-walk from the top. Ids break ties between drafts stored in the same microsecond.
+draft a page held, and the next page starts strictly after it in that order. Ids break ties
+between drafts stored in the same microsecond. A draft stored while someone pages through can
+neither push a draft onto the next page nor make one skip a page, as an offset would, so every
+draft answered before the walk began is shown once, and none twice. A draft stored during the
+walk is shown only if its ``created_at`` is still ahead of the cursor: that time is set when
+the draft is decided, a moment before its group commit, so a draft committed just after a page
+was read can sort among the drafts that page already passed. It is on the next walk from the
+top; no cursor over ``created_at`` could promise more, as neither database gives a commit
+order (see ``replay.py``). ``tests/impact/test_walk.py`` holds the list to this.
 
 The cursor is opaque to callers (base64url of the position); it says where a walk is, never
 which tenant, and every page is filtered to the caller's tenant again.

@@ -4,14 +4,27 @@ Both tables hold requests: a draft (``POST /v1/drafts``) stores its request with
 around its verdict, a verdict (``POST /v1/verdicts``) with the verdict alone. Rows stream from
 the database in batches (a server-side cursor on PostgreSQL), in no particular order: sorting a
 million rows would cost more than reading them, and the replay keeps its examples in id order
-itself.
+itself. Only a scope that asks for the ``newest`` few is read in order, newest first.
+
+What a replay sees: each table is read by one statement, which sees the table as it was when
+the statement began (a snapshot, on PostgreSQL and on SQLite in WAL mode), however long the
+reading takes. So every request answered before the replay started is in it, once; one
+committed after its table's read began is not, whatever its ``created_at``. That time is set
+when the request is decided, before the group commit (``writer.py``), and the request is
+answered only after its commit: one still in flight when the replay starts can carry an
+earlier ``created_at`` than rows already read, and no order or cursor over ``created_at``
+could promise to catch it (neither database hands out a commit order; PostgreSQL's sequences
+are drawn at insert, not at commit). The next replay has it. ``tests/impact/test_walk.py``
+holds the replay to this.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+import heapq
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Literal
 
 from sqlalchemy import Engine, Select, null, select
@@ -29,13 +42,15 @@ BATCH = 2_000
 @dataclass(frozen=True, slots=True)
 class RequestScope:
     """Which stored requests to read: a policy's, optionally of one tenant, in a half-open time
-    range [``since``, ``until``), from drafts, verdicts or both."""
+    range [``since``, ``until``), from drafts, verdicts or both; at most the ``newest`` that
+    many of them (by ``created_at``, then id) when given."""
 
     policy: str
     tenant: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     sources: tuple[Source, ...] = SOURCES
+    newest: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +89,29 @@ def _query(
         query = query.where(table.created_at >= scope.since.astimezone(dt.UTC))
     if scope.until is not None:
         query = query.where(table.created_at < scope.until.astimezone(dt.UTC))
+    if scope.newest is not None:
+        query = query.order_by(table.created_at.desc(), table.id.desc()).limit(scope.newest)
     return query
 
 
-def stored_requests(engine: Engine, scope: RequestScope) -> Iterator[StoredRequest]:
-    """Every stored request in ``scope``, drafts first, then verdicts."""
+def stored_requests(engine: Engine, scope: RequestScope) -> Generator[StoredRequest, None, None]:
+    """Every stored request in ``scope``, drafts first, then verdicts; when ``scope.newest`` is
+    given, the newest that many of both together, newest first."""
+    if scope.newest is not None and len(scope.sources) > 1:
+        each = [stored_requests(engine, replace(scope, sources=(s,))) for s in scope.sources]
+        newest_first = heapq.merge(*each, key=lambda r: (r.created_at, r.id), reverse=True)
+        try:
+            yield from islice(newest_first, scope.newest)
+        finally:  # a read that stopped early gives its connection back now
+            for reader in each:
+                reader.close()
+        return
     for source in scope.sources:
-        with engine.connect() as connection:
-            rows = connection.execution_options(yield_per=BATCH).execute(_query(scope, source))
+        # Closing the result closes PostgreSQL's server-side cursor when a reader stops early.
+        with (
+            engine.connect() as connection,
+            connection.execution_options(yield_per=BATCH).execute(_query(scope, source)) as rows,
+        ):
             for row in rows:
                 yield StoredRequest(
                     id=row[0],

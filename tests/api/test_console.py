@@ -5,20 +5,31 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import re
+import statistics
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from drafter.api.console import impact as console_impact
 from drafter.api.console.diff import DEADLINE_S, compare, deadline
 from drafter.api.console.session import csrf_token
 from drafter.keys import Role, create_key
+from drafter.store import AuditStore, DraftRow, opened_store
 from drafter.testing.llm_server import LLMServer
+from tests.api.conftest import FIXTURES, make_settings
+from tests.api.live import live_server
 from tests.api.test_drafts import Drafting, store_of
 from tests.api.test_feedback import draft, feedback, make_history
 from tests.conftest import SHOP
+from tests.impact.seeded import mini_store, older_log
 
 OTHER = "acme-returns"
 
@@ -161,6 +172,18 @@ def test_sign_out_from_another_origin_is_refused_even_with_the_token(drafting: D
         follow_redirects=False,
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/console/sign-in", "/console/sign-out"])
+def test_a_form_larger_than_the_console_s_forms_is_a_413_page_saying_the_size(
+    drafting: Drafting, path: str
+) -> None:
+    client, _ = drafting
+    signed_in(client)
+    response = client.post(path, data={"key": "x" * 5000}, follow_redirects=False)
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "larger than 4096 bytes" in text_of(response.text)
 
 
 def test_a_revoked_key_signs_the_browser_out(drafting: Drafting) -> None:
@@ -351,6 +374,30 @@ def test_the_friction_page_shows_the_report_per_rule_and_per_day(
         assert sum(values.values()) == count
 
 
+def test_an_edit_counts_on_the_day_it_was_given_not_the_day_of_the_draft(
+    drafting: Drafting, ticket: dict[str, Any]
+) -> None:
+    """A draft made two days ago and edited and rejected today: the decision is charted two
+    days ago, the edit and the rejection today."""
+    client, auth = drafting
+    ids = [draft(client, auth, ticket)["id"] for _ in range(2)]
+    two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    with store_of(client).engine.begin() as connection:
+        connection.execute(
+            update(DraftRow).where(DraftRow.id.in_(ids)).values(created_at=two_days_ago)
+        )
+    feedback(client, auth, ids[0], outcome="edited", final_text="Hi Ana!", reason="warmer")
+    feedback(client, auth, ids[1], outcome="rejected", reason="robotic")
+    signed_in(client)
+    page = client.get("/console/friction", params={"days": 7}).text
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert chart_values(page, "decisions")[two_days_ago.date().isoformat()] == 2
+    for measure in ("edited", "rejected"):
+        values = chart_values(page, measure)
+        assert values[today] == 1, measure
+        assert sum(values.values()) == 1, measure
+
+
 def test_the_charts_follow_the_chosen_rule(
     drafting: Drafting, llm_server: LLMServer, ticket: dict[str, Any]
 ) -> None:
@@ -383,6 +430,27 @@ def test_a_bad_window_names_the_field(drafting: Drafting, days: str) -> None:
     response = client.get("/console/friction", params={"days": days})
     assert response.status_code == 422
     assert "days" in response.text
+
+
+def test_the_console_checks_its_key_as_the_api_does_and_says_what_is_left(
+    drafting: Drafting,
+) -> None:
+    """One check for the API's bearer keys and the console's cookie (deps.check_token): a
+    console page carries the same RateLimit headers as an API answer, the 429 page too."""
+    client, _ = drafting
+    token, _ = create_key(store_of(client), "lead", rate_limit_per_minute=3, role=Role.admin)
+    signing_in = sign_in(client, token)
+    assert signing_in.status_code == 303
+    assert signing_in.headers["ratelimit-limit"] == "3"
+    assert signing_in.headers["ratelimit-remaining"] == "2"
+    page = client.get("/console/friction")
+    assert page.status_code == 200
+    assert page.headers["ratelimit-remaining"] == "1"
+    api = client.get("/v1/drafts", headers={"Authorization": f"Bearer {token}"})
+    assert api.headers["ratelimit-remaining"] == "0"  # one budget for both
+    refused = client.get("/console/friction")
+    assert refused.status_code == 429
+    assert refused.headers["ratelimit-remaining"] == "0"
 
 
 def test_a_rate_limited_key_gets_a_page_that_says_when_to_retry(drafting: Drafting) -> None:
@@ -524,6 +592,74 @@ def test_the_impact_page_replays_the_team_s_requests_against_a_pasted_candidate(
     assert "0 of 0 requests" in text_of(run_impact_page(client, other, wider).text)
 
 
+def seed_older_log(client: TestClient, tmp_path: Path) -> dict[str, tuple[str, dt.datetime]]:
+    """tests/impact/seeded.py's log (stored by mini-store 0.9.0, 40 days), a minute apart:
+    A the newest, then B, C, D, E, U; each row's id and time."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    rows = older_log(tmp_path / "old", now)
+    for minutes, row in enumerate(rows.values()):
+        row.created_at = now - dt.timedelta(minutes=minutes + 1)
+    store_of(client).insert(list(rows.values()))
+    return {name: (row.id, row.created_at) for name, row in rows.items()}
+
+
+def test_the_impact_page_compares_with_the_stored_verdicts_or_the_current_policy(
+    drafting: Drafting, tmp_path: Path
+) -> None:
+    """The hand-worked log of tests/impact/test_against_current.py: against the stored
+    verdicts only B changes (refund +89.00); against the current policy A, B and E do (refund
+    +274.00, fees +15.00)."""
+    client, _ = drafting
+    seed_older_log(client, tmp_path)
+    token = signed_in(client)
+    candidate = mini_store(tmp_path / "candidate", standard_days=45, version="1.1.0").read_text()
+    stored = text_of(run_impact_page(client, token, candidate).text)
+    assert "1 of 5 requests would get another answer" in stored
+    assert "Compared with the stored verdicts" in stored
+    assert "Decisions, stored → candidate" in stored
+    assert "refund 245.00 334.00 +89.00" in stored
+    page = run_impact_page(client, token, candidate, against="current")
+    assert page.status_code == 200, text_of(page.text)
+    current = text_of(page.text)
+    assert "3 of 5 requests would get another answer; 2 unchanged; 1 cannot be evaluated" in current
+    assert "Compared with the current policy, version 1.0.0, as it decides today" in current
+    assert "Decisions, current policy → candidate" in current
+    assert "decline approve 2" in current
+    assert "decline partial 1" in current
+    assert "refund 60.00 334.00 +274.00" in current
+    assert "fees 0 15.00 +15.00" in current
+    assert "offers 329.00 40.00 -289.00" in current
+    assert 'value="current" selected' in page.text  # the form keeps the choice
+    assert "impact-cut" not in page.text  # 6 requests: none left out
+
+
+def test_the_impact_page_replays_the_newest_few_and_says_so(
+    drafting: Drafting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for 3, the page replays A, B and C (the newest), says that older ones were
+    left out from D's time back, and gives the command that replays the whole window."""
+    monkeypatch.setattr(console_impact, "IN_PAGE_LIMIT", 3)
+    client, _ = drafting
+    ids = seed_older_log(client, tmp_path)
+    token = signed_in(client)
+    candidate = mini_store(tmp_path / "candidate", standard_days=45, version="1.1.0").read_text()
+    page = run_impact_page(client, token, candidate, against="current")
+    assert page.status_code == 200, text_of(page.text)
+    shown = text_of(page.text)
+    # A and B change (decline -> approve), C does not; D, E and U are older than the cut
+    assert "2 of 3 requests would get another answer" in shown
+    assert "The window holds more than 3 requests: this page replayed the newest 3" in shown
+    assert f"stored after {ids['D'][1]:%Y-%m-%d %H:%M:%S} UTC" in shown
+    command = html.unescape(re.search(r'<code id="impact-command">([^<]+)</code>', page.text)[1])
+    assert command.startswith("drafter policy impact mini-store-candidate.yaml --policy mini-store")
+    assert "--tenant default --since " in command
+    assert command.endswith("--against current")
+    assert f'href="/console/drafts/{ids["A"][0]}"' in page.text  # a draft links to its page
+    assert f"<code>{ids['B'][0]}</code>" in page.text  # a verdict has none
+    for name in ("D", "E", "U"):
+        assert ids[name][0] not in page.text
+
+
 @pytest.mark.parametrize(
     ("candidate", "more", "message"),
     [
@@ -531,6 +667,7 @@ def test_the_impact_page_replays_the_team_s_requests_against_a_pasted_candidate(
         ("", {}, "candidate: paste"),
         ("x: 1", {"policy": "no-such-policy"}, "policy: choose"),
         ("x: 1", {"days": "0"}, "days: a whole number"),
+        ("x: 1", {"against": "yesterday"}, "against: compare with"),
     ],
 )
 def test_a_bad_impact_form_is_a_422_naming_the_field(
@@ -552,3 +689,107 @@ def test_the_impact_form_needs_the_csrf_token(drafting: Drafting) -> None:
         headers={"Origin": "http://testserver"},
     )
     assert page.status_code == 403
+
+
+def test_impact_replays_in_one_process_run_one_at_a_time(
+    drafting: Drafting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unit test, the replay stubbed to take 0.2 s: three pages asking at once are replayed
+    one after another, never side by side."""
+    client, _ = drafting
+    services = client.app.state.services  # type: ignore[attr-defined]
+    spans: list[tuple[float, float]] = []
+    real = console_impact.run_impact
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        time.sleep(0.2)
+        result = real(*args, **kwargs)
+        spans.append((started, time.perf_counter()))
+        return result
+
+    monkeypatch.setattr(console_impact, "run_impact", slow)
+    candidate = (SHOP / "mini-store.yaml").read_text(encoding="utf-8")
+    ask = console_impact.ImpactAsk("mini-store", candidate, 30, "stored")
+    threads = [
+        threading.Thread(target=console_impact.replay, args=(services, "default", ask))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    spans.sort()
+    assert len(spans) == 3
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
+
+
+def seed_many(store: AuditStore, tmp_path: Path, count: int) -> None:
+    """``count`` stored requests of the older log's kinds, a second apart, newest now."""
+    now = dt.datetime.now(dt.UTC)
+    kinds = list(older_log(tmp_path / "many", now).values())
+    by_table: dict[Any, list[dict[str, Any]]] = {}
+    for number in range(count):
+        row = kinds[number % len(kinds)]
+        table = type(row).__table__  # type: ignore[attr-defined]
+        values = {column.name: getattr(row, column.name) for column in table.columns}
+        values |= {"id": f"{values['id'][:3]}{number:09d}{values['id'][12:]}"}
+        values["created_at"] = now - dt.timedelta(seconds=number + 1)
+        by_table.setdefault(table, []).append(values)
+    with store.engine.begin() as connection:
+        for table, rows in by_table.items():
+            connection.execute(table.insert(), rows)
+
+
+def test_a_large_impact_replay_does_not_hold_up_the_api(
+    tmp_path: Path, ticket: dict[str, Any]
+) -> None:
+    """A real ``drafter serve`` on SQLite with 6,000 stored requests: the page replays the
+    newest 5,000 against the current policy (seconds of work) while an agent's verdicts keep
+    coming back in their usual time. Were the replay on the event loop, a verdict would wait
+    for all of it."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    with opened_store(make_settings(url, tmp_path)) as store:
+        lead, _ = create_key(store, "lead", rate_limit_per_minute=10_000, role=Role.supervisor)
+        agent, _ = create_key(store, "agent", rate_limit_per_minute=10_000)
+        seed_many(store, tmp_path, 6_000)
+    env = {
+        "DRAFTER_DATA_DIR": str(tmp_path / "data"),
+        "DRAFTER_POLICIES_DIR": str(FIXTURES),
+        "DRAFTER_DATABASE_URL": url,
+    }
+    candidate = mini_store(tmp_path / "candidate", standard_days=45, version="1.1.0").read_text()
+    form = {"csrf": csrf_token(lead), "policy": "mini-store", "days": "30",
+            "against": "current", "candidate": candidate}  # fmt: skip
+    verdict = {"policy": "mini-store", "request": ticket}
+    with (
+        live_server(env, log=tmp_path / "server.log") as server,
+        httpx.Client(base_url=server.url, timeout=120) as browser,
+        httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {agent}"}) as api,
+    ):
+
+        def verdict_seconds() -> float:
+            started = time.perf_counter()
+            assert api.post("/v1/verdicts", json=verdict).status_code == 200
+            return time.perf_counter() - started
+
+        assert browser.post("/console/sign-in", data={"key": lead}).status_code == 303
+        idle = [verdict_seconds() for _ in range(20)]
+        page: list[Any] = []
+        replay = threading.Thread(
+            target=lambda: page.append(browser.post("/console/impact", data=form))
+        )
+        started = time.perf_counter()
+        replay.start()
+        busy = []
+        while replay.is_alive():
+            busy.append(verdict_seconds())
+        replay_seconds = time.perf_counter() - started
+    assert page[0].status_code == 200, text_of(page[0].text)
+    assert "this page replayed the newest 5,000" in text_of(page[0].text)
+    assert replay_seconds > 1.0, replay_seconds  # long enough that blocking would show
+    assert len(busy) >= 10, (len(busy), replay_seconds)
+    print(f"replay {replay_seconds:.2f} s; verdicts idle p50 {statistics.median(idle) * 1000:.1f} "
+          f"ms max {max(idle) * 1000:.1f} ms; during p50 {statistics.median(busy) * 1000:.1f} ms "
+          f"max {max(busy) * 1000:.1f} ms over {len(busy)}")  # fmt: skip
+    assert max(busy) < 1.0  # against seconds for the whole replay if it held the event loop

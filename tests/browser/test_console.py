@@ -240,7 +240,8 @@ def test_run_an_impact_analysis(
     artifact: Callable[[str], Path],
 ) -> None:
     """Paste a candidate with a 60-day window: the three stored drafts and the verdict (all
-    declined 46 days after delivery) would be approved."""
+    declined 46 days after delivery) would be approved, compared with the stored verdicts
+    and, the same here, with the current policy."""
     console = watch_csp(page)
     sign_in(page, server, supervisor_key)
     page.get_by_role("link", name="Impact").click()
@@ -250,12 +251,22 @@ def test_run_an_impact_analysis(
     assert wider != current
     page.get_by_label("Candidate policy").fill(wider)
     page.get_by_role("button", name="Run the impact analysis").click()
+    summary = "4 of 4 requests would get another answer; 0 unchanged; 0 cannot be evaluated."
     expect(page.locator("#impact-summary")).to_have_text(
-        "4 of 4 requests would get another answer; 0 unchanged; 0 the candidate cannot evaluate."
+        f"{summary} Compared with the stored verdicts, what customers were told."
     )
     expect(page.locator("#impact-transitions tbody tr td")).to_have_text(
         ["decline", "approve", "4"]
     )
+    page.get_by_label("Compare with").select_option("current")
+    page.get_by_role("button", name="Run the impact analysis").click()
+    expect(page.locator("#impact-summary")).to_have_text(
+        f"{summary} Compared with the current policy, version 1.0.0, as it decides today."
+    )
+    expect(
+        page.get_by_role("heading", name="Decisions, current policy → candidate")
+    ).to_be_visible()
+    expect(page.locator("#impact-cut")).to_have_count(0)  # 4 requests: none left out
     page.screenshot(path=artifact("console-impact.png"), full_page=True)
     page.get_by_role("link", name=history["repaired"]).click()  # an example opens its draft
     expect(page).to_have_url(f"{server.url}/console/drafts/{history['repaired']}")

@@ -5,7 +5,6 @@ key's tenant."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs, quote, urlencode
@@ -18,8 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from drafter.api.console import charts
 from drafter.api.console.draft_view import draft_view, money
+from drafter.api.console.impact import AGAINST, IN_PAGE_LIMIT, ImpactAsk, replay
 from drafter.api.console.render import render
-from drafter.api.console.route import ConsoleRoute, error_page
+from drafter.api.console.route import ConsoleRoute, FormTooLarge, error_page
 from drafter.api.console.session import (
     NEEDED_ROLE,
     SignedOut,
@@ -35,11 +35,9 @@ from drafter.api.console.session import (
 from drafter.api.services import Services
 from drafter.errors import AuthError, ForbiddenError, NotFoundError, PolicyError, UserError
 from drafter.feedback import friction_report
-from drafter.impact import open_candidate, run_impact
-from drafter.impact.render import as_json
 from drafter.keys import ApiKey
 from drafter.schemas import Decision
-from drafter.store import NO_FEEDBACK, DraftFilter, Position, RequestScope
+from drafter.store import NO_FEEDBACK, DraftFilter, Position
 
 __all__ = ["router"]
 
@@ -61,10 +59,14 @@ def _page(
 
 
 async def _form(request: HttpRequest, limit: int = _MAX_FORM_BYTES) -> dict[str, str]:
-    """A urlencoded form's fields, first value of each (no multipart parser needed)."""
+    """A urlencoded form's fields, first value of each (no multipart parser needed).
+
+    Raises:
+        FormTooLarge: the body is over ``limit`` bytes.
+    """
     body = await request.body()
     if len(body) > limit:
-        raise ForbiddenError("the form is larger than the console's forms")
+        raise FormTooLarge(limit)
     fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
     return {name: values[0] for name, values in fields.items()}
 
@@ -92,11 +94,10 @@ async def sign_in(request: HttpRequest) -> Response:
     check_origin(request)  # no key yet to derive a CSRF token from
     form = await _form(request)
     token, target = form.get("key", "").strip(), safe_next(form.get("next"))
-    services: Services = request.app.state.services
     try:
         if not token:
             raise AuthError("paste a key")
-        await check_key(services, token)
+        await check_key(request, token)
     except (AuthError, ForbiddenError) as error:
         status = 403 if isinstance(error, ForbiddenError) else 401
         detail = f"{error}. The console needs a {NEEDED_ROLE} or admin key."
@@ -251,25 +252,6 @@ async def drafts_page(
     )
 
 
-def _impact(
-    services: Services, tenant: str, policy: str, text: str, days: int
-) -> dict[str, object]:
-    """The impact report of the candidate ``text`` (a policy file, loaded in a copy of the
-    policy's pack) on the tenant's stored requests of the last ``days`` days.
-
-    Raises:
-        PolicyError: the candidate does not load.
-        UserError: it cannot be read as a candidate.
-    """
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-    with tempfile.TemporaryDirectory(prefix="drafter-console-") as scratch:
-        path = Path(scratch) / f"{policy}.yaml"
-        path.write_text(text, encoding="utf-8")
-        with open_candidate(str(path), policy, services.registry) as candidate:
-            scope = RequestScope(policy, tenant=tenant, since=since)
-            return as_json(run_impact(services.store, scope, candidate))
-
-
 @router.get("/impact")
 async def impact_form(request: HttpRequest) -> Response:
     me, token = await signed_in(request)
@@ -283,6 +265,8 @@ async def impact_form(request: HttpRequest) -> Response:
         policy="",
         candidate="",
         days=30,
+        against="stored",
+        limit=IN_PAGE_LIMIT,
         report=None,
         error="",
     )
@@ -296,13 +280,14 @@ async def impact_run(request: HttpRequest) -> Response:
     check_csrf(request, token, form.get("csrf", ""))
     services: Services = request.app.state.services
     policy, text = form.get("policy", ""), form.get("candidate", "")
-    days_text = form.get("days", "30")
+    days_text, against = form.get("days", "30"), form.get("against", "stored")
     policies = services.registry.ids()
 
     def show(status: int, report: dict[str, object] | None, error: str) -> HTMLResponse:
         return _page(
             "impact.html", me, token, status, title="Policy impact", policies=policies,
-            policy=policy, candidate=text, days=days_text, report=report, error=error,
+            policy=policy, candidate=text, days=days_text, against=against,
+            limit=IN_PAGE_LIMIT, report=report, error=error,
         )  # fmt: skip
 
     if policy not in policies:
@@ -311,8 +296,11 @@ async def impact_run(request: HttpRequest) -> Response:
         return show(422, None, "candidate: paste the candidate policy's YAML")
     if not days_text.isdigit() or not 1 <= int(days_text) <= 366:
         return show(422, None, "days: a whole number from 1 to 366")
+    if against not in AGAINST:
+        return show(422, None, "against: compare with the stored verdicts or the current policy")
+    ask = ImpactAsk(policy, text, int(days_text), "current" if against == "current" else "stored")
     try:
-        report = await run_in_threadpool(_impact, services, me.tenant, policy, text, int(days_text))
+        report = await run_in_threadpool(replay, services, me.tenant, ask)
     except (PolicyError, UserError) as failure:
         return show(422, None, f"candidate: {failure}")
     return show(200, report, "")

@@ -18,7 +18,7 @@ from drafter.api.console.render import render
 from drafter.api.console.session import SignedOut, forget_key
 from drafter.errors import ForbiddenError, NotFoundError, RateLimitedError
 
-__all__ = ["SECURITY_HEADERS", "ConsoleRoute", "error_page"]
+__all__ = ["SECURITY_HEADERS", "ConsoleRoute", "FormTooLarge", "error_page"]
 
 # No script at all, styles from our own file only, no framing, and no URL (a draft id) leaked
 # to another site in a Referer. Not "no-referrer": with it Chromium sends "Origin: null" on the
@@ -36,6 +36,14 @@ SECURITY_HEADERS = {
 }
 
 Handler = Callable[[HttpRequest], Coroutine[Any, Any, Response]]
+
+
+class FormTooLarge(Exception):
+    """A posted form larger than the page's form can be: not our form, so never parsed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"The form is larger than {limit} bytes, the most this page accepts.")
 
 
 def error_page(status: int, title: str, detail: str, **headers: str) -> HTMLResponse:
@@ -76,6 +84,8 @@ class ConsoleRoute(APIRoute):
                 wait = str(math.ceil(error.retry_after))
                 detail = f"Your key is over its rate limit; try again in {wait} s."
                 response = error_page(429, "Too many requests", detail, **{"Retry-After": wait})
+            except FormTooLarge as error:
+                response = error_page(413, "Form too large", str(error))
             except RequestValidationError as error:
                 response = _validation(error)
             response.headers.update(SECURITY_HEADERS)

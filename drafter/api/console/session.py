@@ -8,8 +8,8 @@ changes something carries a CSRF token derived from that key.
   kept on the server and another key's token is useless; it is compared in constant time.
   A POST is also refused when the browser says it came from another site (``Sec-Fetch-Site``)
   or another origin (``Origin``), which guards the sign-in form too, where no key exists yet.
-- The key is checked on every page exactly as the API checks a bearer token (``KeyRing``),
-  and spends the key's rate limit like an API call: a revoked key signs the browser out.
+- The key is checked on every page by the API's own ``deps.check_token``, and spends the
+  key's rate limit like an API call (one budget for both): a revoked key signs the browser out.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Request as HttpRequest
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
-from drafter.api.services import Services
+from drafter.api.deps import check_token
 from drafter.errors import AuthError, ForbiddenError
 from drafter.keys import ApiKey, Role
 
@@ -86,21 +85,15 @@ def check_csrf(request: HttpRequest, token: str, presented: str) -> None:
         raise CsrfError("the form's CSRF token is missing or wrong; reload the page")
 
 
-async def check_key(services: Services, token: str) -> ApiKey:
-    """The key behind ``token``, checked as the API checks one, with its role and rate limit.
+async def check_key(request: HttpRequest, token: str) -> ApiKey:
+    """The key behind ``token``, checked as the API checks a bearer token, at ``NEEDED_ROLE``.
 
     Raises:
         AuthError: malformed, unknown or revoked.
         ForbiddenError: the key's role is below ``NEEDED_ROLE``.
         RateLimitedError: the key is over its limit.
     """
-    if services.keys.is_cached(token):
-        key = services.keys.authenticate(token)
-    else:  # reading the database would block the event loop
-        key = await run_in_threadpool(services.keys.authenticate, token)
-    key.require(NEEDED_ROLE)
-    await services.spend(key)
-    return key
+    return await check_token(request, token, role=NEEDED_ROLE)
 
 
 async def signed_in(request: HttpRequest) -> tuple[ApiKey, str]:
@@ -112,12 +105,10 @@ async def signed_in(request: HttpRequest) -> tuple[ApiKey, str]:
     token = request.cookies.get(COOKIE)
     if not token:
         raise SignedOut()
-    services: Services = request.app.state.services
     try:
-        key = await check_key(services, token)
+        key = await check_key(request, token)
     except AuthError as error:
         raise SignedOut(f"You were signed out: {error}.") from error
-    request.state.key_id = key.id
     return key, token
 
 
