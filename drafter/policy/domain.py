@@ -279,13 +279,13 @@ class Domain:
         """
         self._check_vocabulary(request)
         self._check_provenance(request)
-        env = self._envelope(request)
+        plan = self._plan(names)
+        env = {name: read(request) for name, read in plan.envelope}
         env.update(self._parts(request))
         for condition, where, message in self.checks:
             if condition(env) is False:
                 raise RequestError(message, field=f"case.{where}")
-        plan = self._plan(names)
-        if env["now"] is MISSING and plan.needs_now:
+        if plan.needs_now and env["now"] is MISSING:
             raise RequestError(
                 "this policy counts hours, so as_of must be a datetime with a time zone, such "
                 "as 2026-12-02T10:00:00Z",
@@ -325,8 +325,10 @@ class Domain:
     def _plan(self, names: frozenset[str]) -> _Plan:
         """The facts to work out, in declared order: the wanted ones, those the case's
         currency, reference, mentions and ids read, every narrowed fact (a value outside it is
-        refused whoever reads it), and the facts all of these are worked out from; and whether
-        the wanted facts count hours. Kept per set of wanted facts (one per policy)."""
+        refused whoever reads it), and the facts all of these are worked out from; whether
+        the wanted facts count hours; and the envelope's fields that any of these or the
+        domain's checks read (only those are read off the request). Kept per set of wanted
+        facts (one per policy)."""
         plan = self._plans.get(names)
         if plan is None:
             nouns = [c for c in (self.currency, self.reference, *self.ids) if c is not None]
@@ -336,9 +338,11 @@ class Domain:
             for fact in reversed(list(self.facts.values())):  # reads only earlier facts
                 if fact.name in wanted:
                     wanted |= fact.compiled.facts
+            wanted = wanted.union(*(condition.facts for condition, _, _ in self.checks))
             plan = _Plan(
                 tuple(f for f in self.facts.values() if f.name in wanted),
                 any("now" in self.reads_of(name) for name in names),
+                tuple((n, read) for n, read in _ENVELOPE_READERS.items() if n in wanted),
             )
             self._plans[names] = plan
         return plan
@@ -364,9 +368,6 @@ class Domain:
             if _value_at(request.case or {}, path) is None:
                 raise RequestError(f"the case has no value at '{path}'", field=where)
 
-    def _envelope(self, request: Request) -> dict[str, Value]:
-        return {name: read(request) for name, read in _ENVELOPE_READERS.items()}
-
     def _parts(self, request: Request) -> dict[str, Value]:
         try:
             case = self.case_type.validate_python(request.case or {})
@@ -379,11 +380,12 @@ class Domain:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """What reading a set of facts takes: the facts to work out, in order, and whether any of
-    them counts hours (so a date-only ``as_of`` cannot do)."""
+    """What reading a set of facts takes: the facts to work out, in order, whether any of them
+    counts hours (so a date-only ``as_of`` cannot do), and the envelope's readers they need."""
 
     facts: tuple[DomainFact, ...]
     needs_now: bool
+    envelope: tuple[tuple[str, Callable[[Request], Value]], ...]
 
 
 @dataclass(frozen=True, slots=True)
