@@ -7,15 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 
+from sqlalchemy import URL
+
 from drafter.impact.candidate import Candidate, current_policy, open_candidate
-from drafter.impact.replay import Tally, replay, replay_one
-from drafter.policy import Policy, load_policy
-from drafter.store import AuditStore, RequestScope, StoredRequest
+from drafter.impact.replay import Tally, replay
+from drafter.policy import load_policy
+from drafter.store import AuditStore, RequestScope, StoredRequest, reader
 
 __all__ = [
     "Candidate",
@@ -26,8 +27,6 @@ __all__ = [
     "run_impact",
     "sampled",
 ]
-
-CHUNK = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +66,19 @@ def run_impact(
     ``candidate``, in ``jobs`` processes, each compared with its stored verdict or with the
     verdict ``baseline`` gives it."""
     cut: list[StoredRequest] = []
-    if scope.newest is None:
-        rows: Iterable[StoredRequest] = store.stored_requests(scope)
-    else:  # one more than asked, to tell whether any were left out
-        more = store.stored_requests(replace(scope, newest=scope.newest + 1))
-        rows = _first(more, scope.newest, cut)
-    if sample is not None:
-        rows = sampled(rows, sample)
-    against = None if baseline is None else baseline.policy
-    if jobs <= 1:
-        tally = replay(rows, candidate.policy, examples=examples, baseline=against)
-    else:
+    if jobs > 1 and scope.newest is None:
         paths = (candidate.path, None if baseline is None else baseline.path)
-        tally = _replay_in_processes(rows, paths, jobs, examples)
+        tally = _replay_in_parts(store, scope, paths, sample, jobs, examples)
+    else:  # in this process; the newest few are always read in one piece
+        if scope.newest is None:
+            rows: Iterable[StoredRequest] = store.stored_requests(scope)
+        else:  # one more than asked, to tell whether any were left out
+            more = store.stored_requests(replace(scope, newest=scope.newest + 1))
+            rows = _first(more, scope.newest, cut)
+        if sample is not None:
+            rows = sampled(rows, sample)
+        against = None if baseline is None else baseline.policy
+        tally = replay(rows, candidate.policy, examples=examples, baseline=against)
     left_out = cut[0].created_at if cut else None
     return Impact(scope, sample, candidate, tally, baseline, left_out)
 
@@ -95,46 +94,54 @@ def _first(
         yield row
 
 
-_WORKER_POLICIES: tuple[Policy, Policy | None] | None = None
-
-
-def _load(candidate: str, baseline: str | None) -> None:
-    global _WORKER_POLICIES
-    _WORKER_POLICIES = (
-        load_policy(Path(candidate)),
-        None if baseline is None else load_policy(Path(baseline)),
-    )
-
-
-def _replay_chunk(rows: list[StoredRequest], examples: int) -> Tally:
-    assert _WORKER_POLICIES is not None
-    candidate, baseline = _WORKER_POLICIES
-    tally = Tally(examples_per_kind=examples)
-    for row in rows:
-        replay_one(tally, candidate, row, baseline)
-    return tally
-
-
-def _replay_in_processes(
-    rows: Iterable[StoredRequest], paths: tuple[Path, Path | None], jobs: int, examples: int
+def _replay_in_parts(
+    store: AuditStore,
+    scope: RequestScope,
+    paths: tuple[Path, Path | None],
+    sample: float | None,
+    jobs: int,
+    examples: int,
 ) -> Tally:
-    """This process reads the rows and hands them out in chunks; each worker loads the
-    candidate (and the baseline) once and sends back a tally of its chunk, which merges
-    exactly. At most two chunks per worker wait, so a million rows are never all in memory."""
+    """One worker process per part of the rows: each reads its own part from the database
+    (no row passes through this process), loads the candidate (and the baseline) once, and
+    sends back its tally, which merges exactly."""
     tally = Tally(examples_per_kind=examples)
-    iterator = iter(rows)
-    initargs = (str(paths[0]), None if paths[1] is None else str(paths[1]))
-    with ProcessPoolExecutor(jobs, initializer=_load, initargs=initargs) as pool:
-        pending: set[Future[Tally]] = set()
-        while chunk := list(islice(iterator, CHUNK)):
-            pending.add(pool.submit(_replay_chunk, chunk, examples))
-            if len(pending) >= 2 * jobs:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                _merge(tally, done)
-        _merge(tally, pending)
+    policies = (str(paths[0]), None if paths[1] is None else str(paths[1]))
+    with ProcessPoolExecutor(jobs) as pool:
+        parts = [
+            pool.submit(
+                _replay_part,
+                store.engine.url,
+                replace(scope, part=(k, jobs)),
+                policies,
+                sample,
+                examples,
+            )
+            for k in range(jobs)
+        ]
+        for part in parts:
+            tally.merge(part.result())
     return tally
 
 
-def _merge(tally: Tally, done: Iterable[Future[Tally]]) -> None:
-    for future in done:
-        tally.merge(future.result())
+def _replay_part(
+    url: URL,
+    scope: RequestScope,
+    policies: tuple[str, str | None],
+    sample: float | None,
+    examples: int,
+) -> Tally:
+    candidate, baseline = policies
+    store = reader(url)
+    try:
+        rows: Iterable[StoredRequest] = store.stored_requests(scope)
+        if sample is not None:
+            rows = sampled(rows, sample)
+        return replay(
+            rows,
+            load_policy(Path(candidate)),
+            examples=examples,
+            baseline=None if baseline is None else load_policy(Path(baseline)),
+        )
+    finally:
+        store.close()

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import URL, NullPool, create_engine
+
 from drafter.settings import Settings
 from drafter.store.audit import AuditStore, DraftRecord, random_part, utc
 from drafter.store.db import make_engine, migrate
@@ -34,6 +36,7 @@ __all__ = [
     "open_store",
     "opened_store",
     "random_part",
+    "reader",
     "utc",
 ]
 
@@ -44,6 +47,12 @@ def open_store(settings: Settings, *, migrate_schema: bool = True) -> AuditStore
     if migrate_schema:
         migrate(engine)
     return AuditStore(engine)
+
+
+def reader(url: URL) -> AuditStore:
+    """A store on the database at ``url`` for reading only, from another process (a replay's
+    workers): no migration, and no pool kept once it is closed."""
+    return AuditStore(create_engine(url, poolclass=NullPool))
 
 
 @contextmanager

@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Literal
 
-from sqlalchemy import Engine, Select, null, select
+from sqlalchemy import ColumnElement, Engine, Select, func, null, select, true
+from sqlalchemy.orm import InstrumentedAttribute
 
 from drafter.store.listing import utc
 from drafter.store.tables import DraftRow, VerdictRow
@@ -51,6 +52,8 @@ class RequestScope:
     until: dt.datetime | None = None
     sources: tuple[Source, ...] = SOURCES
     newest: int | None = None
+    # (k, n): only the k-th of n disjoint parts, which together hold every row (see ``_part``).
+    part: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +92,30 @@ def _query(
         query = query.where(table.created_at >= scope.since.astimezone(dt.UTC))
     if scope.until is not None:
         query = query.where(table.created_at < scope.until.astimezone(dt.UTC))
+    if scope.part is not None:
+        query = query.where(_part(table.id, *scope.part))
     if scope.newest is not None:
         query = query.order_by(table.created_at.desc(), table.id.desc()).limit(scope.newest)
     return query
+
+
+# An id's random part is lowercase base32 (``audit.new_id``), and its next-to-last character
+# carries five random bits: dealt out by that character, rows fall into parts of even size,
+# whatever their order in the table. Equality on one character means the same in SQLite and
+# in PostgreSQL under any collation, where ranges of ids would not.
+_ID_CHARACTERS = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def _part(id_column: InstrumentedAttribute[str], k: int, n: int) -> ColumnElement[bool]:
+    """Whether a row's id falls in the k-th of n parts. The last part also takes every id
+    whose character is not base32 (an id written some other way), so no row is left out."""
+    if not 0 <= k < n:
+        raise ValueError(f"part {k} of {n} does not exist")
+    character = func.substr(id_column, func.length(id_column) - 1, 1)
+    others = [c for i, c in enumerate(_ID_CHARACTERS) if i % n != k]
+    if k < n - 1:
+        return character.in_([c for i, c in enumerate(_ID_CHARACTERS) if i % n == k])
+    return character.not_in(others) if others else true()
 
 
 def stored_requests(engine: Engine, scope: RequestScope) -> Generator[StoredRequest, None, None]:
