@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from drafter.policy import load_policy
-from drafter.settings import Settings
-from drafter.store import AuditStore, RequestScope, opened_store, reader
-from tests.api.conftest import database_url  # noqa: F401  # the fixture: SQLite and PostgreSQL
-from tests.impact.seeded import FIXTURES, POLICY, request, stored_row
+from drafter.store import AuditStore, RequestScope, reader
+from tests.impact.seeded import POLICY, request, stored_row
 
 T0 = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 SCOPE = RequestScope("mini-store")
@@ -25,24 +21,16 @@ ODD_IDS = ["vd_LEGACY-0019", "vd_1", "dr_8", "x", "dr_uuid-9F3A-00"]
 
 
 @pytest.fixture
-def store(
-    database_url: str,  # noqa: F811
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[AuditStore]:
-    monkeypatch.setenv("DRAFTER_DATABASE_URL", database_url)
-    monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DRAFTER_POLICIES_DIR", str(FIXTURES))
-    with opened_store(Settings()) as opened:
-        policy = load_policy(POLICY)
-        rows = [
-            stored_row("draft" if n % 2 else "verdict", request(), policy, created_at=T0)
-            for n in range(200)
-        ]
-        for row, odd in zip(rows, ODD_IDS, strict=False):
-            row.id = odd
-        opened.insert(rows)
-        yield opened
+def store(empty_store: AuditStore) -> AuditStore:
+    policy = load_policy(POLICY)
+    rows = [
+        stored_row("draft" if n % 2 else "verdict", request(), policy, created_at=T0)
+        for n in range(200)
+    ]
+    for row, odd in zip(rows, ODD_IDS, strict=False):
+        row.id = odd
+    empty_store.insert(rows)
+    return empty_store
 
 
 @pytest.mark.parametrize("jobs", [1, 2, 3, 7, 32, 40])

@@ -14,17 +14,13 @@ on SQLite and PostgreSQL (``drafter/store/replay.py`` and ``listing.py`` say why
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import drafter.store.replay
 from drafter.policy import load_policy
-from drafter.settings import Settings
-from drafter.store import AuditStore, DraftFilter, RequestScope, opened_store
-from tests.api.conftest import database_url  # noqa: F401  # the fixture: SQLite and PostgreSQL
-from tests.impact.seeded import FIXTURES, POLICY, request, stored_row
+from drafter.store import AuditStore, DraftFilter, RequestScope
+from tests.impact.seeded import POLICY, request, stored_row
 
 T0 = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 
@@ -34,18 +30,10 @@ def at(minutes: int) -> dt.datetime:
 
 
 @pytest.fixture
-def store(
-    database_url: str,  # noqa: F811
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[AuditStore]:
-    monkeypatch.setenv("DRAFTER_DATABASE_URL", database_url)
-    monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DRAFTER_POLICIES_DIR", str(FIXTURES))
+def store(empty_store: AuditStore, monkeypatch: pytest.MonkeyPatch) -> AuditStore:
     # One row per fetch, so the walk is still reading the table when the late row commits.
     monkeypatch.setattr(drafter.store.replay, "BATCH", 1)
-    with opened_store(Settings()) as opened:
-        yield opened
+    return empty_store
 
 
 def add(store: AuditStore, source: str, minutes: int) -> str:

@@ -70,17 +70,16 @@ import pytest
 from typer.testing import CliRunner
 
 from drafter.cli import app as cli
-from drafter.policy import evaluate, load_policy
-from drafter.schemas import Request
+from drafter.policy import load_policy
 from drafter.settings import Settings
 from drafter.store import DraftRow, opened_store
-from drafter.store.audit import new_id
 from drafter.store.tables import VerdictRow
 from tests.api.conftest import (  # database_url: the fixture, SQLite and PostgreSQL
     FIXTURES,
     ROOT,
     database_url,  # noqa: F401
 )
+from tests.impact.seeded import stored_row
 from tests.test_layers import imports
 
 POLICY = FIXTURES / "shop" / "mini-store.yaml"
@@ -111,39 +110,10 @@ def _row(
     source: str, request: dict[str, Any], *, tenant: str = "default", **more: Any
 ) -> DraftRow | VerdictRow:
     """A row as the API stores it: the request, and mini-store 1.0.0's verdict on it."""
-    known = {k: v for k, v in request.items() if k != "priority"}
-    verdict = evaluate(load_policy(POLICY), Request.model_validate_json(json.dumps(known)))
-    values: dict[str, Any] = {
-        "id": new_id("dr" if source == "draft" else "vd"),
-        "created_at": NOW,
-        "tenant": tenant,
-        "key_id": "k1",
-        "policy_id": "mini-store",
-        "policy_version": verdict.policy.version,
-        "policy_sha256": verdict.policy.sha256,
-        "decision": verdict.decision.value,
-        "rule": verdict.rule,
-        "request_json": json.dumps(request),
-        "redacted": False,
-    } | more
-    if source == "verdict":
-        return VerdictRow(**values, verdict_json=verdict.model_dump_json())
-    reply = {"verdict": json.loads(verdict.model_dump_json()), "draft": {"body": "..."}}
-    return DraftRow(
-        **values,
-        idempotency_key=None,
-        body_sha256="0" * 64,
-        channel="email",
-        tone=None,
-        fallback=False,
-        repaired=False,
-        llm_calls=0,
-        provider="template",
-        model="template",
-        template_version="t",
-        prompt_sha256="0" * 64,
-        reply_json=json.dumps(reply),
-    )
+    row = stored_row(source, request, load_policy(POLICY), created_at=NOW, tenant=tenant)
+    for name, value in more.items():
+        setattr(row, name, value)
+    return row
 
 
 @pytest.fixture
