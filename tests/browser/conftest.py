@@ -7,6 +7,7 @@ main thread while it lives, which would make every later asyncio.run() in the su
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import count
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,9 @@ def _fresh_storage(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("extension").clear_storage()
 
 
+_VISITS = count()
+
+
 @pytest.fixture
 def open_site(browser: BrowserContext, extension: Extension) -> Iterator[Callable[[str], Page]]:
     pages: list[Page] = []
@@ -57,7 +61,10 @@ def open_site(browser: BrowserContext, extension: Extension) -> Iterator[Callabl
     def open_(site: str) -> Page:
         page = browser.new_page()
         pages.append(page)
-        page.goto(SITE_URLS[site])
+        # The generic page is found by its URL to press the toolbar button on it
+        # (harness.press_action): a URL of its own, so a tab of an earlier test that is still
+        # closing can never be the one pressed.
+        page.goto(SITE_URLS[site] + (f"?visit={next(_VISITS)}" if site == "generic" else ""))
         page.wait_for_function("window.__editorReady === true")
         # The content script runs at document_idle; wait until it answers.
         if site != "generic":
