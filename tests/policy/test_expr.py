@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from drafter.policy.expr import ExprError, Scope, Table, compile_expr
-from drafter.policy.types import BOOL, DECIMAL, INT, MISSING, MONEY, EnumType, Value
+from drafter.policy.types import BOOL, DECIMAL, INT, MISSING, MONEY, STR, EnumType, Value
 
 TIER = EnumType(frozenset({"standard", "gold"}))
 SCOPE = Scope(
@@ -110,3 +110,28 @@ def test_reports_what_it_reads() -> None:
     compiled = compile_expr("days > window[tier] and total > limit", SCOPE)
     assert compiled.facts == {"days", "tier", "total"}
     assert compiled.params == {"window", "limit"}
+
+
+def test_the_generated_python_holds_no_text_of_the_policy() -> None:
+    """Expressions compile to Python source; strings, names and numbers of the policy reach it
+    only as constants, so no policy text can be read as Python."""
+    hostile = "x'); import os; os.system('true'); ('"
+    scope = Scope(facts={"name": STR, "days": INT}, params={"limit": (INT, 41)})
+    compiled = compile_expr(f'name == "{hostile}" or days > limit + 1', scope)
+    assert compiled({"name": hostile, "days": 0}) is True
+    assert compiled({"name": "other", "days": 43}) is True
+    assert compiled({"name": "other", "days": 42}) is False
+    for text in ("import", "os", "name", "days", "limit", "41"):
+        assert text not in compiled.python
+
+
+def test_nesting_python_can_compile_works() -> None:
+    source = "(1 if final else " * 40 + "2" + ")" * 40
+    assert compile_expr(source, SCOPE)(ENV) == 2
+
+
+@pytest.mark.parametrize("depth", [120, 400])
+def test_nesting_beyond_what_python_compiles_is_an_error_not_a_crash(depth: int) -> None:
+    source = "(1 if final else " * depth + "2" + ")" * depth
+    with pytest.raises(ExprError, match="nested too deeply"):
+        compile_expr(source, SCOPE)
