@@ -292,7 +292,7 @@ class Domain:
                 field="as_of",
             )
         for fact in plan.facts:
-            value = fact.compiled(env)
+            value = fact.compiled.fn(env)  # .fn: no __call__ frame; ~40 facts a request
             if fact.values is not None and value is not MISSING and value not in fact.values:
                 where = f"case.{fact.reads[0]}" if fact.reads else fact.name
                 choices = ", ".join(sorted(fact.values))
