@@ -80,12 +80,13 @@ class Token:
 def tokenize(source: str) -> list[Token]:
     tokens: list[Token] = []
     position = 0
-    while position < len(source):
-        if source[position:].strip() == "":
-            break
+    while True:
         match = _TOKEN.match(source, position)
         if match is None or match.lastgroup is None:
-            column = len(source) - len(source[position:].lstrip()) + 1
+            rest = source[position:]  # once, at the end or at an error: linear overall
+            if rest.strip() == "":
+                break
+            column = len(source) - len(rest.lstrip()) + 1
             raise ExprError(f"unexpected character {source[column - 1]!r}", column)
         kind = match.lastgroup
         text, column = match.group(kind), match.start(kind) + 1

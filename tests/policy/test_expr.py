@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
 
-from drafter.policy.expr import ExprError, Scope, Table, compile_expr
+from drafter.policy.expr import ExprError, Scope, Table, compile_expr, tokenize
 from drafter.policy.types import BOOL, DECIMAL, INT, MISSING, MONEY, STR, EnumType, Value
 
 TIER = EnumType(frozenset({"standard", "gold"}))
@@ -135,3 +136,13 @@ def test_nesting_beyond_what_python_compiles_is_an_error_not_a_crash(depth: int)
     source = "(1 if final else " * depth + "2" + ")" * depth
     with pytest.raises(ExprError, match="nested too deeply"):
         compile_expr(source, SCOPE)
+
+
+def test_tokenizing_a_long_expression_takes_linear_time() -> None:
+    """A candidate policy can come from the console's form (hundreds of kB): tokenizing once
+    sliced the rest of the text at every token, about 3 s for this one."""
+    source = "a or " * 80_000 + "a"
+    start = time.perf_counter()
+    tokens = tokenize(source)
+    assert len(tokens) == 160_002
+    assert time.perf_counter() - start < 2.0
