@@ -29,7 +29,7 @@ from sqlalchemy import delete
 
 from drafter.impact import open_candidate, run_impact
 from drafter.intake import parse_request
-from drafter.policy import PolicyRegistry, evaluate
+from drafter.policy import PolicyRegistry, decide, evaluate
 from drafter.policy.tables import build_request, load_table
 from drafter.settings import Settings
 from drafter.store import RequestScope, open_store
@@ -151,7 +151,7 @@ def replay(settings: Settings, registry: PolicyRegistry, path: Path, jobs: int) 
 
 def breakdown(settings: Settings, registry: PolicyRegistry, path: Path) -> dict[str, float]:
     """Microseconds per row for each stage, in one process: reading from the store, parsing
-    the stored request, parsing the stored verdict, the candidate's evaluate, and the tally."""
+    the stored request, parsing the stored verdict, the candidate's decide, and the tally."""
     from drafter.impact.replay import Tally, _request, _verdict_json, answer_of, stored_answer
 
     store = open_store(settings)
@@ -166,8 +166,8 @@ def breakdown(settings: Settings, registry: PolicyRegistry, path: Path) -> dict[
         befores = [stored_answer(_verdict_json(row)) for row in rows]
         stages["parse stored verdict"] = time.perf_counter() - start
         start = time.perf_counter()
-        verdicts = [evaluate(candidate.policy, request) for request in requests]
-        stages["evaluate"] = time.perf_counter() - start
+        verdicts = [decide(candidate.policy, request) for request in requests]
+        stages["decide"] = time.perf_counter() - start
         start = time.perf_counter()
         tally = Tally()
         for row, before, verdict in zip(rows, befores, verdicts, strict=True):

@@ -1,11 +1,12 @@
 """Replay stored requests against a candidate policy and tally what would change.
 
-Each stored request is evaluated by the candidate through the engine's public ``evaluate``,
-and its verdict compared with the verdict the request was answered with (the stored one, as
-the customer got it), or, when a baseline policy is given (``--against current``), with the
-verdict the current policy gives it today: that isolates the candidate's own change from
-changes made since the requests were answered. The tally is made of sums and counts only, so
-parts replayed in separate processes merge exactly:
+Each stored request is decided by the candidate through the engine's public ``decide``, which
+works out what ``evaluate``'s verdict would decide without building its texts and trace (a
+test holds the two to the same answer on the golden sample). That is compared with the verdict
+the request was answered with (the stored one, as the customer got it), or, when a baseline
+policy is given (``--against current``), with what the current policy decides today: that
+isolates the candidate's own change from changes made since the requests were answered. The
+tally is made of sums and counts only, so parts replayed in separate processes merge exactly:
 
 - the decision transition matrix, from → to, with counts;
 - money per currency, before and after: the refund paid (net of fees), the refund proposed
@@ -31,8 +32,8 @@ from pydantic import ValidationError
 from pydantic_core import from_json
 
 from drafter.errors import RequestError
-from drafter.policy import Policy, evaluate
-from drafter.schemas import Channel, Request, Verdict
+from drafter.policy import Decided, Policy, decide
+from drafter.schemas import Channel, Request
 from drafter.store import StoredRequest
 
 __all__ = ["Answer", "Example", "Money", "Tally", "Unevaluable", "replay"]
@@ -122,13 +123,13 @@ def stored_answer(verdict: dict[str, Any]) -> Answer:
     )
 
 
-def answer_of(verdict: Verdict) -> Answer:
-    """The answer of a verdict the engine just gave."""
-    refund = verdict.refund
+def answer_of(decided: Decided) -> Answer:
+    """The answer the engine just decided."""
+    refund = decided.refund
     return Answer(
-        decision=verdict.decision.value,
-        rule=verdict.rule,
-        currency=verdict.currency,
+        decision=decided.decision.value,
+        rule=decided.rule,
+        currency=decided.currency,
         refund=None if refund is None else refund.amount.amount,
         fees=sum((f.amount.amount for f in refund.fees), ZERO) if refund else ZERO,
         offers=tuple(
@@ -138,11 +139,11 @@ def answer_of(verdict: Verdict) -> Answer:
                 o.percent,
                 None if o.cap is None else o.cap.amount,
             )
-            for o in verdict.offers
+            for o in decided.offers
         ),
-        escalation=None if verdict.escalation is None else verdict.escalation.target,
-        needs=frozenset(n.fact for n in verdict.needs),
-        fired=frozenset({s.rule for s in verdict.trace if s.result == "fired"} | {verdict.rule}),
+        escalation=decided.escalation,
+        needs=frozenset(decided.needs),
+        fired=decided.fired | {decided.rule},
     )
 
 
@@ -322,7 +323,7 @@ def replay_one(
         request = _request(row)
         if baseline is not None:
             before = _baseline(baseline, request)
-        verdict = evaluate(candidate, request)
+        decided = decide(candidate, request)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(step) for step in first["loc"]) or "(request)"
@@ -331,12 +332,12 @@ def replay_one(
     except RequestError as error:
         tally.refuse(row, before, error.field, error.detail)
         return
-    tally.add(row, before, answer_of(verdict))
+    tally.add(row, before, answer_of(decided))
 
 
 def _baseline(baseline: Policy, request: Request) -> Answer:
     try:
-        return answer_of(evaluate(baseline, request))
+        return answer_of(decide(baseline, request))
     except RequestError as error:  # counted as a request that cannot be evaluated, saying why
         message = f"the current policy cannot: {error.detail}"
         raise RequestError(message, field=error.field) from None

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from drafter.intake import parse_request
-from drafter.policy import evaluate
+from drafter.policy import decide, evaluate
 from drafter.schemas import Verdict
 from tests.policy.golden import REGISTRY, load, outcome
 
@@ -47,7 +47,7 @@ def test_stored_verdicts_validate_and_round_trip() -> None:
 
 
 def test_fresh_verdicts_are_valid_models() -> None:
-    """The engine builds verdicts without validation; strict validation must change nothing."""
+    """Strict validation of a fresh verdict changes nothing."""
     checked = 0
     for row in ROWS[::5]:
         if row["verdict"] is None:
@@ -62,3 +62,42 @@ def test_fresh_verdicts_are_valid_models() -> None:
 
 def _stored(row: dict[str, Any]) -> dict[str, Any]:
     return {"verdict": row["verdict"], "error": row["error"]}
+
+
+def test_decide_decides_what_evaluate_does() -> None:
+    """``decide`` (the replay's path, which builds no texts, nouns or trace) gives, for every
+    request of the sample, the decision, rule, money, offers, escalation, questions and fired
+    rules of ``evaluate``'s verdict, or the same error."""
+    compared = 0
+    for row in ROWS:
+        policy = REGISTRY.get(row["policy"])
+        try:
+            decided = decide(policy, parse_request(row["request"]))
+        except Exception as error:  # the sample's requests that a policy refuses
+            assert row["verdict"] is None, row["name"]
+            assert row["error"] == f"{type(error).__name__}: {error}", row["name"]
+            continue
+        verdict = Verdict.model_validate_json(row["verdict"])
+        expected = (
+            verdict.decision,
+            verdict.rule,
+            verdict.currency,
+            verdict.refund,
+            verdict.offers,
+            verdict.escalation.target if verdict.escalation else None,
+            [need.fact for need in verdict.needs],
+            {step.rule for step in verdict.trace if step.result == "fired"},
+        )
+        got = (
+            decided.decision,
+            decided.rule,
+            decided.currency,
+            decided.refund,
+            decided.offers,
+            decided.escalation,
+            decided.needs,
+            decided.fired,
+        )
+        assert got == expected, row["name"]
+        compared += 1
+    assert compared >= 1_500
