@@ -809,16 +809,21 @@ def _operation(
         missing, expression = src.any_missing([a, b]), written(src, a, b)
         if not guarded:
             return src.assign(src.unless_missing([a, b], expression))
-        value = src.temp()
-        src.line(f"if {missing}: {value} = M")
-        with src.block("else:"):
-            with src.block("try:"):
-                src.line(f"{value} = {expression}")
-            with src.block("except FAILED:"):
-                src.line(f"{value} = M")
-        return value
+        return _guarded(src, missing, expression)
 
     return emit
+
+
+def _guarded(src: _Source, missing: str, expression: str) -> str:
+    """``expression``, or MISSING when ``missing`` holds or the arithmetic fails."""
+    value = src.temp()
+    src.line(f"if {missing}: {value} = M")
+    with src.block("else:"):
+        with src.block("try:"):
+            src.line(f"{value} = {expression}")
+        with src.block("except FAILED:"):
+            src.line(f"{value} = M")
+    return value
 
 
 def _lookup(table: Table, keys: list[Emit]) -> Emit:
@@ -936,15 +941,9 @@ def _count(loop: _Loop, _: Type, src: _Source) -> str:
 
 
 def _sum(loop: _Loop, kind: Type, src: _Source) -> str:
-    kept, result = _kept(loop, src), src.temp()
+    kept = _kept(loop, src)
     zero: Any = dt.timedelta(0) if kind == DURATION else (0 if kind == INT else Decimal(0))
-    src.line(f"if {kept} is M: {result} = M")
-    with src.block("else:"):
-        with src.block("try:"):
-            src.line(f"{result} = {src.constant(sum)}({kept}, {src.constant(zero)})")
-        with src.block("except FAILED:"):
-            src.line(f"{result} = M")
-    return result
+    return _guarded(src, f"{kept} is M", f"{src.constant(sum)}({kept}, {src.constant(zero)})")
 
 
 def _extreme(pick: Callable[[list[Any]], Value]) -> Callable[[_Loop, Type, _Source], str]:
