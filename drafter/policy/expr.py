@@ -1,11 +1,9 @@
 """A small, safe, typed expression language for policy conditions and amounts.
 
 Source text is tokenized and parsed by recursive descent (``syntax``), type-checked against a
-``Scope`` and compiled to one Python function per expression: the type-checked tree writes
-Python source (``_Source``), which Python's own compiler turns into bytecode, as Jinja does with
-templates. That source is made only of names the compiler makes up, Python operators and
-keywords; the policy's text (names, strings, numbers) never appears in it, as its values are
-passed in as constants. Evaluation is three-valued: a missing fact yields ``MISSING``, which
+``Scope`` and compiled to nested Python closures; a literal or parameter operand is captured as
+a constant, so the closures a condition runs are as few as its facts and operators. Nothing is
+ever passed to ``eval``. Evaluation is three-valued: a missing fact yields ``MISSING``, which
 propagates through arithmetic and comparisons, while ``false and x`` and ``true or x``
 short-circuit as usual.
 
@@ -34,12 +32,10 @@ by its name, like a fact.
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as dt
 import difflib
-import functools
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
@@ -121,7 +117,6 @@ class Compiled:
     names: tuple[str, ...] = ()  # the facts, sorted: the order a trace shows them in
     conditions: frozenset[str] = frozenset()  # the named conditions it uses, transitively
     unbounded: bool = False  # whether an unlimited parameter can make it infinite
-    python: str = field(default="", repr=False, compare=False)  # the source ``fn`` came from
     # The shown values of ``names`` from a mapping of them: the key a trace step is kept by.
     pick: Callable[[Mapping[str, str | None]], object] = field(
         init=False, repr=False, compare=False
@@ -142,27 +137,27 @@ def _nothing(_: object) -> tuple[()]:
 # --- type checking and compilation -------------------------------------------------------
 
 
-Emit = Callable[["_Source"], str]
-
-
 @dataclass(frozen=True, slots=True)
 class Typed:
-    """A type-checked node: its type, what it reads, and ``emit``, which writes the Python
-    statements computing its value into a ``_Source`` and returns the name holding it."""
-
     type: Type
-    emit: Emit
+    fn: Fn
     facts: frozenset[str]
     params: frozenset[str]
+    # The value, when it is a literal or a parameter: operators then skip calling ``fn``.
+    constant: object = field(default=None, compare=False)
+    is_constant: bool = False
+    # The name to read, when the node is a bare fact or loop variable: operators then read it
+    # from the environment directly rather than calling ``fn``.
+    fact: str | None = None
     conditions: frozenset[str] = frozenset()
     unbounded: bool = False
 
 
-def _joined(kind: Type, emit: Emit, parts: Sequence[Typed], *, unbounded: bool = False) -> Typed:
+def _joined(kind: Type, fn: Fn, parts: Sequence[Typed], *, unbounded: bool = False) -> Typed:
     """A node built from ``parts``: it reads what they read."""
     return Typed(
         kind,
-        emit,
+        fn,
         frozenset().union(*(p.facts for p in parts)),
         frozenset().union(*(p.params for p in parts)),
         conditions=frozenset().union(*(p.conditions for p in parts)),
@@ -181,17 +176,15 @@ def compile_expr(source: str, scope: Scope, *, expect: Type | None = None) -> Co
         raise ExprError(_TOO_DEEP, 1) from None
     if expect is not None and not _assignable(typed.type, expect):
         raise ExprError(f"expected a {expect} expression but this is {typed.type}", 1)
-    fn, python = _function(typed.emit)
     return Compiled(
         str(source),
         typed.type,
-        fn,
+        typed.fn,
         typed.facts,
         typed.params,
         tuple(sorted(typed.facts)),
         typed.conditions,
         typed.unbounded,
-        python,
     )
 
 
@@ -218,8 +211,8 @@ def _literal_type(value: object) -> Type:
     return STR
 
 
-def _const(value: object) -> Emit:
-    return lambda src: src.constant(value)
+def _const(value: Value) -> Fn:
+    return lambda env: value
 
 
 class Compiler:
@@ -230,7 +223,7 @@ class Compiler:
     def visit(self, node: Node) -> Typed:
         if isinstance(node, Literal):
             kind = _literal_type(node.value)
-            return Typed(kind, _const(node.value), frozenset(), frozenset())
+            return Typed(kind, _const(node.value), frozenset(), frozenset(), node.value, True)
         if isinstance(node, Name):
             return self.name(node)
         if isinstance(node, Attribute):
@@ -254,47 +247,42 @@ class Compiler:
     # --- names ---------------------------------------------------------------------------
 
     def name(self, node: Name) -> Typed:
-        name = node.name
-        if name in self.variables:
-            return Typed(
-                self.variables[name], lambda src: src.bound[name], frozenset(), frozenset()
-            )
-        if name in self.scope.facts:
-
-            def read_fact(src: _Source) -> str:
-                return src.assign(f"env[{src.constant(name)}]")
-
-            kind, facts = self.scope.facts[name], frozenset({name})
-            return Typed(kind, read_fact, facts, frozenset())
-        condition = self.scope.conditions.get(name)
+        if node.name in self.variables:
+            kind = self.variables[node.name]
+            getter: Fn = operator.itemgetter(node.name)
+            return Typed(kind, getter, frozenset(), frozenset(), fact=node.name)
+        if node.name in self.scope.facts:
+            getter = operator.itemgetter(node.name)
+            kind, facts = self.scope.facts[node.name], frozenset({node.name})
+            return Typed(kind, getter, facts, frozenset(), fact=node.name)
+        condition = self.scope.conditions.get(node.name)
         if condition is not None:
-            fn = condition.fn
-
-            def call_condition(src: _Source) -> str:
-                return src.assign(f"{src.constant(fn)}(env)")
-
             return Typed(
                 condition.type,
-                call_condition,
+                condition.fn,
                 condition.facts,
                 condition.params,
-                conditions=condition.conditions | {name},
+                conditions=condition.conditions | {node.name},
                 unbounded=condition.unbounded,
             )
-        param = self.scope.params.get(name)
+        param = self.scope.params.get(node.name)
         if isinstance(param, Table):
             example = ", ".join(repr(key) for key in next(iter(param.values)))
-            raise ExprError(f"'{name}' is a table; index it, as in {name}[{example}]", node.column)
+            raise ExprError(
+                f"'{node.name}' is a table; index it, as in {node.name}[{example}]", node.column
+            )
         if param is not None:
             kind, value = param
             return Typed(
                 kind,
                 _const(value),
                 frozenset(),
-                frozenset({name}),
+                frozenset({node.name}),
+                value,
+                True,
                 unbounded=value == UNLIMITED,
             )
-        raise ExprError(f"unknown name '{name}'{self.suggest(name)}", node.column)
+        raise ExprError(f"unknown name '{node.name}'{self.suggest(node.name)}", node.column)
 
     def suggest(self, name: str) -> str:
         known = [*self.variables, *self.scope.facts, *self.scope.conditions, *self.scope.params]
@@ -311,13 +299,14 @@ class Compiler:
             close = difflib.get_close_matches(node.name, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ExprError(f"no field '{node.name}' here{hint}", node.column)
-        inner, name = target.emit, node.name
+        inner, name = target.fn, node.name
 
-        def read(src: _Source) -> str:
-            record = inner(src)
-            value = src.assign(src.unless_missing([record], f"{record}.get({src.constant(name)})"))
-            src.line(f"if {value} is None: {value} = M")  # an absent field is unknown
-            return value
+        def read(env: Env) -> Value:
+            record = inner(env)
+            if record is MISSING:
+                return MISSING
+            value = record.get(name)  # type: ignore[union-attr]
+            return MISSING if value is None else value
 
         return _joined(kind, read, [target])
 
@@ -336,15 +325,16 @@ class Compiler:
         keys = [self.visit(key) for key in node.keys]
         for enum, key, key_node in zip(table.keys, keys, node.keys, strict=True):
             self.check_enum_operand(enum, key, key_node)
+        fn = _lookup(table, [key.fn for key in keys])
         typed = _joined(
             table.value_type,
-            _lookup(table, [key.emit for key in keys]),
+            fn,
             keys,
             unbounded=any(value == UNLIMITED for value in table.values.values()),
         )
         return Typed(
             typed.type,
-            typed.emit,
+            typed.fn,
             typed.facts,
             typed.params | {node.target.name},
             conditions=typed.conditions,
@@ -376,8 +366,8 @@ class Compiler:
             if len(node.args) != 1 or not isinstance(node.args[0], Name | Attribute):
                 raise ExprError("known() takes one fact name or field", node.column)
             inner = self.visit(node.args[0])
-            getter = inner.emit
-            return _joined(BOOL, lambda src: src.assign(f"{getter(src)} is not M"), [inner])
+            getter = inner.fn
+            return _joined(BOOL, lambda env: getter(env) is not MISSING, [inner])
         if name in ("min", "max"):
             return self.min_max(node)
         if name == "count" and len(node.args) == 1:
@@ -410,28 +400,29 @@ class Compiler:
                     f"{node.function}() needs values of one ordered type but found {arg.type}",
                     arg_node.column,
                 )
-        emits = [arg.emit for arg in args]
+        fns = [arg.fn for arg in args]
         pick = min if node.function == "min" else max
 
-        def emit(src: _Source) -> str:
-            values = [e(src) for e in emits]
-            call = f"{src.constant(pick)}({', '.join(values)})"
-            return src.assign(src.unless_missing(values, call))
+        def fn(env: Env) -> Value:
+            values = [f(env) for f in fns]
+            if any(v is MISSING for v in values):
+                return MISSING
+            return pick(values)  # type: ignore[type-var]
 
         unbounded = all if node.function == "min" else any
-        return _joined(result_type, emit, args, unbounded=unbounded(a.unbounded for a in args))
+        return _joined(result_type, fn, args, unbounded=unbounded(a.unbounded for a in args))
 
     def length(self, node: Call) -> Typed:
         items = self.visit(node.args[0])
         if not isinstance(items.type, ListType):
             raise ExprError(f"count() needs a list but found {items.type}", node.args[0].column)
-        inner = items.emit
+        inner = items.fn
 
-        def emit(src: _Source) -> str:
-            value = inner(src)
-            return src.assign(src.unless_missing([value], f"len({value})"))
+        def fn(env: Env) -> Value:
+            value = inner(env)
+            return MISSING if value is MISSING else len(value)  # type: ignore[arg-type]
 
-        return _joined(INT, emit, [items])
+        return _joined(INT, fn, [items])
 
     def between(self, node: Call) -> Typed:
         """``days_between(a, b)``: whole days from a to b (negative when b is earlier);
@@ -454,7 +445,7 @@ class Compiler:
             raise ExprError("hours_between() needs datetimes", node.column)
         measure = _BETWEEN[node.function]
         result = DECIMAL if node.function == "hours_between" else INT
-        return _joined(result, _applied(measure, start, end, guarded=True), [start, end])
+        return _joined(result, _two(measure, start.fn, end.fn), [start, end])
 
     def date_of(self, node: Call) -> Typed:
         if len(node.args) != 1:
@@ -462,13 +453,13 @@ class Compiler:
         moment = self.visit(node.args[0])
         if moment.type != DATETIME:
             raise ExprError(f"date() needs a datetime but found {moment.type}", node.column)
-        inner = moment.emit
+        inner = moment.fn
 
-        def emit(src: _Source) -> str:
-            value = inner(src)
-            return src.assign(src.unless_missing([value], f"{value}.date()"))
+        def fn(env: Env) -> Value:
+            value = inner(env)
+            return MISSING if value is MISSING else value.date()  # type: ignore[union-attr]
 
-        return _joined(DATE, emit, [moment])
+        return _joined(DATE, fn, [moment])
 
     def comprehension(self, node: Comprehension) -> Typed:
         fold = _FOLDS.get(node.function)
@@ -497,10 +488,9 @@ class Compiler:
         kind = fold.result(body.type)
         if kind is None:
             raise ExprError(f"{node.function}() {fold.needs} but found {body.type}", node.column)
-        loop = _Loop(variable, source.emit, body.emit, condition.emit if condition else None)
+        fn = fold.compile(variable, source.fn, body.fn, condition.fn if condition else None, kind)
         parts = [source, body, *([condition] if condition else [])]
-        emit = functools.partial(fold.emit, loop, kind)
-        return _joined(kind, emit, parts, unbounded=body.unbounded and fold.keeps_bound)
+        return _joined(kind, fn, parts, unbounded=body.unbounded and fold.keeps_bound)
 
     def conditional(self, node: Conditional) -> Typed:
         """``a if c else b``: unknown when ``c`` is; a branch may be ``unknown`` (no value)."""
@@ -521,42 +511,39 @@ class Compiler:
                     node.column,
                 )
         missing = _const(MISSING)
-        then = typed[0].emit if not isinstance(node.then, Unknown) else missing
-        otherwise = typed[-1].emit if not isinstance(node.otherwise, Unknown) else missing
-        test = condition.emit
+        then = typed[0].fn if not isinstance(node.then, Unknown) else missing
+        otherwise = typed[-1].fn if not isinstance(node.otherwise, Unknown) else missing
+        test = condition.fn
 
-        def emit(src: _Source) -> str:
-            holds, value = test(src), src.temp()
-            src.line(f"if {holds} is M: {value} = M")
-            with src.block(f"elif {holds}:"):
-                src.line(f"{value} = {then(src)}")
-            with src.block("else:"):
-                src.line(f"{value} = {otherwise(src)}")
-            return value
+        def fn(env: Env) -> Value:
+            holds = test(env)
+            if holds is MISSING:
+                return MISSING
+            return then(env) if holds else otherwise(env)
 
         bound = any(t.unbounded for t in typed)
-        return _joined(kind, emit, [condition, *typed], unbounded=bound)
+        return _joined(kind, fn, [condition, *typed], unbounded=bound)
 
     # --- operators -----------------------------------------------------------------------
 
     def unary(self, node: Unary) -> Typed:
         operand = self.visit(node.operand)
-        inner = operand.emit
+        inner = operand.fn
         if node.op == "not":
             if operand.type != BOOL:
                 raise ExprError(f"'not' needs a bool but found {operand.type}", node.column)
 
-            def negate(src: _Source) -> str:
-                value = inner(src)
-                return src.assign(src.unless_missing([value], f"not {value}"))
+            def negate(env: Env) -> Value:
+                value = inner(env)
+                return MISSING if value is MISSING else not value
 
             return _joined(BOOL, negate, [operand])
         if operand.type not in NUMERIC | {DURATION, MONTHS}:
             raise ExprError(f"expected a number but found {operand.type}", node.operand.column)
 
-        def minus(src: _Source) -> str:
-            value = inner(src)
-            return src.assign(src.unless_missing([value], f"{src.constant(_negate)}({value})"))
+        def minus(env: Env) -> Value:
+            value = inner(env)
+            return MISSING if value is MISSING else _negate(value)
 
         return _joined(operand.type, minus, [operand], unbounded=operand.unbounded)
 
@@ -577,22 +564,8 @@ class Compiler:
                 raise ExprError(
                     f"'{node.op}' needs bool operands but found {operand.type}", side.column
                 )
-        # ``and``: false when either side is; ``or``: true when either is; else unknown when
-        # either is. The right side is not worked out when the left decides.
-        decisive = node.op == "or"
-        first, second = left.emit, right.emit
-
-        def emit(src: _Source) -> str:
-            a, value = first(src), src.temp()
-            src.line(f"if {a} is {decisive}: {value} = {decisive}")
-            with src.block("else:"):
-                b = second(src)
-                src.line(f"if {b} is {decisive}: {value} = {decisive}")
-                src.line(f"elif {a} is M or {b} is M: {value} = M")
-                src.line(f"else: {value} = {not decisive}")
-            return value
-
-        return _joined(BOOL, emit, [left, right])
+        fn = _and(left.fn, right.fn) if node.op == "and" else _or(left.fn, right.fn)
+        return _joined(BOOL, fn, [left, right])
 
     def membership(self, node: Binary) -> Typed:
         left = self.visit(node.left)
@@ -601,15 +574,9 @@ class Compiler:
         for item in node.right.items:
             self.check_comparable(left, node.left, item)
         choices = frozenset(item.value for item in node.right.items)
-        test, inner = node.op, left.emit
-
-        def emit(src: _Source) -> str:
-            value = inner(src)
-            return src.assign(
-                src.unless_missing([value], f"{value} {test} {src.constant(choices)}")
-            )
-
-        return _joined(BOOL, emit, [left])
+        negated = node.op == "not in"
+        fn = _member_of(left, choices, negated=negated)
+        return _joined(BOOL, fn, [left])
 
     def member_of_list(self, node: Binary, left: Typed) -> Typed:
         """``x in some_list``: a list of the case (``i.id in change.item_ids``)."""
@@ -623,7 +590,15 @@ class Compiler:
         enums = isinstance(left.type, EnumType) and isinstance(element, EnumType)
         if left.type != element and not numbers and not enums:
             raise ExprError(f"cannot compare {left.type} with {element}", node.column)
-        return _joined(BOOL, _infix(node.op, left, items, guarded=False), [left, items])
+        negated, value_fn, items_fn = node.op == "not in", left.fn, items.fn
+
+        def fn(env: Env) -> Value:
+            value, found = value_fn(env), items_fn(env)
+            if value is MISSING or found is MISSING:
+                return MISSING
+            return (value in found) != negated  # type: ignore[operator]
+
+        return _joined(BOOL, fn, [left, items])
 
     def check_comparable(self, left: Typed, left_node: Node, right_node: Node) -> None:
         right = self.visit(right_node)
@@ -646,229 +621,28 @@ class Compiler:
         self.check_comparable(left, node.left, node.right)
         if node.op not in ("==", "!=") and left.type not in ORDERED:
             raise ExprError(f"'{node.op}' needs numbers but found {left.type}", node.column)
-        return _joined(BOOL, _infix(node.op, left, right, guarded=False), [left, right])
+        fn = _binary(_COMPARE[node.op], left, right, guarded=False)
+        return _joined(BOOL, fn, [left, right])
 
     def arithmetic(self, node: Binary, left: Typed, right: Typed) -> Typed:
         kinds = (left.type, right.type)
-        emit: Emit | None
+        op: Callable[[Any, Any], Value] | None
         if left.type in NUMERIC and right.type in NUMERIC:
             result = _arithmetic_type(node.op, left.type, right.type)
-            emit = (
-                _applied(_divide, left, right, guarded=True)
-                if node.op == "/"
-                else _infix(node.op, left, right, guarded=True)
-            )
+            op = _ARITHMETIC[node.op]
         else:
             result, op = _temporal(node.op, left.type, right.type)
-            emit = _applied(op, left, right, guarded=True) if op is not None else None
-        if result is None or emit is None:
+        if result is None or op is None:
             for operand, side in ((left, node.left), (right, node.right)):
                 if operand.type not in ORDERED:
                     raise ExprError(f"expected a number but found {operand.type}", side.column)
             raise ExprError(f"cannot apply '{node.op}' to {kinds[0]} and {kinds[1]}", node.column)
+        fn = _binary(op, left, right, guarded=True)
         unbounded = left.unbounded or (right.unbounded and node.op in ("+", "*"))
-        return _joined(result, emit, [left, right], unbounded=unbounded)
-
-
-# --- code generation ---------------------------------------------------------------------
-
-# Arithmetic on a request's values that cannot be done (a date past year 9999, a division by
-# zero) is unknown, never a crash.
-_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation, OverflowError, ValueError)
-
-
-class _Source:
-    """The Python source of one expression's function, written by the nodes' emitters.
-
-    The source is made of names this class makes up (``t1`` for a value, ``v1`` for a loop
-    variable, ``k1`` for a constant), Python's operators and keywords, and nothing else: no
-    text of the policy (a fact's name, a string literal) ever appears in it. Constants are
-    passed in as default arguments, so the function reads them as locals.
-    """
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 1
-        self.count = 0
-        self.constants: dict[str, object] = {"M": MISSING, "FAILED": _FAILED}
-        self.names: dict[tuple[type, object], str] = {}
-        self.known: set[str] = set()  # names that are never MISSING (constants)
-        self.bound: dict[str, str] = {}  # the comprehension variables, by their name in it
-
-    def constant(self, value: object) -> str:
-        if value is MISSING:
-            return "M"
-        key = (type(value), value if _hashable(value) else id(value))
-        name = self.names.get(key)
-        if name is None:
-            name = self.names[key] = f"k{len(self.names)}"
-            self.constants[name] = value
-            self.known.add(name)
-        return name
-
-    def temp(self, prefix: str = "t") -> str:
-        self.count += 1
-        return f"{prefix}{self.count}"
-
-    def line(self, text: str) -> None:
-        self.lines.append("    " * self.depth + text)
-
-    def assign(self, expression: str) -> str:
-        name = self.temp()
-        self.line(f"{name} = {expression}")
-        return name
-
-    def unless_missing(self, names: Sequence[str], expression: str) -> str:
-        """``expression``, or MISSING when one of ``names`` is."""
-        missing = self.any_missing(names)
-        return expression if missing == "False" else f"M if {missing} else {expression}"
-
-    def any_missing(self, names: Sequence[str]) -> str:
-        """A test of whether any of ``names`` is MISSING (``False`` when none can be)."""
-        tests = [f"{name} is M" for name in names if name not in self.known]
-        return " or ".join(tests) or "False"
-
-    @contextlib.contextmanager
-    def block(self, header: str) -> Iterator[None]:
-        self.line(header)
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
-
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _function(emit: Emit) -> tuple[Fn, str]:
-    """The function of one argument, ``env``, that computes ``emit``'s value, and its source.
-
-    Python's compiler turns the generated source into bytecode: each operator is one bytecode
-    instruction rather than a call of a closure, which made evaluating a retail request's
-    facts about N times faster (see the README's benchmarks)."""
-    src = _Source()
-    result = emit(src)
-    defaults = ", ".join(f"{name}={name}" for name in src.constants)
-    python = "\n".join([f"def fn(env, {defaults}):", *src.lines, f"    return {result}", ""])
-    namespace = dict(src.constants)
-    try:
-        exec(compile(python, "<policy expression>", "exec"), namespace)
-    except (SyntaxError, RecursionError, MemoryError):  # Python's limits on nesting
-        raise ExprError(_TOO_DEEP, 1) from None
-    return namespace["fn"], python  # type: ignore[return-value]
-
-
-_INFIX = {
-    "+": "+",
-    "-": "-",
-    "*": "*",
-    "==": "==",
-    "!=": "!=",
-    "<": "<",
-    "<=": "<=",
-    ">": ">",
-    ">=": ">=",
-    "in": "in",
-    "not in": "not in",
-}
-
-
-_SYMBOLS: dict[Callable[[Any, Any], Value], str] = {operator.add: "+", operator.sub: "-"}
-
-
-def _infix(op: str, left: Typed, right: Typed, *, guarded: bool) -> Emit:
-    """``left op right`` with a Python operator; MISSING if either side is, or (``guarded``)
-    if the arithmetic fails."""
-    symbol = _INFIX[op]
-    return _operation(lambda src, a, b: f"{a} {symbol} {b}", left, right, guarded=guarded)
-
-
-def _applied(fn: Callable[[Any, Any], Value], left: Typed, right: Typed, *, guarded: bool) -> Emit:
-    """``fn(left, right)``, as ``_infix``."""
-    symbol = _SYMBOLS.get(fn)
-    if symbol is not None:  # a date minus a date, a date plus a duration
-        return _infix(symbol, left, right, guarded=guarded)
-    return _operation(
-        lambda src, a, b: f"{src.constant(fn)}({a}, {b})", left, right, guarded=guarded
-    )
-
-
-def _operation(
-    written: Callable[[_Source, str, str], str], left: Typed, right: Typed, *, guarded: bool
-) -> Emit:
-    first, second = left.emit, right.emit
-
-    def emit(src: _Source) -> str:
-        a, b = first(src), second(src)
-        missing, expression = src.any_missing([a, b]), written(src, a, b)
-        if not guarded:
-            return src.assign(src.unless_missing([a, b], expression))
-        return _guarded(src, missing, expression)
-
-    return emit
-
-
-def _guarded(src: _Source, missing: str, expression: str) -> str:
-    """``expression``, or MISSING when ``missing`` holds or the arithmetic fails."""
-    value = src.temp()
-    src.line(f"if {missing}: {value} = M")
-    with src.block("else:"):
-        with src.block("try:"):
-            src.line(f"{value} = {expression}")
-        with src.block("except FAILED:"):
-            src.line(f"{value} = M")
-    return value
-
-
-def _lookup(table: Table, keys: list[Emit]) -> Emit:
-    if len(keys) == 1:  # the usual case (window[tier]): a plain string key
-        values = {key[0]: value for key, value in table.values.items()}
-
-        def one(src: _Source) -> str:
-            k = keys[0](src)
-            return src.assign(src.unless_missing([k], f"{src.constant(values)}[str({k})]"))
-
-        return one
-    entries = dict(table.values)
-
-    def many(src: _Source) -> str:
-        found = [key(src) for key in keys]
-        key = ", ".join(f"str({k})" for k in found)
-        return src.assign(src.unless_missing(found, f"{src.constant(entries)}[({key},)]"))
-
-    return many
+        return _joined(result, fn, [left, right], unbounded=unbounded)
 
 
 # --- lists -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Loop:
-    """A comprehension: its variable, the list, the body and the filter (or None)."""
-
-    variable: str
-    source: Emit
-    body: Emit
-    condition: Emit | None
-
-
-@contextlib.contextmanager
-def _for(src: _Source, loop: _Loop, items: str) -> Iterator[None]:
-    """A ``for`` over ``items`` with the loop's variable bound to a local of its own."""
-    local = src.temp("v")
-    src.bound[loop.variable] = local
-    src.known.add(local)  # a list holds values, never MISSING
-    try:
-        with src.block(f"for {local} in {items}:"):
-            yield
-    finally:
-        del src.bound[loop.variable]
 
 
 @dataclass(frozen=True)
@@ -877,86 +651,136 @@ class _Fold:
 
     needs: str
     result: Callable[[Type], Type | None]
-    emit: Callable[[_Loop, Type, _Source], str]  # (the loop, the result type, the source)
+    # (variable, list, body, condition or None, the result type) -> the compiled function
+    compile: Callable[[str, Fn, Fn, Fn | None, Type], Fn]
     keeps_bound: bool = False  # an unlimited body makes the result unlimited
 
 
-def _quantifier(decisive: bool) -> Callable[[_Loop, Type, _Source], str]:
+def _elements(
+    variable: str, source: Fn, body: Fn, condition: Fn | None
+) -> Callable[[Env], list[tuple[Value, Value]] | None]:
+    """Each element's (whether it counts, body value): the condition's value is three-valued.
+
+    The body reads a copy of the environment with the variable bound: a plain dict, so every
+    name it reads is one C-level lookup (a mapping that wraps the environment cost a Python
+    call per name, and was most of the time of a fact that loops over a list)."""
+
+    def each(env: Env) -> list[tuple[Value, Value]] | None:
+        items = source(env)
+        if items is MISSING:
+            return None
+        bound = dict(env)
+        pairs = []
+        for item in items:  # type: ignore[union-attr]
+            bound[variable] = item
+            pairs.append((True if condition is None else condition(bound), body(bound)))
+        return pairs
+
+    return each
+
+
+def _quantifier(decisive: bool) -> Callable[[str, Fn, Fn, Fn | None, Type], Fn]:
     """``any`` (``decisive`` true) or ``all`` (false), three-valued: one element that passes
     the filter with the decisive value decides; otherwise an unknown element (or an unknown
     filter) leaves the answer unknown."""
 
-    def emit(loop: _Loop, _: Type, src: _Source) -> str:
-        items = loop.source(src)
-        result, unknown = src.temp(), src.temp()
-        src.line(f"if {items} is M: {result} = M")
-        with src.block("else:"):
-            src.line(f"{result} = {not decisive}")
-            src.line(f"{unknown} = False")
-            with _for(src, loop, items):
-                sure = ""
-                if loop.condition is not None:
-                    counts = loop.condition(src)
-                    src.line(f"if {counts} is False: continue")
-                    sure = f"{counts} is True and "
-                holds = loop.body(src)
-                src.line(f"if {holds} is {not decisive}: continue")
-                with src.block(f"if {sure}{holds} is {decisive}:"):
-                    src.line(f"{result} = {decisive}")
-                    src.line("break")
-                src.line(f"{unknown} = True")
-            with src.block("else:"):
-                src.line(f"if {unknown}: {result} = M")
-        return result
+    def compile_quantifier(
+        variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type
+    ) -> Fn:
+        each = _elements(variable, source, body, condition)
 
-    return emit
+        def fn(env: Env) -> Value:
+            pairs = each(env)
+            if pairs is None:
+                return MISSING
+            unknown = False
+            for counts, holds in pairs:
+                if counts is False or holds is (not decisive):
+                    continue
+                if counts is True and holds is decisive:
+                    return decisive
+                unknown = True
+            return MISSING if unknown else not decisive
+
+        return fn
+
+    return compile_quantifier
 
 
-def _kept(loop: _Loop, src: _Source) -> str:
+def _values(variable: str, source: Fn, body: Fn, condition: Fn | None) -> Callable[[Env], Any]:
     """The body values of the elements that pass, or MISSING when any of them (or whether an
     element passes) is unknown: a total or count with a hole in it is unknown."""
-    items = loop.source(src)
-    kept = src.temp()
-    src.line(f"if {items} is M: {kept} = M")
-    with src.block("else:"):
-        src.line(f"{kept} = []")
-        with _for(src, loop, items):
-            if loop.condition is not None:
-                counts = loop.condition(src)
-                with src.block(f"if {counts} is M:"):
-                    src.line(f"{kept} = M")
-                    src.line("break")
-                src.line(f"if not {counts}: continue")
-            value = loop.body(src)
-            with src.block(f"if {src.any_missing([value])}:"):
-                src.line(f"{kept} = M")
-                src.line("break")
-            src.line(f"{kept}.append({value})")
-    return kept
+    each = _elements(variable, source, body, condition)
+
+    def values(env: Env) -> list[Value] | None:
+        pairs = each(env)
+        if pairs is None:
+            return None
+        kept = []
+        for counts, value in pairs:
+            if counts is MISSING:
+                return None
+            if counts:
+                if value is MISSING:
+                    return None
+                kept.append(value)
+        return kept
+
+    return values
 
 
-def _count(loop: _Loop, _: Type, src: _Source) -> str:
-    kept = _kept(_Loop(loop.variable, loop.source, _const(True), loop.condition), src)
-    return src.assign(f"M if {kept} is M else len({kept})")
+def _count(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+    values = _values(variable, source, _const(True), condition)
+
+    def fn(env: Env) -> Value:
+        kept = values(env)
+        return MISSING if kept is None else len(kept)
+
+    return fn
 
 
-def _sum(loop: _Loop, kind: Type, src: _Source) -> str:
-    kept = _kept(loop, src)
+def _sum(variable: str, source: Fn, body: Fn, condition: Fn | None, kind: Type) -> Fn:
+    values = _values(variable, source, body, condition)
     zero: Any = dt.timedelta(0) if kind == DURATION else (0 if kind == INT else Decimal(0))
-    return _guarded(src, f"{kept} is M", f"{src.constant(sum)}({kept}, {src.constant(zero)})")
+
+    def fn(env: Env) -> Value:
+        kept = values(env)
+        if kept is None:
+            return MISSING
+        total = zero
+        try:
+            for value in kept:
+                total = total + value
+        except _FAILED:
+            return MISSING
+        return total  # type: ignore[no-any-return]
+
+    return fn
 
 
-def _extreme(pick: Callable[[list[Any]], Value]) -> Callable[[_Loop, Type, _Source], str]:
-    def emit(loop: _Loop, _: Type, src: _Source) -> str:
-        kept = _kept(loop, src)  # an empty list has no least value
-        return src.assign(f"M if {kept} is M or not {kept} else {src.constant(pick)}({kept})")
+def _extreme(
+    pick: Callable[[list[Any]], Value],
+) -> Callable[[str, Fn, Fn, Fn | None, Type], Fn]:
+    def compile_extreme(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+        values = _values(variable, source, body, condition)
 
-    return emit
+        def fn(env: Env) -> Value:
+            kept = values(env)
+            return MISSING if not kept else pick(kept)  # an empty list has no least value
+
+        return fn
+
+    return compile_extreme
 
 
-def _listed(loop: _Loop, _: Type, src: _Source) -> str:
-    kept = _kept(loop, src)
-    return src.assign(f"M if {kept} is M else {src.constant(tuple)}({kept})")
+def _listed(variable: str, source: Fn, body: Fn, condition: Fn | None, _: Type) -> Fn:
+    values = _values(variable, source, body, condition)
+
+    def fn(env: Env) -> Value:
+        kept = values(env)
+        return MISSING if kept is None else tuple(kept)
+
+    return fn
 
 
 def _summable(kind: Type) -> Type | None:
@@ -1024,6 +848,19 @@ _BETWEEN: dict[str, Callable[[Any, Any], Value]] = {
 }
 
 
+def _two(measure: Callable[[Any, Any], Value], first: Fn, second: Fn) -> Fn:
+    def fn(env: Env) -> Value:
+        a, b = first(env), second(env)
+        if a is MISSING or b is MISSING:
+            return MISSING
+        try:
+            return measure(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
+
+
 def _scale(span: dt.timedelta, factor: Value) -> dt.timedelta:
     micro = Decimal(span // dt.timedelta(microseconds=1)) * Decimal(factor)  # type: ignore[arg-type]
     return dt.timedelta(microseconds=int(micro))
@@ -1038,7 +875,7 @@ def _temporal(op: str, a: Type, b: Type) -> tuple[Type | None, Callable[[Any, An
     if op == "-" and a == b and a in TEMPORAL:
         return DURATION, operator.sub
     if op in ("+", "-") and a in TEMPORAL and b == DURATION:
-        return a, _ADD_OR_SUB[op]
+        return a, _ARITHMETIC[op]
     if op == "+" and a == DURATION and b in TEMPORAL:
         return b, operator.add
     if op in ("+", "-") and a in TEMPORAL and b == MONTHS:
@@ -1046,7 +883,7 @@ def _temporal(op: str, a: Type, b: Type) -> tuple[Type | None, Callable[[Any, An
         return a, lambda moment, months: add_months(moment, Months(sign * months.count))
     if op in ("+", "-") and a == b and a in (DURATION, MONTHS):
         if a == DURATION:
-            return a, _ADD_OR_SUB[op]
+            return a, _ARITHMETIC[op]
         return a, lambda x, y: Months(x.count + y.count if op == "+" else x.count - y.count)
     if op == "*" and a == DURATION and b in NUMERIC - {MONEY}:
         return DURATION, _scale
@@ -1061,17 +898,128 @@ def _temporal(op: str, a: Type, b: Type) -> tuple[Type | None, Callable[[Any, An
     return None, None
 
 
-_ADD_OR_SUB: dict[str, Callable[[Any, Any], Value]] = {"+": operator.add, "-": operator.sub}
-
-
 def _negate(value: Value) -> Value:
     if isinstance(value, Months):
         return Months(-value.count)
     return -value  # type: ignore[operator]
 
 
+# --- operator closures -------------------------------------------------------------------
+
+# Arithmetic on a request's values that cannot be done (a date past year 9999, a division by
+# zero) is unknown, never a crash.
+_FAILED = (ZeroDivisionError, DivisionByZero, InvalidOperation, OverflowError, ValueError)
+
+
+def _lookup(table: Table, keys: list[Fn]) -> Fn:
+    if len(keys) == 1:  # the usual case (window[tier]): a plain string key
+        values = {key[0]: value for key, value in table.values.items()}
+        key_fn = keys[0]
+
+        def one(env: Env) -> Value:
+            k = key_fn(env)
+            return MISSING if k is MISSING else values[str(k)]
+
+        return one
+    entries = dict(table.values)
+
+    def many(env: Env) -> Value:
+        found = [key(env) for key in keys]
+        if MISSING in found:
+            return MISSING
+        return entries[tuple(map(str, found))]
+
+    return many
+
+
+def _binary(op: Callable[[Any, Any], Value], left: Typed, right: Typed, *, guarded: bool) -> Fn:
+    """``op`` of both sides; MISSING if either is, or (``guarded``) if the arithmetic fails.
+
+    A constant right side, the usual case (``days_since_delivery <= return_window``), is
+    captured rather than called for, since conditions run on every evaluation.
+    """
+    if right.is_constant and right.constant is not MISSING:
+        if left.fact is not None and not guarded:
+            return _fact_against(op, left.fact, right.constant)
+        return _with_constant(op, left.fn, right.constant, guarded=guarded)
+    lf, rf = left.fn, right.fn
+
+    def fn(env: Env) -> Value:
+        a, b = lf(env), rf(env)
+        if a is MISSING or b is MISSING:
+            return MISSING
+        if not guarded:
+            return op(a, b)
+        try:
+            return op(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
+
+
+def _with_constant(op: Callable[[Any, Any], Value], lf: Fn, b: object, *, guarded: bool) -> Fn:
+    def fn(env: Env) -> Value:
+        a = lf(env)
+        if a is MISSING:
+            return MISSING
+        if not guarded:
+            return op(a, b)
+        try:
+            return op(a, b)
+        except _FAILED:
+            return MISSING
+
+    return fn
+
+
+def _fact_against(op: Callable[[Any, Any], Value], name: str, b: object) -> Fn:
+    """``op`` of a fact and a constant, the commonest condition (``reason == 'defective'``)."""
+
+    def fn(env: Env) -> Value:
+        a = env[name]
+        return MISSING if a is MISSING else op(a, b)
+
+    return fn
+
+
+def _member_of(operand: Typed, choices: frozenset[object], *, negated: bool) -> Fn:
+    """Whether ``operand`` is (or, ``negated``, is not) one of ``choices``."""
+    if operand.fact is not None:
+        name = operand.fact
+
+        def of_fact(env: Env) -> Value:
+            value = env[name]
+            return MISSING if value is MISSING else (value in choices) != negated
+
+        return of_fact
+    inner = operand.fn
+
+    def fn(env: Env) -> Value:
+        value = inner(env)
+        return MISSING if value is MISSING else (value in choices) != negated
+
+    return fn
+
+
 def _divide(a: Value, b: Value) -> Value:
     return Decimal(a) / Decimal(b)  # type: ignore[arg-type]
+
+
+_ARITHMETIC: dict[str, Callable[[Any, Any], Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _divide,
+}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 def _promote(a: Type, b: Type) -> Type:
@@ -1093,3 +1041,29 @@ def _arithmetic_type(op: str, a: Type, b: Type) -> Type | None:
     if money == (False, True):
         return None
     return MONEY if money[0] else DECIMAL
+
+
+def _and(left: Fn, right: Fn) -> Fn:
+    def fn(env: Env) -> Value:
+        a = left(env)
+        if a is False:
+            return False
+        b = right(env)
+        if b is False:
+            return False
+        return MISSING if (a is MISSING or b is MISSING) else True
+
+    return fn
+
+
+def _or(left: Fn, right: Fn) -> Fn:
+    def fn(env: Env) -> Value:
+        a = left(env)
+        if a is True:
+            return True
+        b = right(env)
+        if b is True:
+            return True
+        return MISSING if (a is MISSING or b is MISSING) else False
+
+    return fn
