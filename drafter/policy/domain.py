@@ -229,8 +229,10 @@ class Domain:
     lookups: Mapping[str, Lookup] = field(default_factory=dict)
     # Every field's path (``order.status``, ``order.items``): what a request's provenance names.
     case_paths: frozenset[str] = frozenset()
-    # The facts to work out for a set of wanted ones (see ``_plan``), kept per set.
-    _plans: dict[frozenset[str], _Plan] = field(default_factory=dict, repr=False, compare=False)
+    # The facts to work out for a set of wanted ones (see ``_plan``), kept per set and nouns.
+    _plans: dict[tuple[frozenset[str], bool], _Plan] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def fact_types(self) -> dict[str, Type]:
         """Every fact a policy of this domain may read."""
@@ -269,9 +271,11 @@ class Domain:
         """The JSON Schema of the ``case`` part: what forms and callers must send."""
         return self.case_type.json_schema()
 
-    def read(self, request: Request, names: frozenset[str]) -> CaseRead:
+    def read(self, request: Request, names: frozenset[str], *, nouns: bool = True) -> CaseRead:
         """The named facts of ``request``, the case's currency and reference (when the domain
-        says where they are), after checking the case and the request's vocabulary.
+        says where they are), after checking the case and the request's vocabulary. With
+        ``nouns`` false, the reference, mentions and ids (what only a reply's words need) are
+        left out, and so are the facts only they read.
 
         Raises:
             RequestError: the case does not fit the declaration, or the ask, reason or a
@@ -279,7 +283,7 @@ class Domain:
         """
         self._check_vocabulary(request)
         self._check_provenance(request)
-        plan = self._plan(names)
+        plan = self._plan(names, nouns)
         env = {name: read(request) for name, read in plan.envelope}
         env.update(self._parts(request))
         for condition, where, message in self.checks:
@@ -299,10 +303,14 @@ class Domain:
                 raise RequestError(f"'{value}' is not one of {choices}", field=where)
             env[fact.name] = value
         currency = None if self.currency is None else self.currency(env)
+        facts = {name: env[name] for name in names if name in env}
+        currency = currency if isinstance(currency, str) else None
+        if not nouns:
+            return CaseRead(facts, currency, None)
         reference = None if self.reference is None else self.reference(env)
         return CaseRead(
-            {name: env[name] for name in names if name in env},
-            currency if isinstance(currency, str) else None,
+            facts,
+            currency,
             reference if isinstance(reference, str) else None,
             tuple(_mention(label, c.type, c(env)) for label, c in self.mentions),
             tuple(i for c in self.ids for i in _strings(c(env))),
@@ -324,18 +332,19 @@ class Domain:
             }
         )
 
-    def _plan(self, names: frozenset[str]) -> _Plan:
+    def _plan(self, names: frozenset[str], nouns: bool) -> _Plan:
         """The facts to work out, in declared order: the wanted ones, those the case's
-        currency, reference, mentions and ids read, every narrowed fact (a value outside it is
-        refused whoever reads it), and the facts all of these are worked out from; whether
-        the wanted facts count hours; and the envelope's fields that any of these or the
-        domain's checks read (only those are read off the request). Kept per set of wanted
-        facts (one per policy)."""
-        plan = self._plans.get(names)
+        currency reads (and its reference, mentions and ids with ``nouns``), every narrowed
+        fact (a value outside it is refused whoever reads it, so both plans refuse the same
+        requests), and the facts all of these are worked out from; whether the wanted facts
+        count hours; and the envelope's fields that any of these or the domain's checks read
+        (only those are read off the request). Kept per set of wanted facts (one per policy)
+        and ``nouns``."""
+        plan = self._plans.get((names, nouns))
         if plan is None:
-            nouns = [c for c in (self.currency, self.reference, *self.ids) if c is not None]
-            nouns += [c for _, c in self.mentions]
-            wanted = set(names).union(*(c.facts for c in nouns))
+            read = [self.currency] + ([self.reference, *self.ids] if nouns else [])
+            read += [c for _, c in self.mentions] if nouns else []
+            wanted = set(names).union(*(c.facts for c in read if c is not None))
             wanted |= {name for name, fact in self.facts.items() if fact.values is not None}
             for fact in reversed(list(self.facts.values())):  # reads only earlier facts
                 if fact.name in wanted:
@@ -346,7 +355,7 @@ class Domain:
                 any("now" in self.reads_of(name) for name in names),
                 tuple((n, read) for n, read in _ENVELOPE_READERS.items() if n in wanted),
             )
-            self._plans[names] = plan
+            self._plans[names, nouns] = plan
         return plan
 
     def _check_vocabulary(self, request: Request) -> None:

@@ -199,7 +199,7 @@ def decide(policy: Policy, request: Request) -> Decided:
 def _start(policy: Policy, request: Request, *, nouns: bool) -> _Run:
     """The request's facts read, checked against the policy, with any exception granted."""
     domain = policy.domain
-    case = domain.read(request, policy.fact_names)
+    case = domain.read(request, policy.fact_names, nouns=nouns)
     env = case.facts
     where = f"case.{domain.currency.source}" if domain.currency else ""
     words = domain.nouns(request.locale[:2], request.ask.kind, case) if nouns else None
