@@ -32,7 +32,7 @@ from drafter.intake import parse_request
 from drafter.policy import PolicyRegistry, decide, evaluate
 from drafter.policy.tables import build_request, load_table
 from drafter.settings import Settings
-from drafter.store import RequestScope, open_store
+from drafter.store import RequestScope, brief_json, open_store
 from drafter.store.audit import new_id, utcnow
 from drafter.store.tables import DraftRow, VerdictRow
 
@@ -40,8 +40,9 @@ POLICY = "retail-standard"
 DRAFT_TEXT = "Dear customer, thank you for writing to us about your order. " * 24  # ~1.5 kB
 
 
-def templates(registry: PolicyRegistry) -> list[tuple[dict[str, Any], str]]:
-    """Every test-table request the policy accepts, with the verdict JSON it gets."""
+def templates(registry: PolicyRegistry) -> list[tuple[dict[str, Any], str, str]]:
+    """Every test-table request the policy accepts, with the verdict JSON it gets and the
+    verdict's brief, as the store writes them."""
     table, _ = load_table(registry.tests_path(POLICY))
     policy = registry.get(POLICY)
     found = []
@@ -51,11 +52,13 @@ def templates(registry: PolicyRegistry) -> list[tuple[dict[str, Any], str]]:
             verdict = evaluate(policy, parse_request(json.dumps(request).encode()))
         except Exception:  # the table's error cases
             continue
-        found.append((request, verdict.model_dump_json()))
+        found.append((request, verdict.model_dump_json(), brief_json(verdict)))
     return found
 
 
-def _row(number: int, request: dict[str, Any], verdict_json: str) -> tuple[type, dict[str, Any]]:
+def _row(
+    number: int, request: dict[str, Any], verdict_json: str, brief: str
+) -> tuple[type, dict[str, Any]]:
     request = request | {"ticket_id": f"T-{number}"}
     request["customer"] = request["customer"] | {"id": f"c-{number}"}
     verdict = json.loads(verdict_json)
@@ -70,6 +73,7 @@ def _row(number: int, request: dict[str, Any], verdict_json: str) -> tuple[type,
         "rule": verdict["rule"],
         "request_json": json.dumps(request),
         "redacted": False,
+        "brief_json": brief,
     }
     if number % 2:
         return VerdictRow, values | {"id": new_id("vd"), "verdict_json": verdict_json}
@@ -91,7 +95,7 @@ def _row(number: int, request: dict[str, Any], verdict_json: str) -> tuple[type,
     }
 
 
-def seed(settings: Settings, n: int, pool: list[tuple[dict[str, Any], str]]) -> float:
+def seed(settings: Settings, n: int, pool: list[tuple[dict[str, Any], str, str]]) -> float:
     """Store ``n`` requests in batches; returns the seconds it took."""
     store = open_store(settings)
     start = time.perf_counter()

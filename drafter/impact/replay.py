@@ -307,10 +307,11 @@ def _request(row: StoredRequest) -> Request:
 
 
 def _verdict_json(row: StoredRequest) -> dict[str, Any]:
+    """The stored verdict's brief, or the whole verdict in a row stored before briefs."""
     # pydantic-core's parser: a stored draft's reply is several kB, and the standard library's
     # took about 30% longer to read it (28 against 20 us for a retail-standard verdict).
     answer: dict[str, Any] = from_json(row.answer_json)
-    return answer["verdict"] if row.source == "draft" else answer
+    return answer["verdict"] if row.source == "draft" and not row.brief else answer
 
 
 def replay_one(

@@ -14,7 +14,7 @@ from drafter.store.audit import AuditStore, DraftRecord, random_part, utc
 from drafter.store.db import make_engine, migrate
 from drafter.store.listing import NO_FEEDBACK, DraftFilter, DraftSummary, Position
 from drafter.store.records import AuditLog, Author, DraftFacts, DuplicateDraft
-from drafter.store.replay import SOURCES, RequestScope, Source, StoredRequest
+from drafter.store.replay import SOURCES, RequestScope, Source, StoredRequest, brief_json
 from drafter.store.tables import DraftRow
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "RequestScope",
     "Source",
     "StoredRequest",
+    "brief_json",
     "open_store",
     "opened_store",
     "random_part",

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from drafter.schemas import Request, Verdict
 from drafter.store.audit import new_id, utcnow
 from drafter.store.redact import redact_json, redact_text
+from drafter.store.replay import brief_json
 from drafter.store.tables import Base, DraftRow, FeedbackRow, VerdictRow
 from drafter.store.writer import GroupWriter, NewRow
 
@@ -141,6 +142,7 @@ def _verdict_row(
             "request_json": request_json(request, redact=redact),
             "redacted": redact,
             "verdict_json": verdict_json,
+            "brief_json": brief_json(verdict),
         },
     )
 
@@ -208,5 +210,6 @@ def _draft_row(facts: DraftFacts, reply: StoredReply, reply_json: str, redact: b
             "request_json": request_json(facts.request, redact=redact),
             "redacted": redact,
             "reply_json": reply_json,
+            "brief_json": brief_json(verdict),
         },
     )

@@ -5,7 +5,8 @@ tenant: another tenant's draft is not found, exactly like one that does not exis
 
 Full documents (request, verdict, reply) are stored as JSON text exactly as the API returned
 them, so an audit reads back byte for byte; the scalar columns beside them (decision, rule,
-fallback, outcome) exist for the report and for indexes.
+fallback, outcome) exist for the report and for indexes. A verdict's brief (what it decided)
+is stored beside it for replays, which would otherwise read the whole verdict back.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ class VerdictRow(Base):
     request_json: Mapped[str] = mapped_column(Text)
     redacted: Mapped[bool] = mapped_column(Boolean)
     verdict_json: Mapped[str] = mapped_column(Text)
+    # What the verdict decided, for replays (``store.replay.brief_json``); NULL in rows stored
+    # before migration 0005, which a replay reads from the whole verdict.
+    brief_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DraftRow(Base):
@@ -111,6 +115,7 @@ class DraftRow(Base):
     request_json: Mapped[str] = mapped_column(Text)
     redacted: Mapped[bool] = mapped_column(Boolean)
     reply_json: Mapped[str] = mapped_column(Text)
+    brief_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # as VerdictRow's
 
 
 class FeedbackRow(Base):

@@ -210,7 +210,12 @@ def test_every_answered_draft_is_one_row(drafting: Drafting, ticket: dict[str, A
     }
     with store_of(client).session() as session:
         assert session.scalar(select(func.count()).select_from(DraftRow)) == 5
+        rows = list(session.scalars(select(DraftRow)))
     assert len(ids) == 5
+    for row in rows:  # with the brief of its verdict, which a replay reads
+        verdict = json.loads(row.reply_json)["verdict"]
+        assert row.brief_json is not None
+        assert json.loads(row.brief_json)["rule"] == verdict["rule"] == row.rule
 
 
 @pytest.mark.parametrize("headers", [{}, STREAM])

@@ -29,7 +29,7 @@ from typing import Any
 
 from drafter.policy import Policy, evaluate, load_policy
 from drafter.schemas import Request
-from drafter.store import DraftRow
+from drafter.store import DraftRow, brief_json
 from drafter.store.audit import new_id
 from drafter.store.tables import VerdictRow
 
@@ -74,8 +74,10 @@ def stored_row(
     *,
     created_at: dt.datetime,
     tenant: str = "default",
+    brief: bool = True,
 ) -> DraftRow | VerdictRow:
-    """A row as the API stores it: the request, and ``policy``'s verdict on it."""
+    """A row as the API stores it: the request, and ``policy``'s verdict on it, with the
+    verdict's brief unless it is a row stored before briefs."""
     known = {k: v for k, v in facts.items() if k != "priority"}
     verdict = evaluate(policy, Request.model_validate_json(json.dumps(known)))
     values: dict[str, Any] = {
@@ -90,6 +92,7 @@ def stored_row(
         "rule": verdict.rule,
         "request_json": json.dumps(facts),
         "redacted": False,
+        "brief_json": brief_json(verdict) if brief else None,
     }
     if source == "verdict":
         return VerdictRow(**values, verdict_json=verdict.model_dump_json())
@@ -111,8 +114,11 @@ def stored_row(
     )
 
 
-def older_log(folder: Path, created_at: dt.datetime) -> dict[str, DraftRow | VerdictRow]:
-    """The rows of the table above, as mini-store 0.9.0 answered them."""
+def older_log(
+    folder: Path, created_at: dt.datetime, *, briefs: str = "ABCDEU"
+) -> dict[str, DraftRow | VerdictRow]:
+    """The rows of the table above, as mini-store 0.9.0 answered them; those not named in
+    ``briefs`` as stored before briefs."""
     old = load_policy(mini_store(folder, standard_days=40, version="0.9.0"))
     a = request(delivered="2026-10-16", price="100.00")
     rows = {
@@ -124,6 +130,6 @@ def older_log(folder: Path, created_at: dt.datetime) -> dict[str, DraftRow | Ver
         "U": ("draft", a | {"priority": "high"}),
     }
     return {
-        name: stored_row(source, facts, old, created_at=created_at)
+        name: stored_row(source, facts, old, created_at=created_at, brief=name in briefs)
         for name, (source, facts) in rows.items()
     }

@@ -53,15 +53,19 @@ from tests.impact.seeded import FIXTURES, mini_store, older_log
 STORED_AT = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def seeded(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:  # noqa: F811
-    monkeypatch.setenv("DRAFTER_DATABASE_URL", database_url)
-    monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
+def seed(folder: Path, monkeypatch: pytest.MonkeyPatch, url: str, briefs: str) -> dict[str, str]:
+    monkeypatch.setenv("DRAFTER_DATABASE_URL", url)
+    monkeypatch.setenv("DRAFTER_DATA_DIR", str(folder / "data"))
     monkeypatch.setenv("DRAFTER_POLICIES_DIR", str(FIXTURES))
-    rows = older_log(tmp_path / "old", STORED_AT)
+    rows = older_log(folder / "old", STORED_AT, briefs=briefs)
     with opened_store(Settings()) as store:
         store.insert(list(rows.values()))
     return {name: row.id for name, row in rows.items()}
+
+
+@pytest.fixture
+def seeded(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:  # noqa: F811
+    return seed(tmp_path, monkeypatch, database_url, briefs="ABCDEU")
 
 
 @pytest.fixture
@@ -94,7 +98,25 @@ def test_against_the_stored_verdicts_only_b_changes(
 ) -> None:
     data = impact(candidate, "--jobs", "1")
     assert data["against"] == {"kind": "stored"}
-    assert figures(data) == {
+    assert figures(data) == against_stored(seeded)
+
+
+@pytest.mark.parametrize("briefs", ["", "BDE"], ids=["no briefs", "some briefs"])
+def test_rows_stored_before_briefs_are_read_from_their_whole_verdict(
+    database_url: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    candidate: Path,
+    briefs: str,
+) -> None:
+    seeded = seed(tmp_path, monkeypatch, database_url, briefs)
+    for jobs in ("1", "2"):
+        assert figures(impact(candidate, "--jobs", jobs)) == against_stored(seeded)
+
+
+def against_stored(seeded: dict[str, str]) -> dict[str, Any]:
+    """The figures against the stored verdicts, worked out in the docstring."""
+    return {
         "counts": (6, 5, 1, 4),
         "transitions": {
             ("approve", "approve"): 2,
