@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Literal
 
-from pydantic.main import IncEx
+from pydantic_core import to_json
 from sqlalchemy import ColumnElement, Engine, Select, func, null, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -48,24 +48,29 @@ Source = Literal["draft", "verdict"]
 SOURCES: tuple[Source, ...] = ("draft", "verdict")
 BATCH = 2_000
 
-# What a replay compares of a stored verdict: what it decided and the rules that fired. Stored
-# beside the verdict when it is written: a retail verdict is about 5 kB of JSON (a draft's
-# reply more), and reading it back took about 23 us of a replayed request's 200 or so.
-_BRIEF: dict[str, IncEx | bool] = {
-    "decision": True,
-    "rule": True,
-    "currency": True,
-    "refund": True,
-    "offers": {"__all__": {"id", "amount", "percent", "cap"}},
-    "escalation": {"target"},
-    "needs": {"__all__": {"fact"}},
-    "trace": {"__all__": {"rule", "result"}},
-}
-
 
 def brief_json(verdict: Verdict) -> str:
-    """The verdict's JSON with only what a replay reads: the same shape, fewer fields."""
-    return verdict.model_dump_json(include=_BRIEF)
+    """The verdict's JSON with only what a replay compares: what it decided and the rules its
+    trace reached, in the same shape. Stored beside the verdict when it is written: a retail
+    verdict is about 4.5 kB of JSON (a draft's reply more), and reading it back took about
+    23 us of a replayed request's 200 or so; its brief is about 1.2 kB. (Built by hand: a
+    ``model_dump_json`` with ``include`` took 19 us against 12.)"""
+    escalation = verdict.escalation
+    return to_json(
+        {
+            "decision": verdict.decision,
+            "rule": verdict.rule,
+            "currency": verdict.currency,
+            "refund": verdict.refund,
+            "offers": [
+                {"id": o.id, "amount": o.amount, "percent": o.percent, "cap": o.cap}
+                for o in verdict.offers
+            ],
+            "escalation": None if escalation is None else {"target": escalation.target},
+            "needs": [{"fact": need.fact} for need in verdict.needs],
+            "trace": [{"rule": step.rule, "result": step.result} for step in verdict.trace],
+        }
+    ).decode()
 
 
 @dataclass(frozen=True, slots=True)
