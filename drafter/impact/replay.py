@@ -42,7 +42,7 @@ ZERO = Decimal(0)
 EXAMPLES = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: two a replayed request (see policy.domain.CaseRead)
 class Answer:
     """What a verdict answered, reduced to what the replay compares and sums."""
 

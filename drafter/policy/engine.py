@@ -156,7 +156,7 @@ def evaluate(policy: Policy, request: Request) -> Verdict:
     return _verdict(run, *_settled(run, *_outcome(run)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see CaseRead
 class Decided:
     """What the verdict of ``evaluate`` decides, without its texts, nouns or trace: the
     decision, the rule, the money, the escalation's target, the facts asked for and the rules

@@ -89,7 +89,7 @@ class RequestScope:
     part: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one a replayed row (see policy.domain.CaseRead)
 class StoredRequest:
     """One stored request and what it was answered. ``answer_json`` is the verdict's brief
     (``brief_json``) when ``brief``; in rows stored before briefs, the verdict's JSON for a
