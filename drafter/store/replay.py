@@ -50,11 +50,12 @@ BATCH = 2_000
 
 
 def brief_json(verdict: Verdict) -> str:
-    """The verdict's JSON with only what a replay compares: what it decided and the rules its
-    trace reached, in the same shape. Stored beside the verdict when it is written: a retail
-    verdict is about 4.5 kB of JSON (a draft's reply more), and reading it back took about
-    23 us of a replayed request's 200 or so; its brief is about 1.2 kB. (Built by hand: a
-    ``model_dump_json`` with ``include`` took 19 us against 12.)"""
+    """The verdict's JSON with only what a replay compares: what it decided, and of its trace
+    the steps that fired; the same shape, so either is read the same way. Stored beside the
+    verdict when it is written: a retail verdict is about 4.5 kB of JSON (a draft's reply
+    more), and reading it back took about 23 us of a replayed request's 200 or so; its brief
+    is about 300 bytes, read in 5 us. (Built by hand: ``model_dump_json`` with ``include``
+    took 19 us a verdict, this 6.5.)"""
     escalation = verdict.escalation
     return to_json(
         {
@@ -68,7 +69,11 @@ def brief_json(verdict: Verdict) -> str:
             ],
             "escalation": None if escalation is None else {"target": escalation.target},
             "needs": [{"fact": need.fact} for need in verdict.needs],
-            "trace": [{"rule": step.rule, "result": step.result} for step in verdict.trace],
+            "trace": [
+                {"rule": step.rule, "result": step.result}
+                for step in verdict.trace
+                if step.result == "fired"
+            ],
         }
     ).decode()
 

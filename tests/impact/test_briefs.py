@@ -47,4 +47,6 @@ def test_a_brief_leaves_out_the_texts_and_the_facts() -> None:
         "trace",
     }
     assert all(set(offer) == {"id", "amount", "percent", "cap"} for offer in brief["offers"])
-    assert all(set(step) == {"rule", "result"} for step in brief["trace"])
+    assert all(step.keys() == {"rule", "result"} for step in brief["trace"])
+    assert [s["result"] for s in brief["trace"]] == ["fired"] * len(brief["trace"])
+    assert len(brief["trace"]) < len(verdict.trace)
