@@ -817,7 +817,7 @@ class _Builder:
         ]
         otherwise: Value = MISSING if spec.otherwise is None else spec.otherwise
 
-        def fn(env: Mapping[str, Value]) -> Value:
+        def fn(env: dict[str, Value]) -> Value:
             for when, then in whens:
                 holds = when(env)
                 if holds is MISSING:

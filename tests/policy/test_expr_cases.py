@@ -286,3 +286,25 @@ def test_types_of_results() -> None:
     assert compile_expr("hours_between(as_of, as_of)", SCOPE).type == DECIMAL
     assert compile_expr("count(booking.segments)", SCOPE).type == INT
     assert compile_expr("sum(s.fare for s in booking.segments)", SCOPE, expect=MONEY).type == MONEY
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("any(s.flown for s in booking.segments) and count(booking.codes) == 2", True),
+        # Nested loops, the outer one reading its own element after the inner one ran.
+        (
+            "all(any(t.fare > s.fare for t in booking.segments) or s.fare > 100 "
+            "for s in booking.segments if s.flown)",
+            True,
+        ),
+        ("sum(count(t for t in booking.segments if t.flown) for s in booking.segments)", 2),
+    ],
+)
+def test_a_loop_binds_its_variable_for_its_body_only(source: str, expected: Value) -> None:
+    """Loops bind their variable in the environment itself (no copy per loop): it is taken
+    away again after the loop, whatever the body did."""
+    env = _env()
+    before = dict(env)
+    assert compile_expr(source, SCOPE)(env) == expected
+    assert env == before
