@@ -109,7 +109,7 @@ class StoredRequest:
     channel: str | None
     request_json: str
     answer_json: str
-    brief: bool = True
+    brief: bool
 
 
 def _query(
