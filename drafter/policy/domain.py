@@ -342,9 +342,9 @@ class Domain:
         and ``nouns``."""
         plan = self._plans.get((names, nouns))
         if plan is None:
-            read = [self.currency] + ([self.reference, *self.ids] if nouns else [])
-            read += [c for _, c in self.mentions] if nouns else []
-            wanted = set(names).union(*(c.facts for c in read if c is not None))
+            served = [self.currency] + ([self.reference, *self.ids] if nouns else [])
+            served += [c for _, c in self.mentions] if nouns else []
+            wanted = set(names).union(*(c.facts for c in served if c is not None))
             wanted |= {name for name, fact in self.facts.items() if fact.values is not None}
             for fact in reversed(list(self.facts.values())):  # reads only earlier facts
                 if fact.name in wanted:
