@@ -47,6 +47,7 @@ from typer.testing import CliRunner
 from drafter.cli import app as cli
 from drafter.settings import Settings
 from drafter.store import opened_store
+from drafter.store.db import current_revision, head_revision, make_engine, migrate
 from tests.api.conftest import database_url  # noqa: F401  # the fixture: SQLite and PostgreSQL
 from tests.impact.seeded import FIXTURES, mini_store, older_log
 
@@ -112,6 +113,34 @@ def test_rows_stored_before_briefs_are_read_from_their_whole_verdict(
     seeded = seed(tmp_path, monkeypatch, database_url, briefs)
     for jobs in ("1", "2"):
         assert figures(impact(candidate, "--jobs", jobs)) == against_stored(seeded)
+
+
+def test_a_log_stored_before_briefs_migrates_and_replays_the_same(
+    database_url: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    candidate: Path,
+) -> None:
+    """A database at migration 0004 (no brief column), with rows written then, upgrades to
+    the head when opened, keeps every row, and replays with the figures worked out above."""
+    monkeypatch.setenv("DRAFTER_DATABASE_URL", database_url)
+    monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DRAFTER_POLICIES_DIR", str(FIXTURES))
+    engine = make_engine(Settings())
+    migrate(engine, "0004")
+    rows = older_log(tmp_path / "old", STORED_AT, briefs="")
+    with engine.begin() as connection:
+        for row in rows.values():
+            table = type(row).__table__
+            values = {c.name: getattr(row, c.key) for c in table.columns if c.name != "brief_json"}
+            connection.execute(table.insert(), [values])
+    engine.dispose()
+    assert figures(impact(candidate, "--jobs", "2")) == against_stored(
+        {name: row.id for name, row in rows.items()}
+    )
+    engine = make_engine(Settings())
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
 
 
 def against_stored(seeded: dict[str, str]) -> dict[str, Any]:
