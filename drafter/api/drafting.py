@@ -142,10 +142,8 @@ class DraftCall:
 
     async def record(self, reply: Reply) -> str:
         """Commit the draft and return the answer document ``{"id", "reply"}`` as JSON."""
-        # Serializing reads up to tens of kB of hostile text: off the event loop.
-        reply_json = await run_in_threadpool(reply.model_dump_json)
         try:
-            draft_id = await self.services.audit_log.record_draft(self.facts, reply, reply_json)
+            draft_id, reply_json = await self.services.audit_log.record_draft(self.facts, reply)
         except DuplicateDraft:
             winner = await self.replay()  # another process answered this key first
             if winner is None:

@@ -120,6 +120,9 @@ def make_environment(prompts_dir: Path) -> SandboxedEnvironment:
         raise ConfigError(f"prompts_dir: {prompts_dir} is not a directory")
     env = SandboxedEnvironment(
         loader=FileSystemLoader(prompts_dir),
+        # Read once, as policies are (restart to pick up an edit): otherwise every render
+        # checks each template's file on disk, a dozen stat calls a draft.
+        auto_reload=False,
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,

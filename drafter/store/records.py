@@ -1,12 +1,11 @@
 """The store's front door for what the API serves: ``record_verdict``, ``record_draft`` and
 ``record_feedback`` take what was asked and answered, build the rows (redacting personal data
-when configured), commit them through the group writer, and return the new id. The callers
+when configured) in the group writer's thread, commit them, and return the new id. The callers
 never see a row; the store knows nothing of the pipeline beyond the few fields of a reply it
 keeps (``StoredReply``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +81,7 @@ class StoredReply(Protocol):
     def template_version(self) -> str: ...
     @property
     def prompt_sha256(self) -> str: ...
+    def model_dump_json(self) -> str: ...
 
 
 class AuditLog:
@@ -95,33 +95,41 @@ class AuditLog:
         self, author: Author, request: Request, verdict: Verdict, verdict_json: str
     ) -> str:
         """Store a verdict given to ``request``; returns its id."""
-        return await self._write(_verdict_row, author, request, verdict, verdict_json)
+        row = await self._write(_verdict_row, author, request, verdict, verdict_json)
+        return str(row["id"])
 
-    async def record_draft(self, facts: DraftFacts, reply: StoredReply, reply_json: str) -> str:
-        """Store a draft; returns its id.
+    async def record_draft(self, facts: DraftFacts, reply: StoredReply) -> tuple[str, str]:
+        """Store a draft; returns its id and the reply's JSON as stored.
 
         Raises:
             DuplicateDraft: a draft with this Idempotency-Key was stored first.
         """
         try:
-            return await self._write(_draft_row, facts, reply, reply_json)
+            row = await self._write(_draft_row, facts, reply)
         except IntegrityError as error:
             if facts.idempotency_key is None:
                 raise
             raise DuplicateDraft(facts.idempotency_key) from error
+        return row["id"], row["reply_json"]
 
     async def record_feedback(
         self, author: Author, draft_id: str, outcome: str, final_text: str, reason: str
     ) -> str:
         """Store what the agent did with a draft of the author's tenant; returns its id."""
-        return await self._write(_feedback_row, author, draft_id, outcome, final_text, reason)
+        row = await self._write(_feedback_row, author, draft_id, outcome, final_text, reason)
+        return str(row["id"])
 
-    async def _write(self, build: Callable[..., NewRow], *args: Any) -> str:
-        # Redaction reads up to tens of kB of the customer's text: off the event loop.
-        row = await asyncio.to_thread(build, *args, self.redact)
-        await self.writer.write([row])
-        new: str = row.values["id"]
-        return new
+    async def _write(self, build: Callable[..., NewRow], *args: Any) -> dict[str, Any]:
+        """The row's values, once committed. It is built in the writer's thread: redacting and
+        serializing read up to tens of kB of the customer's text, off the event loop."""
+        built: list[NewRow] = []
+
+        def rows() -> list[NewRow]:
+            built.append(build(*args, self.redact))
+            return built
+
+        await self.writer.write(rows)
+        return built[0].values
 
 
 def _verdict_row(
@@ -180,7 +188,7 @@ class DraftFacts:
     tone: str | None
 
 
-def _draft_row(facts: DraftFacts, reply: StoredReply, reply_json: str, redact: bool) -> NewRow:
+def _draft_row(facts: DraftFacts, reply: StoredReply, redact: bool) -> NewRow:
     """The row for one draft: the request (redacted if asked), the whole reply as JSON, and
     the columns the report and the idempotency check read."""
     verdict, draft = reply.verdict, reply.draft
@@ -209,7 +217,7 @@ def _draft_row(facts: DraftFacts, reply: StoredReply, reply_json: str, redact: b
             "prompt_sha256": reply.prompt_sha256,
             "request_json": request_json(facts.request, redact=redact),
             "redacted": redact,
-            "reply_json": reply_json,
+            "reply_json": reply.model_dump_json(),
             "brief_json": brief_json(verdict),
         },
     )

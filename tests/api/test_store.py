@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -140,11 +142,40 @@ def test_a_constraint_violation_fails_only_its_own_write(audit: AuditStore) -> N
         assert session.scalar(select(func.count()).select_from(DraftRow)) == 11
 
 
+def test_rows_built_by_a_function_are_built_in_the_writer_thread(audit: AuditStore) -> None:
+    """A function that builds its rows runs in the writer's thread, off the event loop; one
+    that fails fails its own write alone, with its own error, and the batch commits."""
+    writer = GroupWriter(audit.engine)
+    writer.start()
+    threads: list[str] = []
+
+    def build(name: str) -> list[NewRow]:
+        threads.append(threading.current_thread().name)
+        return [key_row(name)]
+
+    def broken() -> list[NewRow]:
+        raise LookupError("no such field")
+
+    async def burst() -> list[BaseException | None]:
+        jobs = [writer.write(functools.partial(build, f"k{i}")) for i in range(20)]
+        jobs.insert(10, writer.write(broken))
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    outcomes = asyncio.run(burst())
+    writer.stop()
+    assert isinstance(outcomes[10], LookupError)
+    assert outcomes[:10] + outcomes[11:] == [None] * 20
+    assert set(threads) == {"drafter-writer"}
+    with audit.session() as session:
+        assert session.scalar(select(func.count()).select_from(ApiKeyRow)) == 20
+
+
 def test_redaction_masks_contact_and_payment_details() -> None:
     text = (
         "Reach me at ana.ruiz@example.com or +1 (415) 555-0132. My card 4111 1111 1111 1111 "
         "was charged; ship to 742 Evergreen Terrace, Apt 3."
     )
+
     masked = redact_text(text)
     for secret in ("ana.ruiz", "555-0132", "4111", "Evergreen"):
         assert secret not in masked
