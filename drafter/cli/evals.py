@@ -321,7 +321,9 @@ def _report(results: RunResults, out: Path) -> None:
     write_html(results, out / "report.html")
     console = Console()
     print_summary(console, results)
-    console.print(f"wrote {out}/results.json, junit.xml, report.html", highlight=False)
+    console.print(
+        f"wrote {out}/results.json, junit.xml, report.html", highlight=False, soft_wrap=True
+    )
 
 
 def _stale_cases(cases: list[EvalCase], config: EvalConfig, name: str | None) -> list[EvalCase]:
@@ -561,7 +563,9 @@ def view(
     console = Console()
     if out is not None:
         index = build_site(history, out)
-        console.print(f"wrote {index} ({len(history.runs())} runs)", highlight=False)
+        console.print(
+            f"wrote {index} ({len(history.runs())} runs)", highlight=False, soft_wrap=True
+        )
         return
     try:
         with serve_viewer(history, port=port) as address:

@@ -124,12 +124,14 @@ def test_compare_names_a_run_that_is_not_kept(tmp_path: Path) -> None:
 def test_view_writes_a_static_site_and_refuses_a_taken_port(tmp_path: Path) -> None:
     history = RunHistory(tmp_path / "runs")
     kept = history.keep(_run([_case("c1")]))
-    done = drafter("view", "--runs", str(history.directory), "--out", str(tmp_path / "site"))
+    site = tmp_path / ("a-folder-name-long-enough-that-the-line-passes-eighty-columns" * 2)
+    done = drafter("view", "--runs", str(history.directory), "--out", str(site))
     assert done.returncode == 0, done.stderr
-    assert "(1 runs)" in done.stdout
-    assert "<script" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert kept.id in (tmp_path / "site" / "data" / "index.js").read_text(encoding="utf-8")
-    assert (tmp_path / "site" / "data" / "runs" / f"{kept.id}.js").is_file()
+    # The path is printed whole, on one line, to be copied: never wrapped at the terminal width.
+    assert f"wrote {site / 'index.html'} (1 runs)" in done.stdout
+    assert "<script" in (site / "index.html").read_text(encoding="utf-8")
+    assert kept.id in (site / "data" / "index.js").read_text(encoding="utf-8")
+    assert (site / "data" / "runs" / f"{kept.id}.js").is_file()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
