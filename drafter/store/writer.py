@@ -11,9 +11,10 @@ database that is down or unreachable fails every waiting request at once.
 Rows travel as plain column dictionaries and are inserted with one Core ``executemany`` per
 table: the writer thread shares the GIL with the event loop, so it must do as little Python
 work as possible (ORM objects cost ten times more). A caller may pass a function that builds
-its rows instead: it runs in the writer thread, since it would otherwise need a worker thread
-of its own (serializing and redacting read up to tens of kB of the customer's text, which must
-not hold up the event loop), and each hop between threads costs a wake-up on both sides.
+its rows instead (redacting reads up to tens of kB of the customer's text with Python
+patterns, which must not hold up the event loop): it runs in the writer thread, which runs
+anyway, rather than in a worker thread of its own, since each hop between threads costs a
+wake-up on both sides.
 """
 
 from __future__ import annotations
