@@ -319,7 +319,9 @@ class Domain:
     def nouns(self, language: str, ask: str, case: CaseRead) -> Nouns:
         """The reply's words in ``language``; what the pack does not translate is left out."""
         words = self.words.get(language, {})
-        return Nouns.model_validate(  # validation copies the pack's dicts into the verdict
+        # Validation copies the pack's dicts into the verdict; the validator is called as
+        # ``parts.make`` does, without model_validate's frame.
+        nouns: Nouns = Nouns.__pydantic_validator__.validate_python(
             {
                 "case": words.get("case"),
                 "reference": case.reference,
@@ -331,6 +333,7 @@ class Domain:
                 "fees": words.get("fees", {}),
             }
         )
+        return nouns
 
     def _plan(self, names: frozenset[str], nouns: bool) -> _Plan:
         """The facts to work out, in declared order: the wanted ones, those the case's
@@ -381,7 +384,7 @@ class Domain:
 
     def _parts(self, request: Request) -> dict[str, Value]:
         try:
-            case = self.case_type.validate_python(request.case or {})
+            case = self.case_type.validator.validate_python(request.case or {})
         except ValidationError as error:
             problem = request_error(error)
             raise RequestError(problem.detail, field=f"case.{problem.field}") from None
