@@ -32,8 +32,8 @@ Paths timed, in one process, interleaved round by round so all see the same mach
   paths have run.
 
 In a round each path decides the 48 requests ``--passes`` times (10), so what switching from one
-engine to the other costs is a small part of its time; with a single pass drafter's figure
-reads about a fifth higher. Both are printed. The figures are medians of per-round means,
+engine to the other costs is a small part of its time. One pass a round, as this bench ran
+before, is printed too. The figures are medians of per-round means,
 printed and never asserted.
 
     .venv/bin/pip install -e '.[bench]'
