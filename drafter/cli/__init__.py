@@ -12,7 +12,8 @@ import typer
 from rich.console import Console
 
 from drafter.cli import check, draft, evals, feedback, keys, pack, policy, report, serve
-from drafter.errors import DrafterError, UserError
+from drafter.errors import DrafterError, UnknownPolicyError, UserError
+from drafter.settings import Settings
 
 __all__ = ["app", "main"]
 
@@ -30,7 +31,6 @@ def _print_version(value: bool) -> None:
     if not value:
         return
     from drafter.phrase.prompting import PromptRenderer
-    from drafter.settings import Settings
 
     try:
         installed = package_version("drafter")
@@ -76,8 +76,13 @@ def main() -> None:
         sys.exit(code if isinstance(code, int) else 0)
     except DrafterError as error:
         kind = "error" if isinstance(error, UserError) else "failure"
+        message = str(error)
+        if isinstance(error, UnknownPolicyError):  # say where it looked, and how to look elsewhere
+            folder = Settings().policies_dir
+            message += f" (in {folder}; DRAFTER_POLICIES_DIR names another folder)"
         # soft_wrap: an error is one line whatever the terminal's width, so it can be grepped.
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]{kind}:[/] {error}", highlight=False)
+        console = Console(stderr=True, soft_wrap=True)
+        console.print(f"[bold red]{kind}:[/] {message}", highlight=False)
         sys.exit(2 if isinstance(error, UserError) else 3)
     except typer.Exit as done:
         sys.exit(done.exit_code)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from drafter.errors import RequestError
+from drafter.errors import ConfigError, RequestError
 from drafter.intake import parse_request
 from drafter.policy import PolicyRegistry
 from drafter.schemas import Request
@@ -22,7 +22,15 @@ PolicyId = Annotated[
 
 
 def registry() -> PolicyRegistry:
-    return PolicyRegistry(Settings().policies_dir)
+    """The policies of the configured folder. A folder that is not there is an error naming
+    the setting, never an empty list of policies."""
+    folder = Settings().policies_dir
+    if not folder.is_dir():
+        raise ConfigError(
+            f"the policies folder {folder} does not exist; set DRAFTER_POLICIES_DIR to the "
+            "folder that holds your policies and packs"
+        )
+    return PolicyRegistry(folder)
 
 
 def read_request(path: Path) -> Request:

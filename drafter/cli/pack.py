@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
+import sys
 from pathlib import Path
 from string import Template
 from typing import Annotated
@@ -64,9 +66,22 @@ def new(
         path = pack / target
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    # The next commands as they will run: the other commands read packs only from the
+    # configured folder, so a pack written elsewhere needs the setting that points there.
+    command = _invocation()
+    if root.resolve() != Settings().policies_dir.resolve():
+        command = f"DRAFTER_POLICIES_DIR={shlex.quote(str(root))} {command}"
     typer.echo(f"Wrote {pack}/ with policy {values['policy']}. Next:")
-    typer.echo(f"  drafter policy test {values['policy']}")
-    typer.echo(f"  drafter facts {values['policy']}")
+    typer.echo(f"  {command} policy test {values['policy']}")
+    typer.echo(f"  {command} facts {values['policy']}")
+
+
+def _invocation() -> str:
+    """How this drafter was started (``.venv/bin/drafter``, or ``python -m drafter``)."""
+    program = sys.argv[0]
+    if program.endswith("__main__.py"):
+        return f"{shlex.quote(sys.executable)} -m drafter"
+    return shlex.quote(program)
 
 
 def facts(

@@ -36,6 +36,33 @@ def test_a_new_pack_loads_passes_its_table_and_lints_clean(tmp_path: Path) -> No
     assert json.loads(checked.stdout)["decision"] == "approve"
 
 
+def test_the_next_commands_pack_new_prints_run_as_printed(tmp_path: Path) -> None:
+    # A pack written outside the configured folder is found only through the setting that
+    # points there; the printed commands carry it, so they run as an author copies them.
+    made = _drafter("pack", "new", "gym", "--dir", str(tmp_path / "packs"))
+    assert made.returncode == 0, made.stderr
+    commands = [line.strip() for line in made.stdout.splitlines()[1:]]
+    assert commands[0].startswith(f"DRAFTER_POLICIES_DIR={tmp_path / 'packs'} ")
+    assert commands[0].endswith(" policy test gym-standard")
+    runs = [
+        subprocess.run(command, shell=True, capture_output=True, text=True, check=False)
+        for command in commands
+    ]
+    assert [run.returncode for run in runs] == [0, 0], [run.stderr for run in runs]
+    assert "gym-standard: 7/7 cases passed" in runs[0].stdout
+
+
+def test_a_missing_policies_folder_or_policy_says_where_it_looked(tmp_path: Path) -> None:
+    missing = _drafter("facts", "gym-standard", policies=tmp_path / "nowhere")
+    assert missing.returncode == 2
+    assert f"the policies folder {tmp_path / 'nowhere'} does not exist" in missing.stderr
+    assert "DRAFTER_POLICIES_DIR" in missing.stderr
+    unknown = _drafter("policy", "test", "gym-standard", policies=tmp_path)
+    assert unknown.returncode == 2
+    assert "unknown policy 'gym-standard'" in unknown.stderr
+    assert f"(in {tmp_path}; DRAFTER_POLICIES_DIR names another folder)" in unknown.stderr
+
+
 def test_a_pack_is_never_written_over(tmp_path: Path) -> None:
     assert _drafter("pack", "new", "tickets", "--dir", str(tmp_path)).returncode == 0
     again = _drafter("pack", "new", "tickets", "--dir", str(tmp_path))
