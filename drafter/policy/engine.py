@@ -52,7 +52,7 @@ T = TypeVar("T", Disclosure, RationaleOut)
 
 CENT = Decimal("0.01")
 NO_REFUND = Decimal("0.00")
-ZERO = Decimal(0)
+ZERO = Decimal("0.00")  # the floor of an amount, in cents like every amount (never a bare 0)
 # Enum lookups by value and .value are Python-level calls; these run on every evaluation.
 _DECISIONS = {decision.value: decision for decision in Decision}
 _DECISION_VALUES = {decision: decision.value for decision in Decision}

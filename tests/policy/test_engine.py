@@ -98,6 +98,22 @@ def test_refund_is_capped_at_what_was_paid() -> None:
     assert any(step.stage == "cap" for step in verdict.trace)
 
 
+def test_a_refund_that_fees_take_to_nothing_is_written_in_cents(tmp_path: Path) -> None:
+    # Fees above the amount leave nothing to refund: the amount is still an amount (0.00, as
+    # every other is written), never a bare 0 that a test table or a reply would show as "0".
+    text = (SHOP / "mini-store.yaml").read_text()
+    path = shop_pack(tmp_path) / "mini-store.yaml"
+    path.write_text(text.replace("{type: decimal, value: 0.15}", "{type: decimal, value: 1.5}"))
+    opened = request(
+        case__order__delivered_on="2026-11-10", case__order__items__0__condition="opened"
+    )
+    verdict = evaluate(load_policy(path), opened)
+    assert verdict.refund is not None
+    assert str(verdict.refund.amount.amount) == "0.00"
+    assert str(verdict.refund.fees[0].amount.amount) == "133.50"
+    assert json.loads(verdict.model_dump_json())["refund"]["amount"]["amount"] == "0.00"
+
+
 def _exception(**fields: Any) -> dict[str, Any]:
     return {"id": "loyalty_goodwill", "role": "agent", "granted_by": "Sam Lee", **fields}
 
