@@ -100,11 +100,14 @@ class Table:
 @dataclass(frozen=True)
 class Scope:
     """What names mean: facts (read at evaluation), parameters (constants) and named
-    conditions (compiled expressions that other expressions reuse by name)."""
+    conditions (compiled expressions that other expressions reuse by name). ``elsewhere``
+    says why a name that is known but out of scope cannot be used (a fact of the pack the
+    policy does not list), so the error says what to do rather than only "unknown"."""
 
     facts: Mapping[str, Type]
     params: Mapping[str, tuple[Type, Value] | Table] = field(default_factory=dict)
     conditions: Mapping[str, Compiled] = field(default_factory=dict)
+    elsewhere: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,9 @@ class Compiler:
                 True,
                 unbounded=value == UNLIMITED,
             )
+        why = self.scope.elsewhere.get(node.name)
+        if why is not None:
+            raise ExprError(f"'{node.name}' {why}", node.column)
         raise ExprError(f"unknown name '{node.name}'{self.suggest(node.name)}", node.column)
 
     def suggest(self, name: str) -> str:

@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -154,10 +155,17 @@ class _Builder:
     def build(self) -> Policy:
         d = self.document
         inputs = self.inputs()
-        scope = self.conditions(Scope({**inputs, **self.engine_facts()}, self.params(inputs)))
+        unlisted = {
+            name: f"is a fact of domain '{self.domain.id}' this policy does not read: list it "
+            "under inputs to use it"
+            for name in self.catalogue()
+            if name not in inputs
+        }
+        facts = {**inputs, **self.engine_facts()}
+        scope = self.conditions(Scope(facts, self.params(inputs), elsewhere=unlisted))
         self.scope, self.outcome_scope = (
             scope,
-            Scope({**scope.facts, **OUTCOME_FACTS}, scope.params, scope.conditions),
+            replace(scope, facts={**scope.facts, **OUTCOME_FACTS}),
         )
         self.check_unique_ids()
         self.check_detectable_claims()
@@ -342,12 +350,12 @@ class _Builder:
             loc: tuple[int | str, ...] = (section, name)
             if name in scope.facts or name in scope.params or name in compiled:
                 self.fail(f"'{name}' has the same name as a fact, parameter or named one", loc)
-            here = Scope(scope.facts, scope.params, dict(compiled))
+            here = replace(scope, conditions=dict(compiled))
             expect = BOOL if section == "conditions" else None
             compiled[name] = self.expr(source, loc, name, expect=expect, scope=here)
             if section == "amounts" and compiled[name].type not in NUMERIC:
                 self.fail(f"amount '{name}' is {compiled[name].type}, not a number", loc, name)
-        return Scope(scope.facts, scope.params, compiled)
+        return replace(scope, conditions=compiled)
 
     def param_values(self, scope: Scope) -> dict[str, Value | Mapping[tuple[str, ...], Value]]:
         return {

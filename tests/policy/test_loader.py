@@ -31,6 +31,13 @@ def _load_variant(tmp_path: Path, old: str, new: str) -> PolicyError:
             "final_sale",
             "unknown name 'any_finel_sale' (did you mean 'any_final_sale'?)",
         ),
+        (  # a fact of the pack that the policy does not list: say how to use it
+            "when: any_final_sale",
+            "when: whole_order",
+            "final_sale",
+            "'whole_order' is a fact of domain 'shop' this policy does not read: list it under "
+            "inputs to use it",
+        ),
         (
             "when: order_status == 'cancelled'",
             "when: order_status == 'canceled'",
