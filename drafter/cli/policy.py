@@ -86,7 +86,7 @@ def lint(policy_id: OptionalId = None, as_json: AsJson = False, verbose: Verbose
     By default only what needs action (errors and warnings) is shown, with a count of the
     informational findings left out; ``--verbose`` (and ``--json``) show them all.
     """
-    findings = {p.id: lint_policy(p) for p in _policies(policy_id)}
+    findings = {p.id: lint_policy(p, _reached(p)) for p in _policies(policy_id)}
     if as_json:
         typer.echo(
             json.dumps({pid: [f.__dict__ for f in fs] for pid, fs in findings.items()}, indent=2)
@@ -108,6 +108,14 @@ def lint(policy_id: OptionalId = None, as_json: AsJson = False, verbose: Verbose
             console.print(f"{pid}: {len(shown)} findings{more}")
     if any(f.level == "error" for fs in findings.values() for f in fs):
         raise typer.Exit(1)
+
+
+def _reached(policy: Policy) -> set[str]:
+    """The rules the policy's test table reaches in a passing case (none without a table)."""
+    path = registry().tests_path(policy.id)
+    if not path.is_file():
+        return set()
+    return set(policy.rules) - set(run_table(policy, path).uncovered)
 
 
 @app.command()

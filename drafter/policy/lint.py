@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import math
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -53,16 +53,26 @@ class Finding:
     message: str
 
 
-def lint(policy: Policy) -> list[Finding]:
-    """Every finding, errors first."""
+def lint(policy: Policy, reached: Collection[str] = ()) -> list[Finding]:
+    """Every finding, errors first. ``reached`` are the rules known requests reach (the test
+    table's passing cases): where the search found no input for one of them, it is the search
+    that fell short, so that finding is only informational."""
     space = _Space(policy)
     findings = [
         *_order_findings(policy, space),
         *_trigger_findings(policy, space),
         *_unused(policy),
     ]
+    findings = [_settled(f) if f.rule in reached else f for f in findings]
     rank = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: rank[f.level])
+
+
+def _settled(finding: Finding) -> Finding:
+    if finding.level != "warning" or finding.code not in ("shadowed", "unreachable"):
+        return finding
+    message = "the search found no input that reaches it, but the test table does"
+    return Finding("info", finding.code, finding.rule, finding.line, message)
 
 
 def never_fires(policy: Policy) -> Finding | None:
