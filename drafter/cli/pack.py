@@ -88,14 +88,15 @@ def facts(
     policy_id: Annotated[str, typer.Argument(help="A policy id, e.g. lodging-standard.")],
     as_json: AsJson = False,
 ) -> None:
-    """List the facts a policy reads: type, the request field each comes from, and the question
-    asked when it is missing."""
+    """List the facts a policy reads: type, the request fields each is worked out from (first
+    the one a form asks for), and the question asked when it is missing."""
     policy = registry().get(policy_id)
     rows = [
         {
             "fact": name,
             "type": str(kind),
             "source": policy.fact_sources.get(name, name),
+            "reads": list(policy.domain.sources(name)),
             "question": policy.question(name, "en"),
         }
         for name, kind in sorted(policy.inputs.items())
@@ -104,8 +105,8 @@ def facts(
         typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title=f"Facts of {policy.id}", title_justify="left")
-    for column in ("fact", "type", "source", "question"):
-        table.add_column(column)
+    for column in ("fact", "type", "reads", "question"):
+        table.add_column(column, overflow="fold")  # a long path wraps whole, never cut to "…"
     for row in rows:
-        table.add_row(*(row[c] for c in ("fact", "type", "source", "question")))
+        table.add_row(row["fact"], row["type"], "\n".join(row["reads"]), row["question"])
     Console().print(table)

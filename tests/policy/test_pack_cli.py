@@ -81,6 +81,7 @@ def test_facts_lists_each_fact_with_its_type_source_and_question() -> None:
         "fact": "hours_before_check_in",
         "type": "decimal",
         "source": "case.booking.check_in",
+        "reads": ["case.booking.check_in", "as_of"],  # every field it is worked out from
         "question": "When is your check-in?",
     }
     assert rows["ask"]["source"] == "ask.kind"
