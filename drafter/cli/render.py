@@ -24,8 +24,10 @@ def money(value: Money) -> str:
 
 def render_verdict(console: Console, verdict: Verdict) -> None:
     colour = _COLOURS[verdict.decision.value]
+    # A question is asked because a rule could not be decided; no rule decided it.
+    by = "at rule" if verdict.decision.value == "needs_info" else "by rule"
     console.print(
-        f"[bold {colour}]{verdict.decision.value.upper()}[/] by rule "
+        f"[bold {colour}]{verdict.decision.value.upper()}[/] {by} "
         f"[bold]{verdict.rule}[/]  ({verdict.policy.id} {verdict.policy.version}, "
         f"as of {verdict.as_of})",
         highlight=False,
@@ -58,7 +60,14 @@ def render_verdict(console: Console, verdict: Verdict) -> None:
 
 
 def _trace(verdict: Verdict) -> Table:
-    table = Table(title="Trace", title_justify="left", show_edge=False)
+    table = Table(
+        title="Trace",
+        title_justify="left",
+        show_edge=False,
+        caption="fired: its condition held; passed: it did not; unknown: a fact it reads is "
+        "missing; waived: an exception set it aside",
+        caption_justify="left",
+    )
     for column in ("rule", "stage", "result", "facts seen"):
         table.add_column(column)
     for step in verdict.trace:

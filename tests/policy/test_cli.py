@@ -52,3 +52,14 @@ def test_a_rule_the_table_reaches_is_not_reported_shadowed_by_the_search() -> No
         "[annual_medical] shadowed: the search found no input that reaches it, but the test "
         "table does"
     ) in verbose
+
+
+def test_check_says_a_question_is_asked_at_a_rule_and_what_trace_results_mean() -> None:
+    example = AUTHORED / "pulsefit" / "examples" / "annual-moved-no-distance.json"
+    command = [sys.executable, "-m", "drafter", "check", str(example)]
+    command += ["--policy", "pulsefit-standard"]
+    env = os.environ | {"DRAFTER_POLICIES_DIR": str(AUTHORED), "COLUMNS": "200"}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("NEEDS_INFO at rule annual_moved ")
+    assert "fired: its condition held; passed: it did not; unknown: a fact it reads" in done.stdout
