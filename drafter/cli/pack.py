@@ -10,7 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 from string import Template
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -91,7 +91,7 @@ def facts(
     """List the facts a policy reads: type, the request fields each is worked out from (first
     the one a form asks for), and the question asked when it is missing."""
     policy = registry().get(policy_id)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "fact": name,
             "type": str(kind),
