@@ -60,6 +60,7 @@ def lint(policy: Policy, reached: Collection[str] = ()) -> list[Finding]:
     space = _Space(policy)
     findings = [
         *_order_findings(policy, space),
+        *_fee_findings(policy, space),
         *_trigger_findings(policy, space),
         *_unused(policy),
     ]
@@ -129,6 +130,57 @@ def _order_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
                     rule.line,
                     f"overlaps '{other.id}' ({other.decision}); first match gives {rule.decision}",
                 )
+
+
+def _fee_findings(policy: Policy, space: _Space) -> Iterator[Finding]:
+    """Rules whose fees can take the whole refund: the verdict still refunds, 0.00, and the
+    reply says so. Informational: the search is incomplete (and may miss a case), and whether
+    a refund of nothing deserves its own rule is the policy owner's call."""
+    chain: Sequence[CompiledRule] = (*policy.gates, *policy.outcomes)
+    for index, rule in enumerate(chain):
+        if rule.refund is None or not rule.refund.fees:
+            continue
+        eaten = _fees_take_all(rule.refund.amount, [fee for _, fee in rule.refund.fees])
+        numbers = sorted(n for n in eaten.facts if space.types.get(n) in (MONEY, INT))
+        goals = [(r.when, False) for r in chain[:index]]
+        goals += [(rule.when, True), (eaten, True), (_not_negative(numbers), True)]
+        witness, _ = space.reach(goals)
+        if witness is None:
+            continue
+        example = ", ".join(f"{n}={witness[n]}" for n in sorted(eaten.facts) if n in witness)
+        yield Finding(
+            "info",
+            "refund_of_nothing",
+            rule.id,
+            rule.line,
+            f"its fees can take the whole refund (for example {example}), and the reply then "
+            "says it refunds 0.00; an earlier rule can decide that case",
+        )
+
+
+def _fees_take_all(amount: Compiled, fees: Sequence[Compiled]) -> Compiled:
+    """A condition: the refund's amount is above zero and its fees are at least as much."""
+
+    def fn(env: dict[str, Value]) -> Value:
+        values = [amount(env), *(fee(env) for fee in fees)]
+        numbers = [v for v in values if isinstance(v, int | Decimal) and not isinstance(v, bool)]
+        if len(numbers) != len(values):
+            return MISSING
+        return numbers[0] > 0 and sum(numbers[1:]) >= numbers[0]
+
+    facts = frozenset().union(amount.facts, *(fee.facts for fee in fees))
+    return Compiled("fees take the whole refund", BOOL, fn, facts, frozenset())
+
+
+def _not_negative(names: Sequence[str]) -> Compiled:
+    """A condition: these amounts and counts are not below zero, so an example is one a
+    request could make (the search also tries one below each constant, and 0 - 1 is -1)."""
+
+    def fn(env: dict[str, Value]) -> Value:
+        numbers = (env.get(n) for n in names)
+        return all(v >= 0 for v in numbers if isinstance(v, int | Decimal))
+
+    return Compiled("amounts are not negative", BOOL, fn, frozenset(names), frozenset())
 
 
 def _trigger_findings(policy: Policy, space: _Space) -> Iterator[Finding]:

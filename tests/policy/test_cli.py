@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from drafter.policy import PolicyRegistry
+from drafter.policy import PolicyRegistry, load_policy
 from drafter.policy.lint import lint
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SHOP, shop_pack
 
 # A pack a helper wrote from the documentation alone, as an operations lead would (a gym's
 # membership cancellations), kept as it was written.
@@ -63,3 +64,16 @@ def test_check_says_a_question_is_asked_at_a_rule_and_what_trace_results_mean() 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("NEEDS_INFO at rule annual_moved ")
     assert "fired: its condition held; passed: it did not; unknown: a fact it reads" in done.stdout
+
+
+def test_lint_notes_a_rule_whose_fees_can_take_the_whole_refund(tmp_path: Path) -> None:
+    # A restocking fee of 150% leaves nothing of an opened item's refund: the reply would say
+    # it refunds 0.00. At 15% it never can, and nothing is said.
+    text = (SHOP / "mini-store.yaml").read_text()
+    path = shop_pack(tmp_path) / "mini-store.yaml"
+    path.write_text(text.replace("{type: decimal, value: 0.15}", "{type: decimal, value: 1.5}"))
+    noted = [f for f in lint(load_policy(path)) if f.code == "refund_of_nothing"]
+    assert [(f.level, f.rule) for f in noted] == [("info", "opened_item")]
+    assert "for example items_total=" in noted[0].message
+    as_shipped = lint(load_policy(SHOP / "mini-store.yaml"))
+    assert [f for f in as_shipped if f.code == "refund_of_nothing"] == []
