@@ -3,6 +3,7 @@ one place, and nowhere else."""
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -79,7 +80,10 @@ def main() -> None:
         message = str(error)
         if isinstance(error, UnknownPolicyError):  # say where it looked, and how to look elsewhere
             folder = Settings().policies_dir
-            message += f" (in {folder}; DRAFTER_POLICIES_DIR names another folder)"
+            if "DRAFTER_POLICIES_DIR" in os.environ:
+                message += f" (in {folder}, which DRAFTER_POLICIES_DIR names)"
+            else:
+                message += f" (in {folder}; DRAFTER_POLICIES_DIR names another folder)"
         # soft_wrap: an error is one line whatever the terminal's width, so it can be grepped.
         console = Console(stderr=True, soft_wrap=True)
         console.print(f"[bold red]{kind}:[/] {message}", highlight=False)

@@ -37,8 +37,9 @@ def new(
         typer.Option("--dir", help="Where packs live; the configured policies folder by default."),
     ] = None,
 ) -> None:
-    """Write policies/NAME/: a domain, a policy NAME-standard with its test table, an example
-    and a translations folder. It loads and passes its table as written; change it to fit."""
+    """Write NAME/ in the policies folder (or in --dir): a domain, a policy NAME-standard with
+    its test table, an example and a translations folder. It loads and passes its table as
+    written; change it to fit."""
     if not _NAME.match(name):
         raise ConfigError(f"pack name '{name}' must be lowercase letters, digits and dashes")
     root = directory or Settings().policies_dir
@@ -105,8 +106,10 @@ def facts(
         typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title=f"Facts of {policy.id}", title_justify="left")
-    for column in ("fact", "type", "reads", "question"):
-        table.add_column(column, overflow="fold")  # a long path wraps whole, never cut to "…"
+    table.add_column("fact", no_wrap=True)  # a name is never broken
+    table.add_column("type")
+    table.add_column("reads", overflow="fold")  # a long path wraps, never cut to "…"
+    table.add_column("question")
     for row in rows:
         table.add_row(row["fact"], row["type"], "\n".join(row["reads"]), row["question"])
     Console().print(table)

@@ -84,7 +84,7 @@ def lint(policy_id: OptionalId = None, as_json: AsJson = False, verbose: Verbose
     """Find unreachable, shadowed and overlapping rules and unused parameters.
 
     By default only what needs action (errors and warnings) is shown, with a count of the
-    informational findings left out; ``--verbose`` (and ``--json``) show them all.
+    informational findings left out; `--verbose` (and `--json`) show them all.
     """
     findings = {p.id: lint_policy(p, _reached(p)) for p in _policies(policy_id)}
     if as_json:
@@ -204,7 +204,7 @@ def impact(
 ) -> None:
     """Replay a policy's stored requests against a candidate version: decisions from -> to,
     money per currency, escalations, rules, new questions, and requests it cannot evaluate;
-    compared with the stored verdicts, or with the current policy (``--against current``)."""
+    compared with the stored verdicts, or with the current policy (`--against current`)."""
     scope = RequestScope(
         policy=policy_id,
         tenant=tenant,

@@ -60,7 +60,12 @@ def test_a_missing_policies_folder_or_policy_says_where_it_looked(tmp_path: Path
     unknown = _drafter("policy", "test", "gym-standard", policies=tmp_path)
     assert unknown.returncode == 2
     assert "unknown policy 'gym-standard'" in unknown.stderr
-    assert f"(in {tmp_path}; DRAFTER_POLICIES_DIR names another folder)" in unknown.stderr
+    assert f"(in {tmp_path}, which DRAFTER_POLICIES_DIR names)" in unknown.stderr
+    env = {k: v for k, v in os.environ.items() if k != "DRAFTER_POLICIES_DIR"}
+    command = [sys.executable, "-m", "drafter", "policy", "test", "gym-standard"]
+    default = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    assert default.returncode == 2
+    assert "policies; DRAFTER_POLICIES_DIR names another folder)" in default.stderr
 
 
 def test_a_pack_is_never_written_over(tmp_path: Path) -> None:
