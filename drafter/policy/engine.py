@@ -408,7 +408,8 @@ def _refund(run: _Run, rule: CompiledRule) -> Refund | _Undecided:
         fee = _amount(run, rule.id, compiled)
         if isinstance(fee, _Undecided):
             return fee
-        fees.append(make(Fee, id=name, amount=_money(max(fee, ZERO), run.policy.currency)))
+        if fee > 0:  # a fee of nothing (or less) is not charged, and a reply never names it
+            fees.append(make(Fee, id=name, amount=_money(fee, run.policy.currency)))
     net = max(gross - sum((f.amount.amount for f in fees), ZERO), ZERO)
     net = _capped(run, rule.id, net)
     return make(

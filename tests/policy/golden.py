@@ -7,15 +7,20 @@ derandomized Hypothesis requests for each shipped policy, varied in language and
 grant. Requests are stored with their outcome, so the check never depends on how a strategy
 draws.
 
-Regenerate (only when a verdict is meant to change, and say why in the commit):
+When a verdict is meant to change, recompute the stored requests' outcomes and say why in the
+commit (``git diff`` cannot read the file; the command prints what changed):
 
-    .venv/bin/python -m tests.policy.golden
+    .venv/bin/python -m tests.policy.golden --keep-requests
+
+Without ``--keep-requests`` the sample itself is drawn again: eval cases and strategies change
+over time, so that replaces requests too, not only verdicts.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,13 +136,21 @@ def load() -> list[dict[str, Any]]:
         return [json.loads(line) for line in lines]
 
 
-def main() -> None:
+def main(keep_requests: bool) -> None:
+    if keep_requests:
+        drawn = [(row["name"], row["policy"], row["request"]) for row in load()]
+        before = {row["name"]: row for row in load()}
+    else:
+        drawn, before = list(sample()), {}
     rows = []
-    for name, policy_id, body in sample():
+    for name, policy_id, body in drawn:
         rows.append(
             {"name": name, "policy": policy_id, "request": body}
             | outcome(REGISTRY.get(policy_id), body)
         )
+    for row in rows:
+        if before and before[row["name"]] != row:
+            print(f"changed: {row['name']}")
     with gzip.GzipFile(GOLDEN, "wb", mtime=0) as raw:
         raw.write("".join(json.dumps(row) + "\n" for row in rows).encode("utf-8"))
     errors = sum(row["error"] is not None for row in rows)
@@ -145,4 +158,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(keep_requests="--keep-requests" in sys.argv[1:])

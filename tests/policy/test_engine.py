@@ -114,6 +114,21 @@ def test_a_refund_that_fees_take_to_nothing_is_written_in_cents(tmp_path: Path) 
     assert json.loads(verdict.model_dump_json())["refund"]["amount"]["amount"] == "0.00"
 
 
+def test_a_fee_of_nothing_is_not_charged_or_named(tmp_path: Path) -> None:
+    # A rate of 0 makes the restocking fee 0.00: the verdict lists no fee, so no reply says
+    # "less a restocking fee ($0.00)".
+    text = (SHOP / "mini-store.yaml").read_text()
+    path = shop_pack(tmp_path) / "mini-store.yaml"
+    path.write_text(text.replace("{type: decimal, value: 0.15}", "{type: decimal, value: 0}"))
+    opened = request(
+        case__order__delivered_on="2026-11-10", case__order__items__0__condition="opened"
+    )
+    verdict = evaluate(load_policy(path), opened)
+    assert verdict.refund is not None
+    assert verdict.refund.fees == []
+    assert verdict.refund.amount == verdict.refund.gross
+
+
 def _exception(**fields: Any) -> dict[str, Any]:
     return {"id": "loyalty_goodwill", "role": "agent", "granted_by": "Sam Lee", **fields}
 
