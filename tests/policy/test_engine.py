@@ -12,7 +12,7 @@ from drafter.errors import ExceptionGrantError, RequestError
 from drafter.intake import parse_request
 from drafter.policy import evaluate, load_policy
 from drafter.policy.tables import run_table
-from drafter.schemas import Decision, Request
+from drafter.schemas import Decision, Refund, Request
 from tests.conftest import FIXTURES, SHOP, shop_pack
 
 POLICY = load_policy(SHOP / "mini-store.yaml")
@@ -98,35 +98,35 @@ def test_refund_is_capped_at_what_was_paid() -> None:
     assert any(step.stage == "cap" for step in verdict.trace)
 
 
-def test_a_refund_that_fees_take_to_nothing_is_written_in_cents(tmp_path: Path) -> None:
-    # Fees above the amount leave nothing to refund: the amount is still an amount (0.00, as
-    # every other is written), never a bare 0 that a test table or a reply would show as "0".
+def _opened_item_refund(tmp_path: Path, restocking_rate: str) -> Refund:
+    """The refund for an opened item inside the window, under mini-store with this rate."""
     text = (SHOP / "mini-store.yaml").read_text()
     path = shop_pack(tmp_path) / "mini-store.yaml"
-    path.write_text(text.replace("{type: decimal, value: 0.15}", "{type: decimal, value: 1.5}"))
+    rate = f"{{type: decimal, value: {restocking_rate}}}"
+    path.write_text(text.replace("{type: decimal, value: 0.15}", rate))
     opened = request(
         case__order__delivered_on="2026-11-10", case__order__items__0__condition="opened"
     )
-    verdict = evaluate(load_policy(path), opened)
-    assert verdict.refund is not None
-    assert str(verdict.refund.amount.amount) == "0.00"
-    assert str(verdict.refund.fees[0].amount.amount) == "133.50"
-    assert json.loads(verdict.model_dump_json())["refund"]["amount"]["amount"] == "0.00"
+    refund = evaluate(load_policy(path), opened).refund
+    assert refund is not None
+    return refund
+
+
+def test_a_refund_that_fees_take_to_nothing_is_written_in_cents(tmp_path: Path) -> None:
+    # Fees above the amount leave nothing to refund: the amount is still an amount (0.00, as
+    # every other is written), never a bare 0 that a test table or a reply would show as "0".
+    refund = _opened_item_refund(tmp_path, "1.5")
+    assert str(refund.amount.amount) == "0.00"
+    assert str(refund.fees[0].amount.amount) == "133.50"
+    assert json.loads(refund.model_dump_json())["amount"]["amount"] == "0.00"
 
 
 def test_a_fee_of_nothing_is_not_charged_or_named(tmp_path: Path) -> None:
     # A rate of 0 makes the restocking fee 0.00: the verdict lists no fee, so no reply says
     # "less a restocking fee ($0.00)".
-    text = (SHOP / "mini-store.yaml").read_text()
-    path = shop_pack(tmp_path) / "mini-store.yaml"
-    path.write_text(text.replace("{type: decimal, value: 0.15}", "{type: decimal, value: 0}"))
-    opened = request(
-        case__order__delivered_on="2026-11-10", case__order__items__0__condition="opened"
-    )
-    verdict = evaluate(load_policy(path), opened)
-    assert verdict.refund is not None
-    assert verdict.refund.fees == []
-    assert verdict.refund.amount == verdict.refund.gross
+    refund = _opened_item_refund(tmp_path, "0")
+    assert refund.fees == []
+    assert refund.amount == refund.gross
 
 
 def _exception(**fields: Any) -> dict[str, Any]:
