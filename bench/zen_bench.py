@@ -33,8 +33,7 @@ Paths timed, in one process, interleaved round by round so all see the same mach
 
 In a round each path decides the 48 requests ``--passes`` times (10), so what switching from one
 engine to the other costs is a small part of its time. One pass a round, as this bench ran
-before, is printed too. The figures are medians of per-round means,
-printed and never asserted.
+before, is printed too. The figures are medians of per-round means, printed and never asserted.
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/zen_bench.py [--rounds 30] [--passes 10] [--json]

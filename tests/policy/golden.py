@@ -137,11 +137,9 @@ def load() -> list[dict[str, Any]]:
 
 
 def main(keep_requests: bool) -> None:
-    if keep_requests:
-        drawn = [(row["name"], row["policy"], row["request"]) for row in load()]
-        before = {row["name"]: row for row in load()}
-    else:
-        drawn, before = list(sample()), {}
+    stored = load() if keep_requests else []
+    before = {row["name"]: row for row in stored}
+    drawn = [(r["name"], r["policy"], r["request"]) for r in stored] if stored else sample()
     rows = []
     for name, policy_id, body in drawn:
         rows.append(
